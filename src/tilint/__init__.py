@@ -1,0 +1,64 @@
+"""tilint: a trauma-informed language linter for policy documents.
+
+Public API::
+
+    import tilint
+    findings = tilint.lint_text("Patients who fail to attend will be removed.")
+    results = tilint.lint_paths(["policies/"])
+    report = tilint.check_coverage(text)            # the four Rs, with evidence
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Optional, Sequence
+
+from .config import Config, load_config
+from .models import FileError, FileResult, Finding, Source
+
+if TYPE_CHECKING:
+    from .coverage import CoverageReport
+
+__version__ = "0.1.0"
+__all__ = [
+    "Config",
+    "FileError",
+    "FileResult",
+    "Finding",
+    "Source",
+    "check_coverage",
+    "lint_paths",
+    "lint_text",
+    "load_config",
+    "__version__",
+]
+
+_LINTERS: dict[Any, Any] = {}
+
+
+def _linter(config: Optional[Config]):
+    from .linter import Linter
+
+    config = config or Config()
+    key = repr(config)  # Config holds dicts, so it is not hashable; its repr is
+    linter = _LINTERS.get(key)
+    if linter is None:
+        linter = _LINTERS[key] = Linter(config)
+    return linter
+
+
+def lint_text(text: str, *, config: Optional[Config] = None, format: str = "markdown") -> list[Finding]:
+    """Lint a string (Markdown by default, or ``format="text"``) and return its findings."""
+    return _linter(config).lint_text(text, format=format)
+
+
+def lint_paths(paths: Sequence[str | Path], *, config: Optional[Config] = None) -> list[FileResult]:
+    """Lint files and folders (recursively); one :class:`FileResult` per file, sorted by path."""
+    return _linter(config).lint_paths(paths)
+
+
+def check_coverage(text: str, *, framework: str = "samhsa-4r") -> "CoverageReport":
+    """Which trauma-informed principles a (Markdown) text covers, with evidence sentences."""
+    from .coverage import check_coverage as _check
+
+    return _check(text, framework=framework)

@@ -1,0 +1,221 @@
+"""Command line: a thin layer over the library (``tilint check|rules|explain|coverage``).
+
+Exit codes: 0 nothing at or above ``--fail-on``; 1 findings; 2 usage, config,
+rule or input errors (the other files are still checked).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Optional, Sequence, TextIO
+
+from . import __version__
+from .config import Config, load_config
+from .formatters import FORMATS, Report, get_formatter
+from .yamlutil import DataError
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def _csv(values: Optional[list[str]]) -> Optional[tuple[str, ...]]:
+    """Repeatable, comma-separated option values -> tuple (None when not given)."""
+    if values is None:
+        return None
+    return tuple(v.strip() for item in values for v in item.split(",") if v.strip())
+
+
+def _add_common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", type=Path, metavar="FILE", help="use this config file instead of discovering one")
+    p.add_argument("--isolated", action="store_true", help="ignore all config files")
+    p.add_argument("--select", action="append", metavar="RULES", help="rule ids, prefixes or categories to enable (comma-separated)")
+    p.add_argument("--extend-select", action="append", metavar="RULES", help="add to the selection")
+    p.add_argument("--ignore", action="append", metavar="RULES", help="rule ids, prefixes or categories to disable")
+    p.add_argument("--rules", action="append", metavar="FILE", help="an extra rule pack (YAML); repeatable")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tilint",
+        description="Trauma-informed language linter for policy documents.",
+        epilog="Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage/config/input errors.",
+    )
+    parser.add_argument("--version", action="version", version=f"tilint {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    check = sub.add_parser("check", help="lint files and folders")
+    check.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="files or folders (default: .)")
+    _add_common(check)
+    check.add_argument("--format", choices=sorted(FORMATS), default="text", help="output format (default: text)")
+    check.add_argument("--output", "-o", type=Path, metavar="FILE", help="write the report to FILE instead of stdout")
+    check.add_argument("--fail-on", choices=["error", "warning", "info"], help="lowest severity that fails the run (default: warning)")
+    check.add_argument("--include", action="append", metavar="GLOB", help="only lint files matching these globs in folders")
+    check.add_argument("--exclude", action="append", metavar="GLOB", help="skip files matching these globs")
+    check.add_argument("--mentions", choices=["skip", "report"], help="report terms that are quoted or mentioned (default: skip)")
+    check.add_argument("--model", metavar="NAME", help="an installed spaCy pipeline to use instead of blank English")
+    check.add_argument("--coverage", nargs="?", const="samhsa-4r", metavar="FRAMEWORK", help="also report coverage of a framework's principles")
+    check.add_argument("--max-file-size", type=int, metavar="BYTES", help="skip files larger than this")
+    check.add_argument("--color", choices=["auto", "always", "never"], default="auto")
+    check.add_argument("--quiet", "-q", action="store_true", help="no summary line")
+    check.add_argument("--show-config", action="store_true", help="print the effective configuration and exit")
+
+    rules = sub.add_parser("rules", help="list the rules")
+    _add_common(rules)
+    rules.add_argument("--format", choices=["text", "json", "markdown"], default="text")
+
+    explain = sub.add_parser("explain", help="explain a rule: rationale, suggestions, sources, examples")
+    explain.add_argument("rule", metavar="RULE")
+    _add_common(explain)
+
+    coverage = sub.add_parser("coverage", help="which trauma-informed principles each document covers")
+    coverage.add_argument("paths", nargs="+", metavar="PATH")
+    coverage.add_argument("--framework", default=None, help="samhsa-4r (default), samhsa-6 or ohid-6")
+    coverage.add_argument("--format", choices=["text", "json"], default="text")
+    coverage.add_argument("--config", type=Path, metavar="FILE")
+    coverage.add_argument("--isolated", action="store_true")
+    return parser
+
+
+def _config(args: argparse.Namespace) -> Config:
+    base = Config() if args.isolated else load_config(args.config)
+    overrides = {
+        "select": _csv(args.select),
+        "extend_select": _csv(getattr(args, "extend_select", None)),
+        "ignore": _csv(args.ignore) and (*base.ignore, *_csv(args.ignore)),
+        "extra_rules": _csv(getattr(args, "rules", None)) and (*base.extra_rules, *_csv(args.rules)),
+    }
+    for name in ("fail_on", "mentions", "model", "max_file_size"):
+        overrides[name] = getattr(args, name, None)
+    if getattr(args, "include", None):
+        overrides["include"] = _csv(args.include)
+    if getattr(args, "exclude", None):
+        overrides["exclude"] = (*base.exclude, *_csv(args.exclude))
+    if getattr(args, "coverage", None):
+        overrides["coverage"] = {**base.coverage, "framework": args.coverage, "enabled": True}
+    return base.merged(**overrides)
+
+
+def _use_color(choice: str, stream: TextIO) -> bool:
+    if choice != "auto":
+        return choice == "always"
+    return hasattr(stream, "isatty") and stream.isatty()
+
+
+def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
+    from .linter import Linter, discover
+
+    config = _config(args)
+    if args.show_config:
+        shown = {"config-file": config.path, **config.to_dict()}
+        json.dump(shown, out, indent=2)
+        out.write("\n")
+        return EXIT_OK
+    linter = Linter(config)
+    found = discover(args.paths, config.include, config.exclude)
+    results = linter.lint_found(found)
+    target = args.output.open("w", encoding="utf-8") if args.output else out
+    try:
+        report = Report(
+            results=results,
+            rules=linter.rules,
+            skipped=found.skipped,
+            fail_on=config.fail_on,
+            color=_use_color(args.color, target),
+            show_summary=not args.quiet,
+        )
+        get_formatter(args.format)(report, target)
+    finally:
+        if args.output:
+            target.close()
+    return linter.exit_code(results)
+
+
+def _ruleset(args: argparse.Namespace):
+    from .linter import Linter
+
+    return Linter(_config(args)).rules
+
+
+def cmd_rules(args: argparse.Namespace, out: TextIO) -> int:
+    from .formatters.rules import render_rules
+
+    render_rules(_ruleset(args), args.format, out)
+    return EXIT_OK
+
+
+def cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
+    from .formatters.rules import render_explain
+
+    rules = _ruleset(args)
+    try:
+        rule = rules.get(args.rule)
+    except KeyError as exc:
+        print(f"tilint: error: {exc.args[0]} (see `tilint rules`)", file=sys.stderr)
+        return EXIT_ERROR
+    render_explain(rule, out)
+    return EXIT_OK
+
+
+def cmd_coverage(args: argparse.Namespace, out: TextIO) -> int:
+    from .coverage import check_document
+    from .linter import discover
+    from .models import FileError, FileResult
+    from .readers import ReadError, read_document
+
+    config = Config() if args.isolated else load_config(args.config)
+    framework = args.framework or config.coverage.get("framework", "samhsa-4r")
+    found = discover(args.paths, config.include, config.exclude)
+    results = [FileResult(path=p, errors=[FileError(m)]) for p, m in found.missing]
+    for path in found.files:
+        try:
+            doc = read_document(Path(path), max_bytes=config.max_file_size)
+        except ReadError as exc:
+            results.append(FileResult(path=path, errors=[FileError(str(exc))]))
+            continue
+        results.append(FileResult(path=path, coverage=check_document(doc, framework=framework)))
+    results.sort(key=lambda r: r.path)
+    if args.format == "json":
+        json.dump({"version": 1, "files": [r.to_dict() for r in results]}, out, indent=2, ensure_ascii=False)
+        out.write("\n")
+    else:
+        from .formatters.text import render_file
+        from rich.console import Console
+
+        console = Console(file=out, no_color=not _use_color("auto", out), highlight=False, soft_wrap=False)
+        for r in results:
+            render_file(console, r)
+    return EXIT_ERROR if any(r.errors for r in results) else EXIT_OK
+
+
+COMMANDS = {"check": cmd_check, "rules": cmd_rules, "explain": cmd_explain, "coverage": cmd_coverage}
+
+
+def main(argv: Optional[Sequence[str]] = None, out: Optional[TextIO] = None) -> int:
+    """Run the CLI; returns the exit code (the console script passes it to sys.exit)."""
+    out = out or sys.stdout
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return COMMANDS[args.command](args, out)
+    except DataError as exc:
+        print(f"tilint: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except ValueError as exc:  # e.g. a named spaCy pipeline that is not installed
+        print(f"tilint: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except BrokenPipeError:  # `tilint check | head`
+        return EXIT_OK
+    except KeyboardInterrupt:
+        print("tilint: interrupted", file=sys.stderr)
+        return 130
+
+
+def entry() -> None:  # pragma: no cover - console script wrapper
+    sys.exit(main())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    entry()

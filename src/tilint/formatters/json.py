@@ -1,0 +1,32 @@
+"""``--format json``: one JSON object, schema version 1 (documented in docs/json-schema.md)."""
+
+from __future__ import annotations
+
+import json
+from typing import TextIO
+
+from . import Report
+
+SCHEMA_VERSION = 1
+
+
+def to_dict(report: Report) -> dict:
+    counts: dict[str, int] = {"error": 0, "warning": 0, "info": 0}
+    for r in report.results:
+        for f in r.findings:
+            counts[f.severity] += 1
+    return {
+        "version": SCHEMA_VERSION,
+        "files": [r.to_dict() for r in report.results],
+        "summary": {
+            "files": len(report.results),
+            "files_with_errors": sum(1 for r in report.results if r.errors),
+            "skipped": len(report.skipped),
+            "findings": counts,
+        },
+    }
+
+
+def render(report: Report, out: TextIO) -> None:
+    json.dump(to_dict(report), out, indent=2, ensure_ascii=False)
+    out.write("\n")

@@ -1,0 +1,221 @@
+"""Lint documents: read -> analyse -> findings. The library API sits on this module.
+
+:class:`Linter` binds a :class:`~tilint.config.Config` to its compiled rules;
+``lint_document`` turns engine hits into :class:`~tilint.models.Finding` objects
+with exact positions, drops suppressed ones, applies severity overrides and adds
+coverage when the config asks for it.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator, Optional, Sequence
+
+from .config import Config, _glob_match
+from .document import Document
+from .engine import Hit, get_engine
+from .models import FileError, FileResult, Finding, severity_rank
+from .readers import ReadError, read_document, reader_for
+from .ruleset import RuleSet, load_ruleset
+from .suppress import parse_suppressions
+
+__all__ = ["Linter", "discover", "Discovery"]
+
+UNKNOWN_SUPPRESSION = "TIL001"
+
+
+class Linter:
+    """Lint text, documents and paths with one configuration."""
+
+    def __init__(self, config: Optional[Config] = None):
+        self.config = config or Config()
+        self.all_rules: RuleSet = load_ruleset(self.config.extra_rules, self.config.extra_sources)
+        select = (*self.config.select, *self.config.extend_select)
+        self.rules: RuleSet = self.all_rules.select(select, self.config.ignore)
+
+    # -- single documents ---------------------------------------------------------------
+    def lint_text(self, text: str, *, format: str = "markdown", path: str = "<string>") -> list[Finding]:
+        """Findings for a string (``format``: markdown or text)."""
+        from .readers.markdown import parse_markdown
+        from .readers.text import URL_RE, blocks_from_lines, mask, split_lines
+
+        if format == "markdown":
+            blocks = parse_markdown(text)
+        else:
+            blocks = blocks_from_lines(split_lines(mask(text, URL_RE)))
+        doc = Document(path=path, format=format, blocks=blocks, source=text)
+        return self.lint_document(doc).findings
+
+    def lint_document(self, doc: Document) -> FileResult:
+        ignores = self.config.ignores_for(doc.path)
+        rules = self.rules.select(("ALL",), ignores) if ignores != self.config.ignore else self.rules
+        hits = get_engine(rules, model=self.config.model).analyse(doc.blocks, mentions=self.config.mentions)
+        findings = [self._finding(doc, h) for h in hits]
+        result = FileResult(path=doc.path, format=doc.format)
+        if doc.source is not None:
+            findings = self._apply_suppressions(doc, findings)
+        if self._coverage_on():
+            result.coverage, extra = self._coverage(doc)
+            findings.extend(f for f in extra if not any(f.rule_id.startswith(i.upper()) for i in ignores))
+        result.findings = sorted(findings, key=lambda f: f.sort_key)
+        return result
+
+    def _finding(self, doc: Document, hit: Hit) -> Finding:
+        rule, block = hit.rule, hit.block
+        line, col = block.position(hit.start)
+        end_line, end_col = block.end_position(hit.end)
+        match = doc.source_slice(line, col, end_line, end_col) if doc.source is not None else None
+        if match is None:
+            match = block.text[hit.start : hit.end]
+        location = block.location.to_dict()
+        return Finding(
+            rule_id=rule.id,
+            name=rule.name,
+            category=rule.category,
+            severity=self.config.severity.get(rule.id, rule.severity),
+            message=rule.message.replace("{match}", " ".join(match.split())),
+            match=match,
+            line=line,
+            column=col,
+            end_line=end_line,
+            end_column=end_col,
+            context=hit.sentence,
+            suggestions=hit.suggestions,
+            sources=rule.sources,
+            fixable=rule.fixable,
+            location=location,
+            path=doc.path,
+        )
+
+    def _apply_suppressions(self, doc: Document, findings: list[Finding]) -> list[Finding]:
+        sup = parse_suppressions(doc.source or "")
+        if not sup.directives:
+            return findings
+        rules = self.all_rules
+
+        def matches(rule_id: str, selector: str) -> bool:
+            rule = rules.by_id.get(rule_id)
+            if rule is None:  # coverage and meta findings: id or prefix only
+                return rule_id.startswith(selector.upper())
+            return rules.matches(rule, selector)
+
+        kept = [f for f in findings if not sup.is_suppressed(f.rule_id, f.line, matches)]
+        for d in sup.directives:
+            for sel in d.selectors:
+                if not rules.known_selector(sel) and not self._coverage_selector(sel):
+                    kept.append(self._unknown_suppression(doc, d, sel))
+        return kept
+
+    @staticmethod
+    def _coverage_selector(sel: str) -> bool:
+        return sel.upper().startswith("CV") or sel.upper() == UNKNOWN_SUPPRESSION
+
+    @staticmethod
+    def _unknown_suppression(doc: Document, d, sel: str) -> Finding:
+        return Finding(
+            rule_id=UNKNOWN_SUPPRESSION,
+            name="unknown-suppression",
+            category="tilint",
+            severity="warning",
+            message=f"'{sel}' in this suppression names no known rule, prefix or category.",
+            match=d.text,
+            line=d.line,
+            column=d.column,
+            end_line=d.line,
+            end_column=d.end_column,
+            context=d.text,
+            suggestions=("check the id with `tilint rules`",),
+            path=doc.path,
+        )
+
+    # -- coverage -----------------------------------------------------------------------
+    def _coverage_on(self) -> bool:
+        cov = self.config.coverage
+        return bool(cov) and cov.get("enabled", True)
+
+    def _coverage(self, doc: Document):
+        from .coverage import check_document, coverage_findings
+
+        framework = self.config.coverage.get("framework", "samhsa-4r")
+        report = check_document(doc, framework=framework)
+        findings = coverage_findings(report, list(self.config.coverage.get("require", [])), path=doc.path)
+        return report, findings
+
+    # -- files --------------------------------------------------------------------------
+    def lint_file(self, path: Path | str) -> FileResult:
+        """Read and lint one file; read problems become ``errors``, never exceptions."""
+        path = Path(path)
+        try:
+            doc = read_document(path, max_bytes=self.config.max_file_size)
+        except ReadError as exc:
+            return FileResult(path=str(path), errors=[FileError(str(exc))])
+        except Exception as exc:  # a format library failing on a hostile file: report, go on
+            first = (str(exc).splitlines() or [""])[0][:200]
+            return FileResult(path=str(path), errors=[FileError(f"cannot read file ({exc.__class__.__name__}: {first})")])
+        return self.lint_document(doc)
+
+    def lint_paths(self, paths: Sequence[str | Path]) -> list[FileResult]:
+        """Lint files and folders (recursively), in sorted path order."""
+        return self.lint_found(discover(paths, self.config.include, self.config.exclude))
+
+    def lint_found(self, found: "Discovery") -> list[FileResult]:
+        """Lint what :func:`discover` found; missing paths become errors."""
+        results = [FileResult(path=p, errors=[FileError(msg)]) for p, msg in found.missing]
+        results += [self.lint_file(p) for p in found.files]
+        return sorted(results, key=lambda r: r.path)
+
+    def exit_code(self, results: Iterable[FileResult]) -> int:
+        """0 clean, 1 findings at or above ``fail-on``, 2 any file error."""
+        results = list(results)
+        if any(r.errors for r in results):
+            return 2
+        threshold = severity_rank(self.config.fail_on)
+        if any(severity_rank(f.severity) >= threshold for r in results for f in r.findings):
+            return 1
+        return 0
+
+
+@dataclass
+class Discovery:
+    files: list[str]
+    skipped: list[str]  # files of unknown type in scanned folders
+    missing: list[tuple[str, str]]  # (path, reason) for paths that cannot be scanned
+
+
+def _excluded(path: str, exclude: Sequence[str]) -> bool:
+    return any(_glob_match(path, pattern) for pattern in exclude)
+
+
+def _walk(root: Path) -> Iterator[Path]:
+    """Files under ``root``, sorted, without following symlinked folders (no loops)."""
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            yield Path(dirpath) / name
+
+
+def discover(paths: Sequence[str | Path], include: Sequence[str], exclude: Sequence[str]) -> Discovery:
+    """Expand files and folders into the files to lint (explicit files always count)."""
+    files: list[str] = []
+    skipped: list[str] = []
+    missing: list[tuple[str, str]] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            for f in _walk(p):
+                s = str(f)
+                if _excluded(s, exclude):
+                    continue
+                if any(_glob_match(s, pat) for pat in include) and reader_for(f) is not None:
+                    files.append(s)
+                else:
+                    skipped.append(s)
+        elif p.exists() or p.is_symlink():
+            if _excluded(str(p), exclude):
+                continue
+            files.append(str(p))
+        else:
+            missing.append((str(p), "no such file or directory"))
+    return Discovery(sorted(dict.fromkeys(files)), skipped, missing)

@@ -1,0 +1,105 @@
+"""The spaCy pipeline, built once per process and shared by rules and coverage.
+
+Default: blank English + the lookup lemmatizer (tables from ``spacy-lookups-data``)
++ the sentencizer; no model download, no network. A user may name an installed
+trained pipeline with the config key ``model:``; nothing depends on one.
+
+Matching runs on ``Token.norm_``, which the ``tilint_norm`` component sets to the
+lookup lemma of the *lowercased* token. spaCy's own lookup is case-sensitive
+("Refused" at the start of a sentence stays "Refused"); lowercasing first makes
+"Refused", "refuses" and "REFUSING" all read as ``refuse``.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import threading
+from functools import lru_cache
+from typing import TYPE_CHECKING, Optional
+
+if TYPE_CHECKING:  # spaCy is imported lazily: a clean file never needs it
+    from spacy.language import Language
+
+__all__ = ["get_nlp", "lemma_table", "norm", "forms_of", "NORM_PIPE"]
+
+NORM_PIPE = "tilint_norm"
+_lock = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def lemma_table() -> dict[str, str]:
+    """English lookup lemmas (surface form -> lemma) straight from spacy-lookups-data.
+
+    Read as plain JSON so the prefilter can use it without importing spaCy.
+    """
+    from importlib.resources import files
+
+    path = files("spacy_lookups_data") / "data" / "en_lemma_lookup.json.gz"
+    with path.open("rb") as fh:
+        return json.loads(gzip.decompress(fh.read()))
+
+
+def norm(word: str) -> str:
+    """The matching key of a word: lowercase, then its lookup lemma."""
+    lower = word.lower()
+    return lemma_table().get(lower, lower)
+
+
+@lru_cache(maxsize=1)
+def _reverse_table() -> dict[str, list[str]]:
+    rev: dict[str, list[str]] = {}
+    for form, lemma in lemma_table().items():
+        rev.setdefault(lemma, []).append(form)
+    return rev
+
+
+def forms_of(key: str) -> set[str]:
+    """Every lowercase surface form whose :func:`norm` is ``key``."""
+    table = lemma_table()
+    out = set(_reverse_table().get(key, ()))
+    if table.get(key, key) == key:
+        out.add(key)
+    return out
+
+
+def _register_norm_factory() -> None:
+    from spacy.language import Language
+
+    if Language.has_factory(NORM_PIPE):
+        return
+
+    @Language.factory(NORM_PIPE)
+    def _create(nlp: "Language", name: str):  # noqa: ARG001
+        table = lemma_table()
+
+        def set_norms(doc):
+            for tok in doc:
+                lower = tok.lower_
+                tok.norm_ = table.get(lower, lower)
+            return doc
+
+        return set_norms
+
+
+@lru_cache(maxsize=4)
+def get_nlp(model: Optional[str] = None) -> "Language":
+    """Return the shared pipeline (built on first use; thread-safe)."""
+    with _lock:
+        import spacy
+
+        _register_norm_factory()
+        if model:
+            try:
+                nlp = spacy.load(model, exclude=["ner"])
+            except OSError as exc:
+                raise ValueError(f"spaCy pipeline '{model}' is not installed ({exc.__class__.__name__})") from None
+            if not (nlp.has_pipe("parser") or nlp.has_pipe("senter") or nlp.has_pipe("sentencizer")):
+                nlp.add_pipe("sentencizer")
+        else:
+            nlp = spacy.blank("en")
+            nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+            nlp.add_pipe("sentencizer")
+            nlp.initialize()
+        nlp.add_pipe(NORM_PIPE, last=True)
+        return nlp

@@ -1,0 +1,76 @@
+"""Readers: turn a file on disk into a :class:`~tilint.document.Document`.
+
+One module per format, each exposing ``read(path, data) -> Document``. This
+module maps file extensions to readers and owns the shared failure type, so the
+linter can report "path: problem" for any format without knowing its details.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import Callable
+
+from ..document import Document
+
+__all__ = ["ReadError", "READERS", "reader_for", "read_document", "supported_suffixes"]
+
+
+class ReadError(Exception):
+    """A file could not be read. The message is one line, without the path."""
+
+
+# suffix -> "module:function"; modules are imported only when a file needs them,
+# so a Markdown-only run never imports the Word or PDF libraries.
+READERS: dict[str, str] = {
+    ".md": "markdown:read",
+    ".markdown": "markdown:read",
+    ".txt": "text:read",
+    ".text": "text:read",
+    ".rst": "rst:read",
+    ".rest": "rst:read",
+    ".html": "html:read",
+    ".htm": "html:read",
+    ".xhtml": "html:read",
+    ".docx": "docx:read",
+    ".odt": "odt:read",
+    ".pdf": "pdf:read",
+}
+
+
+def supported_suffixes() -> list[str]:
+    return sorted(READERS)
+
+
+def reader_for(path: Path) -> Callable[[Path, bytes], Document] | None:
+    target = READERS.get(path.suffix.lower())
+    if target is None:
+        return None
+    module_name, func = target.split(":")
+    module = importlib.import_module(f"{__name__}.{module_name}")
+    return getattr(module, func)
+
+
+def read_document(path: Path, *, max_bytes: int = 50 * 1024 * 1024) -> Document:
+    """Read ``path`` with the reader for its suffix; raise :class:`ReadError` on any failure."""
+    reader = reader_for(path)
+    if reader is None:
+        raise ReadError(f"unsupported file type '{path.suffix or path.name}'")
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise ReadError(_os_reason(exc)) from None
+    if size > max_bytes:
+        raise ReadError(
+            f"file is {size / 1_048_576:.1f} MB, over the {max_bytes / 1_048_576:.1f} MB limit (max-file-size)"
+        )
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ReadError(_os_reason(exc)) from None
+    return reader(path, data)
+
+
+def _os_reason(exc: OSError) -> str:
+    reason = exc.strerror or exc.__class__.__name__
+    return reason[0].lower() + reason[1:] if reason else "cannot read file"

@@ -1,0 +1,141 @@
+"""Markdown reader.
+
+markdown-it-py (CommonMark plus tables and front matter) decides which lines are
+prose: paragraphs, headings and table rows. Code (fenced, indented), HTML blocks
+and front matter are never read. Inside prose, inline code, HTML comments and
+tags, URLs, link targets and markup characters are blanked with spaces of the
+same length, so every character left keeps its exact line and column.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from ..document import Block, BlockBuilder, Document, Location
+from .text import URL_RE, decode, mask, newline_of, split_lines
+
+__all__ = ["read", "parse_markdown"]
+
+_INLINE_MASKS = [
+    re.compile(r"<!--.*?-->", re.S),  # HTML comments (suppression directives live here)
+    re.compile(r"(`+)(?!`).+?(?<!`)\1(?!`)", re.S),  # code spans
+    re.compile(r"<(?:https?|mailto|ftp):[^>\s]*>"),  # autolinks
+    re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>"),  # inline HTML tags
+    re.compile(r"\]\([^)\s]*(?:\s+\"[^\"]*\")?\)"),  # link/image destinations: ](url "title")
+    re.compile(r"\]\[[^\]]*\]"),  # reference-style link labels: ][ref]
+    re.compile(r"\[\^[^\]]+\]"),  # footnote references
+    URL_RE,
+    re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[A-Za-z]+);"),  # entities
+    re.compile(r"\\(?=[!-/:-@\[-`{-~])"),  # backslash escapes
+    re.compile(r"!(?=\[)|[\[\]]"),  # link/image brackets (the link text is prose)
+    re.compile(r"\*+|~~|(?<![A-Za-z0-9])_+|_+(?![A-Za-z0-9])"),  # emphasis markers
+]
+
+_CONTAINER_PREFIX = re.compile(r"^(?:[ \t]*>)*[ \t]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+(?:\[[ xX]\][ \t]+)?)?")
+_ATX = re.compile(r"^([ \t]*)(#{1,6})(?=\s|$)|[ \t]+#+[ \t]*$")
+_SETEXT_UNDERLINE = re.compile(r"^[ \t>]*(=+|-+)[ \t]*$")
+
+
+@lru_cache(maxsize=1)
+def _parser():
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.front_matter import front_matter_plugin
+
+    return MarkdownIt("commonmark").enable("table").use(front_matter_plugin)
+
+
+def _mask_inline(text: str) -> str:
+    for pattern in _INLINE_MASKS:
+        text = mask(text, pattern)
+    return text
+
+
+def _blank(s: str, start: int, end: int) -> str:
+    return s[:start] + " " * (end - start) + s[end:]
+
+
+def _mask_prefix(line: str, heading: bool) -> str:
+    m = _CONTAINER_PREFIX.match(line)
+    if m and m.end():
+        line = _blank(line, 0, m.end())
+    if heading:
+        if _SETEXT_UNDERLINE.match(line):
+            return " " * len(line)
+        for hm in _ATX.finditer(line):
+            line = _blank(line, hm.start(), hm.end())
+    return line
+
+
+def _cells(line: str) -> list[tuple[int, int]]:
+    """Column ranges of the cells of a table row (unescaped pipes split cells)."""
+    bounds = [-1] + [m.start() for m in re.finditer(r"(?<!\\)\|", line)] + [len(line)]
+    ranges = []
+    for a, b in zip(bounds, bounds[1:]):
+        if line[a + 1 : b].strip():
+            ranges.append((a + 1, b))
+    return ranges
+
+
+def parse_markdown(text: str) -> list[Block]:
+    """Split Markdown source into prose blocks with exact source positions."""
+    lines = split_lines(text)
+    tokens = _parser().parse(text)
+    blocks: list[Block] = []
+    containers: list[str] = []
+    headings: list[tuple[int, str]] = []  # (level, text) stack for section paths
+    pending_heading: int | None = None
+    for tok in tokens:
+        if tok.type in ("list_item_open", "blockquote_open"):
+            containers.append(tok.type)
+        elif tok.type in ("list_item_close", "blockquote_close"):
+            containers.pop()
+        elif tok.type == "heading_open":
+            pending_heading = int(tok.tag[1])
+        if tok.map is None:
+            continue
+        start, end = tok.map
+        if tok.type in ("paragraph_open", "heading_open"):
+            heading = tok.type == "heading_open"
+            kind = "heading" if heading else (
+                "list_item" if "list_item_open" in containers else
+                "quote" if "blockquote_open" in containers else "paragraph")
+            chunk = "\n".join(_mask_prefix(lines[i], heading) for i in range(start, end))
+            masked = split_lines(_mask_inline(chunk))
+            section = tuple(t for _, t in headings)
+            builder = BlockBuilder(kind, Location(section=section))
+            for offset, line in enumerate(masked):
+                builder.add(line, start + offset + 1, 1)
+                builder.break_space()
+            if not builder.empty:
+                block = builder.build()
+                blocks.append(block)
+                if heading and pending_heading is not None:
+                    headings = [h for h in headings if h[0] < pending_heading]
+                    headings.append((pending_heading, block.text))
+                    block.location = Location(section=tuple(t for _, t in headings))
+            pending_heading = None
+        elif tok.type == "tr_open":
+            row = start
+            line = _mask_inline(_mask_prefix(lines[row], False))
+            section = tuple(t for _, t in headings)
+            for a, b in _cells(line):
+                builder = BlockBuilder("table_cell", Location(section=section))
+                builder.add(line[a:b], row + 1, a + 1)
+                if not builder.empty:
+                    blocks.append(builder.build())
+    return blocks
+
+
+def read(path: Path, data: bytes) -> Document:
+    text, encoding, bom = decode(data)
+    return Document(
+        path=str(path),
+        format="markdown",
+        blocks=parse_markdown(text),
+        source=text,
+        newline=newline_of(text),
+        encoding=encoding,
+        bom=bom,
+    )

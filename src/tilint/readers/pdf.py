@@ -1,0 +1,252 @@
+"""PDF reader.
+
+Why pdfplumber (on pdfminer.six): it gives every character's page coordinates,
+so we can (a) number the lines of a page the way a person counts them, top to
+bottom, (b) join a paragraph's lines by their spacing, and (c) follow the
+content-stream order (``use_text_flow``), which keeps two-column layouts in
+reading order. pypdf's ``extract_text`` returns lines without geometry, so
+paragraphs and visual line numbers could only be guessed.
+
+Locations. ``Location.page`` is the 1-based page. ``line`` is the visual line on
+that page, counted top to bottom (text side by side at the same height, such as
+two columns, shares a line number); ``column`` is the 1-based character in that
+visual line as pdfplumber lays it out (pieces side by side are separated by one
+space). A block is a paragraph: consecutive lines joined unless there is a
+vertical gap, a font-size change, a jump up or sideways (new column), or a new
+bullet. Blocks never cross pages. A line ending in a hyphen is joined to a next
+line that starts in lower case without a space; the hyphen is dropped unless the
+word before it is a common compound prefix ("self-", "non-"...). Running headers
+and footers (same text in the top or bottom band of most pages) are not read;
+larger-than-body fonts become headings, and their sizes give the section path.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import statistics
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Optional
+
+from ..document import Block, BlockBuilder, Document, Location
+from . import ReadError
+from ._shared import SectionTracker, first_line, quiet_libraries
+
+__all__ = ["read", "LIMITS"]
+
+LIMITS = {"max_pages": 2000, "max_seconds": 120.0}
+NO_TEXT = "no text layer (scanned pages?); run OCR first, e.g. ocrmypdf"
+_BULLET = re.compile(r"^(?:[\u2022\u25aa\u25cf\u25e6\u2023\u2043\u27a2\u2794\u25ba\u25a0\u25a1\u2013\u2014\-\*\uf000-\uf8ff]|\d{1,3}[.)]|[a-z][.)])\s+")
+_KEEP_HYPHEN = {
+    "self", "non", "ex", "well", "anti", "co", "cross", "multi", "semi", "post", "pre",
+    "ill", "long", "short", "full", "part", "high", "low", "trauma", "age", "evidence",
+    "person", "child", "family", "one", "two", "three", "four", "five", "half", "sub",
+}
+
+
+@dataclass
+class _Line:
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    size: float
+    page: int
+    row: int = 0  # visual line number on the page
+    col: int = 1  # 1-based column of text[0] in that visual line
+    chrome: bool = False
+
+    @property
+    def height(self) -> float:
+        return max(self.bottom - self.top, 1.0)
+
+
+def read(path: Path, data: bytes) -> Document:
+    if not data.strip():
+        raise ReadError("file is empty")
+    if b"%PDF-" not in data[:1024]:
+        raise ReadError("not a PDF file (no %PDF header)")
+    if b"%%EOF" not in data[-1024:]:
+        raise ReadError("damaged PDF: truncated (no %%EOF end marker)")
+    with quiet_libraries():
+        pages = _extract(data)
+    if not any(pages):
+        raise ReadError(NO_TEXT)
+    _mark_chrome(pages)
+    return Document(path=str(path), format="pdf", blocks=_blocks(pages), source=None)
+
+
+def _extract(data: bytes) -> list[list[_Line]]:
+    """Lines of every page, in content-stream order, with visual row/column set."""
+    import pdfplumber
+    from pdfminer.pdfdocument import PDFPasswordIncorrect
+
+    deadline = time.monotonic() + LIMITS["max_seconds"]
+    try:
+        with pdfplumber.open(io.BytesIO(data), password="") as pdf:
+            count = len(pdf.pages)
+            if count > LIMITS["max_pages"]:
+                raise ReadError(f"PDF has {count} pages, over the {LIMITS['max_pages']}-page limit")
+            pages = []
+            for number, page in enumerate(pdf.pages, start=1):
+                lines = page.dedupe_chars().extract_text_lines(return_chars=True, use_text_flow=True)
+                pages.append(_lines(lines, number))
+                page.close()
+                if time.monotonic() > deadline:
+                    raise ReadError(f"PDF took over {LIMITS['max_seconds']:.0f} s to read (stopped at page {number})")
+            return pages
+    except ReadError:
+        raise
+    except Exception as exc:
+        cause = exc.__cause__ or exc.__context__
+        for err in (exc, cause, getattr(exc, "args", [None])[0] if exc.args else None):
+            if isinstance(err, PDFPasswordIncorrect) or err.__class__.__name__ == "PDFPasswordIncorrect":
+                raise ReadError("PDF is password-protected; save a copy without a password") from None
+        if isinstance(exc, MemoryError):
+            raise ReadError("PDF is too large to read in memory") from None
+        inner = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else exc
+        reason = first_line(inner) if str(inner).strip() else inner.__class__.__name__
+        raise ReadError(f"damaged PDF: {reason}") from None
+
+
+def _lines(raw: list[dict[str, Any]], page: int) -> list[_Line]:
+    lines = []
+    for item in raw:
+        text = item["text"]
+        if not text.strip():
+            continue
+        sizes = [c.get("size", 0.0) for c in item.get("chars", []) if not c["text"].isspace()]
+        lines.append(_Line(text, item["x0"], item["x1"], item["top"], item["bottom"],
+                           statistics.median(sizes) if sizes else 0.0, page))
+    # Visual rows: lines whose vertical centre falls inside a row share its number.
+    rows: list[list[_Line]] = []
+    for line in sorted(lines, key=lambda ln: (ln.top, ln.x0)):
+        centre = (line.top + line.bottom) / 2
+        if rows and rows[-1][0].top <= centre <= rows[-1][0].bottom:
+            rows[-1].append(line)
+        else:
+            rows.append([line])
+    for number, row in enumerate(rows, start=1):
+        offset = 0
+        for line in sorted(row, key=lambda ln: ln.x0):
+            line.row, line.col = number, offset + 1
+            offset += len(line.text) + 1
+    return lines
+
+
+def _mark_chrome(pages: list[list[_Line]]) -> None:
+    """Mark running headers/footers: same text (digits ignored) at the top/bottom of most pages."""
+    if len(pages) < 3:
+        return
+    seen: dict[tuple[str, str], set[int]] = {}
+    heights = {i: max((ln.bottom for ln in lines), default=0.0) for i, lines in enumerate(pages)}
+    for i, lines in enumerate(pages):
+        for line in lines:
+            key = _chrome_key(line, heights[i], lines)
+            if key:
+                seen.setdefault(key, set()).add(i)
+    threshold = max(3, len(pages) // 2)
+    for i, lines in enumerate(pages):
+        for line in lines:
+            key = _chrome_key(line, heights[i], lines)
+            if key and len(seen.get(key, ())) >= threshold:
+                line.chrome = True
+
+
+def _chrome_key(line: _Line, height: float, lines: list[_Line]) -> Optional[tuple[str, str]]:
+    top = min((ln.top for ln in lines), default=0.0)
+    span = max(height - top, 1.0)
+    if line.top <= top + 0.15 * span:
+        band = "top"
+    elif line.bottom >= height - 0.15 * span:
+        band = "bottom"
+    else:
+        return None
+    return re.sub(r"\d+", "#", " ".join(line.text.split())), band
+
+
+def _body_size(pages: list[list[_Line]]) -> float:
+    weights: dict[float, int] = {}
+    for lines in pages:
+        for line in lines:
+            if not line.chrome:
+                key = round(line.size, 1)
+                weights[key] = weights.get(key, 0) + len(line.text)
+    return max(weights, key=lambda k: weights[k]) if weights else 0.0
+
+
+def _breaks(prev: _Line, line: _Line) -> bool:
+    """Whether ``line`` starts a new paragraph after ``prev`` (same page, flow order)."""
+    if line.top < prev.top - 0.5 * prev.height:  # jumped up: next column or box
+        return True
+    if line.x0 >= prev.x1:  # side by side
+        return True
+    if line.top - prev.bottom > 0.6 * prev.height:  # vertical gap
+        return True
+    if abs(line.size - prev.size) > 0.75:
+        return True
+    return bool(_BULLET.match(line.text))
+
+
+def _blocks(pages: list[list[_Line]]) -> list[Block]:
+    body = _body_size(pages)
+    heading_sizes = sorted({round(ln.size, 1) for lines in pages for ln in lines
+                            if not ln.chrome and ln.size >= body + 1.5}, reverse=True)
+    sections = SectionTracker()
+    blocks: list[Block] = []
+    for lines in pages:
+        group: list[_Line] = []
+        for line in lines:
+            if line.chrome:
+                continue
+            if group and _breaks(group[-1], line):
+                _emit(group, blocks, sections, heading_sizes)
+                group = []
+            group.append(line)
+        _emit(group, blocks, sections, heading_sizes)
+    return blocks
+
+
+def _emit(group: list[_Line], blocks: list[Block], sections: SectionTracker, heading_sizes: list[float]) -> None:
+    if not group:
+        return
+    size = round(group[0].size, 1)
+    text_len = sum(len(ln.text) for ln in group)
+    heading = size in heading_sizes and text_len <= 200
+    bullet = _BULLET.match(group[0].text)
+    kind = "heading" if heading else ("list_item" if bullet else "paragraph")
+    builder = BlockBuilder(kind, Location(section=sections.path, page=group[0].page))
+    skip = bullet.end() if bullet and not heading and not bullet.group(0)[0].isalnum() else 0
+    for i, line in enumerate(group):
+        text = line.text[skip:] if i == 0 else line.text
+        start = skip if i == 0 else 0
+        nxt = group[i + 1].text if i + 1 < len(group) else ""
+        join = _hyphen_join(text, nxt)
+        if join == "drop":
+            builder.add(text.rstrip()[:-1], line.row, line.col + start)
+        else:
+            builder.add(text, line.row, line.col + start)
+            if join is None:
+                builder.break_space()
+    block = builder.build()
+    if block.text:
+        if heading:
+            level = heading_sizes.index(size) + 1
+            block.location = Location(section=sections.heading(level, block.text), page=group[0].page)
+        blocks.append(block)
+
+
+def _hyphen_join(text: str, nxt: str) -> Optional[str]:
+    """None: join with a space; "keep": join with no space; "drop": drop the hyphen and join."""
+    stripped = text.rstrip()
+    if not nxt or len(stripped) < 2 or stripped[-1] not in "-\u00ad\u2010" or not stripped[-2].isalpha():
+        return None
+    if not nxt.lstrip()[:1].islower():
+        return None
+    if stripped[-1] == "\u00ad":
+        return "drop"
+    word = re.split(r"[^A-Za-z]", stripped[:-1])[-1].lower()
+    return "keep" if word in _KEEP_HYPHEN else "drop"

@@ -1,0 +1,106 @@
+"""Plain text: decoding shared by all text formats, and the ``.txt`` reader."""
+
+from __future__ import annotations
+
+import codecs
+import re
+from pathlib import Path
+
+from ..document import Block, BlockBuilder, Document
+from . import ReadError
+
+__all__ = ["decode", "read", "blocks_from_lines"]
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+# Control characters that never occur in real prose; a few of them mean binary.
+_BINARY = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
+
+
+def decode(data: bytes) -> tuple[str, str, bool]:
+    """Decode text bytes: BOM-marked encodings, then UTF-8, then cp1252.
+
+    Returns ``(text, encoding, had_bom)``. Raises :class:`ReadError` for empty or
+    binary input.
+    """
+    if not data.strip():
+        raise ReadError("file is empty")
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                text = data.decode(encoding)
+            except UnicodeDecodeError:
+                raise ReadError(f"invalid {encoding} text after its byte-order mark") from None
+            return text.lstrip("\ufeff"), encoding, True
+    if b"\x00" in data[:4096] or len(_BINARY.findall(data[:4096])) > 4:
+        raise ReadError("binary file, not text")
+    try:
+        return data.decode("utf-8"), "utf-8", False
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "cp1252", False
+    except UnicodeDecodeError:
+        raise ReadError("not valid UTF-8, UTF-16 or cp1252 text") from None
+
+
+def newline_of(text: str) -> str:
+    return "\r\n" if "\r\n" in text[:10000] else "\n"
+
+
+def blocks_from_lines(lines: list[str], skip: set[int] | None = None) -> list[Block]:
+    """Group lines into paragraph blocks split at blank lines.
+
+    ``lines`` are the (possibly masked) source lines without line endings; lines
+    whose 0-based index is in ``skip`` end the current paragraph and are not read.
+    """
+    skip = skip or set()
+    blocks: list[Block] = []
+    builder: BlockBuilder | None = None
+    for i, line in enumerate(lines):
+        if i in skip or not line.strip():
+            if builder is not None and not builder.empty:
+                blocks.append(builder.build())
+            builder = None
+            continue
+        if builder is None:
+            builder = BlockBuilder("paragraph")
+        builder.add(line, i + 1, 1)
+        builder.break_space()
+    if builder is not None and not builder.empty:
+        blocks.append(builder.build())
+    return blocks
+
+
+# URLs and e-mail addresses are not prose.
+URL_RE = re.compile(r"(?:\b(?:https?|ftp)://|\bwww\.)[^\s<>\"'`)\]]+|\b[\w.+-]+@[\w-]+\.[\w.-]+\b")
+
+
+def mask(text: str, pattern: re.Pattern[str]) -> str:
+    """Replace every match of ``pattern`` with spaces (newlines kept), preserving offsets."""
+    return pattern.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
+
+
+def split_lines(text: str) -> list[str]:
+    """Split on \\n, dropping a trailing \\r so CRLF files keep exact columns."""
+    return [line[:-1] if line.endswith("\r") else line for line in text.split("\n")]
+
+
+def read(path: Path, data: bytes) -> Document:
+    text, encoding, bom = decode(data)
+    masked = mask(text, URL_RE)
+    return Document(
+        path=str(path),
+        format="text",
+        blocks=blocks_from_lines(split_lines(masked)),
+        source=text,
+        newline=newline_of(text),
+        encoding=encoding,
+        bom=bom,
+    )
