@@ -119,6 +119,8 @@ def load_config(path: Optional[Path] = None, *, discover: bool = True) -> Config
     else:
         if not path.is_file():
             raise DataError(str(path), "config file not found")
-        data, _ = load_validated(path, "config.schema.json")
-        data = data or {}
+        text = path.read_text(encoding="utf-8-sig")
+        data = {}
+        if text.strip() and any(line.strip() and not line.lstrip().startswith("#") for line in text.splitlines()):
+            data, _ = load_validated(path, "config.schema.json", text=text)
     return Config.from_mapping(data, path=str(path), base=path.parent)

@@ -93,7 +93,7 @@ def _describe(error) -> str:
 
 
 def schema_errors(data: Any, schema_name: str) -> list[tuple[list, str]]:
-    """``[(path, message)]`` for every schema violation, deepest first, stable order."""
+    """``[(path, message)]`` for every schema violation, in a stable order."""
     errors = sorted(_validator(schema_name).iter_errors(data), key=lambda e: (list(map(str, e.absolute_path)), e.message))
     return [(list(e.absolute_path), _describe(e)) for e in errors]
 
@@ -108,7 +108,8 @@ def load_validated(path: Path, schema_name: str, text: Optional[str] = None, whe
     for err_path, message in schema_errors(data, schema_name):
         label, rest = where(data, err_path) if where else ("", err_path)
         field = format_path(rest)
-        raise DataError(str(path), f"{field + ': ' if field else ''}{message}", node_line(node, err_path), label)
+        line_path = err_path + [message.split("'")[1]] if message.startswith("unknown key") else err_path
+        raise DataError(str(path), f"{field + ': ' if field else ''}{message}", node_line(node, line_path), label)
     return data, node
 
 

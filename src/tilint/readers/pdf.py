@@ -13,9 +13,12 @@ two columns, shares a line number); ``column`` is the 1-based character in that
 visual line as pdfplumber lays it out (pieces side by side are separated by one
 space). A block is a paragraph: consecutive lines joined unless there is a
 vertical gap, a font-size change, a jump up or sideways (new column), or a new
-bullet. Blocks never cross pages. A line ending in a hyphen is joined to a next
-line that starts in lower case without a space; the hyphen is dropped unless the
-word before it is a common compound prefix ("self-", "non-"...). Running headers
+bullet. Blocks never cross pages. A line ending in a hyphen is joined without a
+space to a next line that starts in lower case. The hyphen is kept ("self-harm",
+"day-to-day": Word, which makes most policy PDFs, does not hyphenate) unless the
+document itself shows it is a break: a soft hyphen, or the joined word occurs
+elsewhere in the document and the hyphenated one does not ("non-com-" +
+"pliant" -> "non-compliant" when "compliant" is used elsewhere). Running headers
 and footers (same text in the top or bottom band of most pages) are not read;
 larger-than-body fonts become headings, and their sizes give the section path.
 """
@@ -39,11 +42,6 @@ __all__ = ["read", "LIMITS"]
 LIMITS = {"max_pages": 2000, "max_seconds": 120.0}
 NO_TEXT = "no text layer (scanned pages?); run OCR first, e.g. ocrmypdf"
 _BULLET = re.compile(r"^(?:[\u2022\u25aa\u25cf\u25e6\u2023\u2043\u27a2\u2794\u25ba\u25a0\u25a1\u2013\u2014\-\*\uf000-\uf8ff]|\d{1,3}[.)]|[a-z][.)])\s+")
-_KEEP_HYPHEN = {
-    "self", "non", "ex", "well", "anti", "co", "cross", "multi", "semi", "post", "pre",
-    "ill", "long", "short", "full", "part", "high", "low", "trauma", "age", "evidence",
-    "person", "child", "family", "one", "two", "three", "four", "five", "half", "sub",
-}
 
 
 @dataclass
@@ -193,6 +191,7 @@ def _breaks(prev: _Line, line: _Line) -> bool:
 
 def _blocks(pages: list[list[_Line]]) -> list[Block]:
     body = _body_size(pages)
+    vocab = _vocabulary(pages)
     heading_sizes = sorted({round(ln.size, 1) for lines in pages for ln in lines
                             if not ln.chrome and ln.size >= body + 1.5}, reverse=True)
     sections = SectionTracker()
@@ -203,14 +202,16 @@ def _blocks(pages: list[list[_Line]]) -> list[Block]:
             if line.chrome:
                 continue
             if group and _breaks(group[-1], line):
-                _emit(group, blocks, sections, heading_sizes)
+                _emit(group, blocks, sections, heading_sizes, vocab)
                 group = []
             group.append(line)
-        _emit(group, blocks, sections, heading_sizes)
+        _emit(group, blocks, sections, heading_sizes, vocab)
     return blocks
 
 
-def _emit(group: list[_Line], blocks: list[Block], sections: SectionTracker, heading_sizes: list[float]) -> None:
+def _emit(
+    group: list[_Line], blocks: list[Block], sections: SectionTracker, heading_sizes: list[float], vocab: set[str]
+) -> None:
     if not group:
         return
     size = round(group[0].size, 1)
@@ -224,7 +225,7 @@ def _emit(group: list[_Line], blocks: list[Block], sections: SectionTracker, hea
         text = line.text[skip:] if i == 0 else line.text
         start = skip if i == 0 else 0
         nxt = group[i + 1].text if i + 1 < len(group) else ""
-        join = _hyphen_join(text, nxt)
+        join = _hyphen_join(text, nxt, vocab)
         if join == "drop":
             builder.add(text.rstrip()[:-1], line.row, line.col + start)
         else:
@@ -239,7 +240,29 @@ def _emit(group: list[_Line], blocks: list[Block], sections: SectionTracker, hea
         blocks.append(block)
 
 
-def _hyphen_join(text: str, nxt: str) -> Optional[str]:
+_WORD_EDGE = re.compile(r"^[^\w]+|[^\w]+$")
+
+
+def _token(text: str) -> str:
+    return _WORD_EDGE.sub("", text).lower()
+
+
+def _vocabulary(pages: list[list[_Line]]) -> set[str]:
+    """Lower-case words of the document, and each part of hyphenated words (not line ends)."""
+    vocab: set[str] = set()
+    for lines in pages:
+        for line in lines:
+            words = line.text.split()
+            if words and words[-1].endswith(("-", "\u00ad", "\u2010")):
+                words = words[:-1]
+            for word in words:
+                token = _token(word)
+                vocab.add(token)
+                vocab.update(token.split("-"))
+    return vocab
+
+
+def _hyphen_join(text: str, nxt: str, vocab: set[str]) -> Optional[str]:
     """None: join with a space; "keep": join with no space; "drop": drop the hyphen and join."""
     stripped = text.rstrip()
     if not nxt or len(stripped) < 2 or stripped[-1] not in "-\u00ad\u2010" or not stripped[-2].isalpha():
@@ -248,5 +271,8 @@ def _hyphen_join(text: str, nxt: str) -> Optional[str]:
         return None
     if stripped[-1] == "\u00ad":
         return "drop"
-    word = re.split(r"[^A-Za-z]", stripped[:-1])[-1].lower()
-    return "keep" if word in _KEEP_HYPHEN else "drop"
+    left = _token(stripped[:-1].split()[-1]).split("-")[-1]
+    right = _token(nxt.split()[0]).split("-")[0]
+    if f"{left}-{right}" not in vocab and left + right in vocab:
+        return "drop"
+    return "keep"

@@ -1,0 +1,568 @@
+"""Coverage of trauma-informed principles: which principles a policy evidences, and where.
+
+A *framework* (``rules/frameworks/<name>.yaml``, validated against
+``schemas/framework.schema.json``) lists principles, each with weighted indicators,
+the evidence needed for ``partial`` and ``covered``, a suggestion and its sources.
+The default is ``samhsa-4r`` (realise, recognise, respond, resist re-traumatisation).
+
+Every sentence of every non-heading block is scored against every principle. A sentence
+is evidence only when it is a real statement by the organisation; the shared cue lists
+in ``rules/frameworks/_cues.yaml`` decide that:
+
+* hypothetical ("if resources allow", "could", "we aim to") and definitional
+  ("Trauma results from...") sentences never count;
+* an indicator in the scope of a negation ("we do not currently train staff") does not
+  count, unless the indicator is marked ``negated`` (a commitment *not* to do harm:
+  "we do not ask people to repeat their story");
+* ``commitment`` principles also need a commitment cue ("we will", "staff are trained",
+  "the service provides"...), while ``acknowledgement`` principles (realise) only need
+  the statement of fact.
+
+A sentence's score is the sum of the weights of the distinct indicators it matches
+(capped); a principle's status comes from the total and the number of evidence sentences.
+Frameworks and their compiled matchers are cached per process.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
+
+from .document import Block, Document
+from .models import Finding, Source
+from .nlp import get_nlp, norm
+from .ruleset import load_sources, rules_dir
+from .yamlutil import DataError, load_validated, node_line
+
+if TYPE_CHECKING:
+    from spacy.tokens import Span
+
+__all__ = [
+    "Evidence",
+    "PrincipleResult",
+    "CoverageReport",
+    "Framework",
+    "Principle",
+    "check_coverage",
+    "check_document",
+    "load_framework",
+    "available_frameworks",
+    "coverage_findings",
+    "DEFAULT_FRAMEWORK",
+]
+
+DEFAULT_FRAMEWORK = "samhsa-4r"
+FRAMEWORKS_DIR = "frameworks"
+CUES_FILE = "_cues.yaml"
+STATUSES = ("covered", "partial", "missing")
+_CLAUSE_BREAKS = {",", ";", ":", "(", ")", "—", "–"}
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One sentence that evidences a principle, with its source position."""
+
+    line: int
+    column: int
+    text: str
+    score: float
+    section: str = ""
+
+    def to_dict(self) -> dict:
+        out = {"line": self.line, "column": self.column, "text": self.text, "score": self.score}
+        if self.section:
+            out["section"] = self.section
+        return out
+
+
+@dataclass
+class PrincipleResult:
+    """How well a document covers one principle. ``score`` is 0..1 (1 = enough for covered)."""
+
+    id: str
+    name: str
+    status: str  # covered | partial | missing
+    score: float
+    evidence: list[Evidence]
+    suggestion: str
+    sources: list[Source]
+    rule_id: str
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "status": self.status,
+            "score": self.score,
+            "evidence": [e.to_dict() for e in self.evidence],
+            "suggestion": self.suggestion,
+            "sources": [s.to_dict() for s in self.sources],
+            "rule_id": self.rule_id,
+        }
+
+
+@dataclass
+class CoverageReport:
+    """Coverage of every principle of one framework by one document."""
+
+    framework: str
+    principles: list[PrincipleResult]
+    _framework: Optional["Framework"] = field(default=None, repr=False, compare=False)
+
+    def to_dict(self) -> dict:
+        return {"framework": self.framework, "principles": [p.to_dict() for p in self.principles]}
+
+    def get(self, principle: str) -> PrincipleResult:
+        """The result for a principle id or alias (``realize`` finds ``realise``)."""
+        pid = self._framework.principle(principle).id if self._framework else principle
+        for result in self.principles:
+            if result.id == pid:
+                return result
+        raise KeyError(principle)
+
+
+# ------------------------------------------------------------------------ frameworks
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """Evidence needed for a status: a total score and a number of sentences."""
+
+    score: float
+    sentences: int
+
+    def met(self, total: float, count: int) -> bool:
+        return total >= self.score and count >= self.sentences
+
+
+@dataclass(frozen=True, eq=False)  # identity hash: frameworks key the matcher cache
+class Principle:
+    """One principle of a framework, as loaded (indicators stay raw until compiled)."""
+
+    id: str
+    name: str
+    aliases: tuple[str, ...]
+    rule_id: str
+    description: str
+    needs_commitment: bool
+    indicators: tuple[dict, ...]
+    exclude: tuple[Any, ...]
+    does_not_count: tuple[str, ...]
+    sentence_min: float
+    partial: Threshold
+    covered: Threshold
+    suggestion_text: str
+    example: str
+    sources: tuple[Source, ...]
+
+    @property
+    def suggestion(self) -> str:
+        """What to add, with the example sentence."""
+        return f'{self.suggestion_text.strip()} For example: "{self.example.strip()}"'
+
+    def status(self, total: float, count: int) -> str:
+        if self.covered.met(total, count):
+            return "covered"
+        if self.partial.met(total, count):
+            return "partial"
+        return "missing"
+
+
+@dataclass(frozen=True, eq=False)
+class Framework:
+    """A loaded framework: its principles in document order."""
+
+    name: str
+    title: str
+    description: str
+    path: str
+    sources: tuple[Source, ...]
+    sentence_cap: float
+    principles: tuple[Principle, ...]
+
+    def principle(self, key: str) -> Principle:
+        """Look a principle up by id or alias; ``KeyError`` names the valid ids."""
+        for p in self.principles:
+            if key == p.id or key in p.aliases:
+                return p
+        valid = ", ".join(p.id for p in self.principles)
+        raise KeyError(f"unknown principle '{key}' for framework {self.name} (valid: {valid})")
+
+
+def _frameworks_dir() -> Path:
+    return rules_dir() / FRAMEWORKS_DIR
+
+
+def available_frameworks() -> list[str]:
+    """Names of the built-in frameworks (``samhsa-4r``, ``samhsa-6``, ``ohid-6``...)."""
+    return sorted(p.stem for p in _frameworks_dir().glob("*.yaml") if not p.name.startswith("_"))
+
+
+def load_framework(name_or_path: str | Path = DEFAULT_FRAMEWORK) -> Framework:
+    """Load a built-in framework by name, or a framework file by path (cached).
+
+    Raises :class:`~tilint.yamlutil.DataError` (``path:line: principle ID: problem``)
+    for an invalid file and ``ValueError`` for an unknown name.
+    """
+    text = str(name_or_path)
+    if text.endswith((".yaml", ".yml")) or "/" in text or "\\" in text:
+        return _load_framework_file(str(Path(text).resolve()))
+    path = _frameworks_dir() / f"{text}.yaml"
+    if not path.is_file():
+        raise ValueError(f"unknown framework '{text}' (available: {', '.join(available_frameworks())})")
+    return _load_framework_file(str(path))
+
+
+def _principle_where(data: Any, path: list) -> tuple[str, list]:
+    """Name the principle an error path points into (for DataError messages)."""
+    if len(path) >= 2 and path[0] == "principles" and isinstance(path[1], int):
+        try:
+            return f"principle {data['principles'][path[1]]['id']}", path[2:]
+        except (KeyError, IndexError, TypeError):
+            return f"principle #{path[1] + 1}", path[2:]
+    return "", path
+
+
+@lru_cache(maxsize=None)
+def _load_framework_file(path_text: str) -> Framework:
+    path = Path(path_text)
+    data, node = load_validated(path, "framework.schema.json", where=_principle_where)
+    registry = load_sources()
+    cues = load_cues()
+
+    def fail(problem: str, where: list, label: str = "") -> DataError:
+        return DataError(path_text, problem, node_line(node, where), label)
+
+    for j, key in enumerate(data["sources"]):
+        if key not in registry:
+            raise fail(f"unknown source '{key}' (not in sources.yaml)", ["sources", j])
+    seen_ids: dict[str, str] = {}
+    seen_rules: set[str] = set()
+    principles = []
+    for i, raw in enumerate(data["principles"]):
+        label = f"principle {raw['id']}"
+        for key in (raw["id"], *raw.get("aliases", ())):
+            if key in seen_ids:
+                raise fail(f"id or alias '{key}' is already used by principle {seen_ids[key]}", ["principles", i, "id"], label)
+            seen_ids[key] = raw["id"]
+        if raw["rule_id"] in seen_rules:
+            raise fail(f"duplicate rule_id '{raw['rule_id']}'", ["principles", i, "rule_id"], label)
+        seen_rules.add(raw["rule_id"])
+        for j, key in enumerate(raw["sources"]):
+            if key not in registry:
+                raise fail(f"unknown source '{key}' (not in sources.yaml)", ["principles", i, "sources", j], label)
+        for j, ind in enumerate(raw["indicators"]):
+            for group in (w[1:] for w in ind.get("with", ()) if w.startswith("@")):
+                if group not in cues["terms"]:
+                    raise fail(f"unknown term group '@{group}' (not in {CUES_FILE})", ["principles", i, "indicators", j, "with"], label)
+        principles.append(_principle_from(raw, registry))
+    framework = Framework(
+        name=data["framework"],
+        title=data["title"],
+        description=data["description"],
+        path=path_text,
+        sources=tuple(registry[k] for k in data["sources"]),
+        sentence_cap=float(data.get("sentence_cap", 2)),
+        principles=tuple(principles),
+    )
+    _check_patterns(framework, node)
+    return framework
+
+
+def _principle_from(raw: dict, registry: dict[str, Source]) -> Principle:
+    ev = raw["evidence"]
+    return Principle(
+        id=raw["id"],
+        name=raw["name"],
+        aliases=tuple(raw.get("aliases", ())),
+        rule_id=raw["rule_id"],
+        description=raw["description"].strip(),
+        needs_commitment=raw["evidence_type"] == "commitment",
+        indicators=tuple(raw["indicators"]),
+        exclude=tuple(raw.get("exclude", ())),
+        does_not_count=tuple(raw["does_not_count"]),
+        sentence_min=float(ev["sentence"]),
+        partial=Threshold(float(ev["partial"]["score"]), ev["partial"]["sentences"]),
+        covered=Threshold(float(ev["covered"]["score"]), ev["covered"]["sentences"]),
+        suggestion_text=raw["suggestion"]["text"],
+        example=raw["suggestion"]["example"],
+        sources=tuple(registry[k] for k in raw["sources"]),
+    )
+
+
+def _check_patterns(framework: Framework, node) -> None:
+    """Compile the framework now so a bad token pattern is reported with its line."""
+    for i, p in enumerate(framework.principles):
+        for j, ind in enumerate(p.indicators):
+            try:
+                _matcher_for([("check", _patterns_of(ind))])
+            except (ValueError, KeyError, TypeError) as exc:
+                line = node_line(node, ["principles", i, "indicators", j])
+                problem = f"indicators[{j}]: invalid token pattern ({str(exc).splitlines()[0][:160]})"
+                raise DataError(framework.path, problem, line, f"principle {p.id}") from None
+
+
+@lru_cache(maxsize=1)
+def load_cues() -> dict:
+    """The shared cue lists of ``rules/frameworks/_cues.yaml`` (validated, cached)."""
+    data, _ = load_validated(_frameworks_dir() / CUES_FILE, "framework-cues.schema.json")
+    return data
+
+
+# -------------------------------------------------------------------------- matching
+
+_SPELLING = [
+    (re.compile(r"is(e|ed|es|ing|ation|ations)$"), r"iz\1"),
+    (re.compile(r"iz(e|ed|es|ing|ation|ations)$"), r"is\1"),
+    (re.compile(r"our(s|al|ed|ing)?$"), r"or\1"),
+]
+
+
+def _word_keys(word: str) -> list[str]:
+    """Matching keys of a word and of its other British/American spelling."""
+    keys = {norm(word)}
+    for pattern, repl in _SPELLING:
+        if pattern.search(word.lower()):
+            keys.add(norm(pattern.sub(repl, word.lower())))
+    return sorted(keys)
+
+
+def _phrase_patterns(phrase: str) -> list[list[dict]]:
+    """Token patterns for a phrase: by lemma, either spelling, hyphen optional or closed up."""
+    words = [t.text for t in get_nlp().make_doc(phrase)]
+    pattern = [{"ORTH": "-", "OP": "?"} if w == "-" else {"NORM": {"IN": _word_keys(w)}} for w in words]
+    patterns = [pattern]
+    if "-" in words:
+        patterns.append([{"NORM": {"IN": _word_keys("".join(w for w in words if w != "-"))}}])
+    return patterns
+
+
+def _patterns_of(entry: Any) -> list[list[dict]]:
+    """Patterns of a cue/indicator entry: a bare phrase, ``{phrase: }`` or ``{tokens: }``."""
+    if isinstance(entry, str):
+        return _phrase_patterns(entry)
+    if "phrase" in entry:
+        return _phrase_patterns(entry["phrase"])
+    return [entry["tokens"]]
+
+
+def _matcher_for(groups: Iterable[tuple[str, list[list[dict]]]]):
+    from spacy.matcher import Matcher
+
+    matcher = Matcher(get_nlp().vocab, validate=True)
+    for key, patterns in groups:
+        matcher.add(key, patterns)
+    return matcher
+
+
+@dataclass(frozen=True)
+class _Indicator:
+    key: str
+    weight: float
+    with_key: Optional[str]
+    negated: bool
+
+
+class _Compiled:
+    """One spaCy Matcher for a framework: its indicators, ``with`` lists, excludes and the cues.
+
+    Every list is registered under a string key; entries marked ``at_start`` get keys
+    ending in ``^`` and only count as the first token of a sentence.
+    """
+
+    def __init__(self, framework: Framework, cues: dict):
+        self.groups: dict[str, list[list[dict]]] = {}
+        for name in ("commitment", "permissive", "hypothetical", "definition"):
+            self._add(f"cue:{name}", cues[name])
+        self._add("cue:negation", cues["negation"]["cues"])
+        self.window: int = cues["negation"]["window"]
+        self.auxiliaries = {norm(w) for w in cues["negation"]["auxiliaries"]}
+        self.indicators: dict[str, list[_Indicator]] = {}
+        for p in framework.principles:
+            self.indicators[p.id] = [self._indicator(p.id, j, ind, cues["terms"]) for j, ind in enumerate(p.indicators)]
+            if p.exclude:
+                self._add(f"exclude:{p.id}", list(p.exclude))
+        self.matcher = _matcher_for(self.groups.items())
+
+    def _add(self, key: str, entries: Sequence[Any]) -> None:
+        for entry in entries:
+            k = key + "^" if isinstance(entry, dict) and entry.get("at_start") else key
+            self.groups.setdefault(k, []).extend(_patterns_of(entry))
+
+    def _indicator(self, pid: str, j: int, raw: dict, terms: dict) -> _Indicator:
+        key = f"ind:{pid}:{j}"
+        self._add(key, [raw])
+        with_key = None
+        if raw.get("with"):
+            with_key = f"with:{pid}:{j}"
+            phrases = [t for w in raw["with"] for t in (terms[w[1:]] if w.startswith("@") else [w])]
+            self._add(with_key, phrases)
+        return _Indicator(key, float(raw["weight"]), with_key, bool(raw.get("negated")))
+
+    def hits(self, sent: "Span") -> "_Hits":
+        """Every match inside one sentence, by key (at-start keys already filtered)."""
+        found: dict[str, list[tuple[int, int]]] = {}
+        strings = self.matcher.vocab.strings
+        for match_id, start, end in self.matcher(sent):
+            key = strings[match_id]
+            if key.endswith("^"):
+                if start != _first_word(sent):
+                    continue
+                key = key[:-1]
+            found.setdefault(key, []).append((start, end))
+        return _Hits(sent, found, self)
+
+
+def _first_word(sent: "Span") -> int:
+    """Index (within the sentence) of its first word, skipping list markers and quotes."""
+    for i, tok in enumerate(sent):
+        if tok.is_alpha:
+            return i
+    return 0
+
+
+@dataclass
+class _Hits:
+    sent: "Span"
+    found: dict[str, list[tuple[int, int]]]
+    compiled: _Compiled
+
+    def has(self, key: Optional[str]) -> bool:
+        return key is None or bool(self.found.get(key))
+
+    def committed(self) -> bool:
+        """A commitment cue not directly after a permissive one ("may be offered" is not)."""
+        hedges = {end for _, end in self.found.get("cue:permissive", ())}
+        return any(start not in hedges for start, _ in self.found.get("cue:commitment", ()))
+
+    def negated(self, start: int, end: int) -> bool:
+        """Is the span in the scope of a negation cue of the same clause?"""
+        toks = self.sent
+        for n_start, n_end in self.found.get("cue:negation", ()):
+            if n_end <= start and start - n_end < self.compiled.window:
+                between = toks[n_end:start]
+            elif n_start >= end and n_start - end <= 3 and n_start > 0 and toks[n_start - 1].norm_ in self.compiled.auxiliaries:
+                between = toks[end:n_start]  # "training is not provided"
+            else:
+                continue
+            if not any(t.text in _CLAUSE_BREAKS for t in between):
+                return True
+        return False
+
+
+@lru_cache(maxsize=None)
+def _compiled(framework: Framework) -> _Compiled:
+    return _Compiled(framework, load_cues())
+
+
+def _sentence_score(p: Principle, ind_list: list[_Indicator], hits: _Hits, cap: float) -> float:
+    """Score of one sentence for one principle (0 when it cannot be evidence)."""
+    if f"exclude:{p.id}" in hits.found:
+        return 0.0
+    if p.needs_commitment and not hits.committed():
+        return 0.0
+    score = 0.0
+    for ind in ind_list:
+        spans = hits.found.get(ind.key, ())
+        if spans and hits.has(ind.with_key) and any(hits.negated(s, e) == ind.negated for s, e in spans):
+            score += ind.weight
+    return min(score, cap)
+
+
+def _disqualified(hits: _Hits) -> bool:
+    """Hypothetical and definitional sentences are never evidence."""
+    return bool(hits.found.get("cue:hypothetical") or hits.found.get("cue:definition"))
+
+
+# --------------------------------------------------------------------------- checking
+
+
+def check_document(doc: Document, *, framework: str | Framework = DEFAULT_FRAMEWORK) -> CoverageReport:
+    """Score every principle of ``framework`` against the prose blocks of ``doc``."""
+    fw = framework if isinstance(framework, Framework) else load_framework(framework)
+    compiled = _compiled(fw)
+    found: dict[str, list[Evidence]] = {p.id: [] for p in fw.principles}
+    blocks = [b for b in doc.blocks if b.kind != "heading"]  # a heading alone is never evidence
+    for block, parsed in zip(blocks, get_nlp().pipe(b.text for b in blocks)):
+        for sent in parsed.sents:
+            hits = compiled.hits(sent)
+            if _disqualified(hits):
+                continue
+            for p in fw.principles:
+                score = _sentence_score(p, compiled.indicators[p.id], hits, fw.sentence_cap)
+                if score >= p.sentence_min:
+                    found[p.id].append(_evidence(block, sent, score))
+    return CoverageReport(fw.name, [_result(p, found[p.id]) for p in fw.principles], fw)
+
+
+def check_coverage(text: str, *, framework: str | Framework = DEFAULT_FRAMEWORK, format: str = "markdown") -> CoverageReport:
+    """Coverage of a text given as a string (``format``: ``markdown`` or ``text``)."""
+    from .readers.markdown import parse_markdown
+    from .readers.text import blocks_from_lines, split_lines
+
+    if format == "markdown":
+        blocks = parse_markdown(text)
+    elif format == "text":
+        blocks = blocks_from_lines(split_lines(text))
+    else:
+        raise ValueError(f"unknown format '{format}' (expected markdown or text)")
+    return check_document(Document(path="<text>", format=format, blocks=blocks, source=text), framework=framework)
+
+
+def _evidence(block: Block, sent: "Span", score: float) -> Evidence:
+    line, column = block.position(sent.start_char)
+    return Evidence(line, column, sent.text.strip(), round(score, 2), " > ".join(block.location.section))
+
+
+def _result(p: Principle, evidence: list[Evidence]) -> PrincipleResult:
+    evidence = sorted(evidence, key=lambda e: (-e.score, e.line, e.column))
+    total = sum(e.score for e in evidence)
+    return PrincipleResult(
+        id=p.id,
+        name=p.name,
+        status=p.status(total, len(evidence)),
+        score=round(min(1.0, total / p.covered.score), 2),
+        evidence=evidence,
+        suggestion=p.suggestion,
+        sources=list(p.sources),
+        rule_id=p.rule_id,
+    )
+
+
+# --------------------------------------------------------------------------- findings
+
+
+def coverage_findings(report: CoverageReport, require: Iterable[str], path: Optional[str] = None) -> list[Finding]:
+    """One warning per required principle that is ``missing`` (ids or aliases; unknown ids raise)."""
+    fw = report._framework or load_framework(report.framework)
+    findings = []
+    for key in require:
+        p = fw.principle(key)
+        result = report.get(p.id)
+        if result.status != "missing":
+            continue
+        findings.append(
+            Finding(
+                rule_id=p.rule_id,
+                name=f"missing-{p.id}",
+                category="coverage",
+                severity="warning",
+                message=f"The document does not cover the principle '{p.name}' ({fw.name}).",
+                match="",
+                line=1,
+                column=1,
+                end_line=1,
+                end_column=1,
+                context="",
+                suggestions=(result.suggestion,),
+                sources=tuple(result.sources),
+                path=path,
+            )
+        )
+    return findings

@@ -1,0 +1,218 @@
+"""HTML reader (.html, .htm, .xhtml).
+
+Why the standard library's ``html.parser``: it is the tokenizer BeautifulSoup's
+``html.parser`` builder runs on, it is lenient with real-world markup, and it
+reports the exact source line and column of every text run and every character
+reference (``&amp;``, ``&#8217;``) as it meets them. A BeautifulSoup tree keeps
+positions for tags only, so text columns would have to be searched for again.
+On top of the tokenizer we keep a small stack of open elements to know what to
+skip and where blocks start; we do not rebuild a document tree.
+
+Read: text of block elements (p, li, h1-h6, td/th, blockquote, dd/dt, caption,
+figcaption, and text directly inside div/section/article/main/body) becomes
+blocks; any block-level tag starts a new block; inline tags (a, em, span...) do
+not break words; ``<br>`` is a space. Left out: head, script, style, noscript,
+template, nav, header, footer, aside, elements with role="navigation" or the
+``hidden`` attribute, code, pre, kbd, samp, svg, math, textarea, select,
+button, iframe. Headings give the section path; td/th give ``table/row/cell``.
+Positions are 1-based line and column in the decoded source.
+"""
+
+from __future__ import annotations
+
+from html import unescape
+from html.entities import html5
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Optional
+
+from ..document import Block, BlockBuilder, Document, Location
+from ._shared import SectionTracker
+from .text import decode, newline_of
+
+__all__ = ["read", "parse_html"]
+
+SKIP = frozenset({
+    "head", "script", "style", "noscript", "template", "nav", "header", "footer", "aside",
+    "code", "pre", "kbd", "samp", "svg", "math", "textarea", "select", "button", "iframe", "object",
+})
+# Skipped elements that sit inside a sentence: they are a word break, not a block break.
+INLINE_SKIP = frozenset({"code", "kbd", "samp", "svg", "math", "textarea", "select", "button", "iframe", "object"})
+VOID = frozenset({
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
+    "source", "track", "wbr",
+})
+BLOCK_KINDS = {
+    "p": "paragraph", "div": "paragraph", "section": "paragraph", "article": "paragraph",
+    "main": "paragraph", "body": "paragraph", "html": "paragraph", "address": "paragraph",
+    "figure": "paragraph", "figcaption": "paragraph", "form": "paragraph", "fieldset": "paragraph",
+    "legend": "paragraph", "details": "paragraph", "summary": "paragraph", "center": "paragraph",
+    "li": "list_item", "dd": "list_item", "dt": "list_item", "ul": "paragraph", "ol": "paragraph",
+    "dl": "paragraph", "blockquote": "quote", "td": "table_cell", "th": "table_cell",
+    "caption": "paragraph", "table": "paragraph", "thead": "paragraph", "tbody": "paragraph",
+    "tfoot": "paragraph", "tr": "paragraph", "hr": "paragraph", "label": "paragraph",
+    "h1": "heading", "h2": "heading", "h3": "heading", "h4": "heading", "h5": "heading", "h6": "heading",
+}
+# Elements a new start tag of the same group implicitly closes (HTML optional end tags).
+_IMPLIED = {"p": {"p"}, "li": {"li"}, "dt": {"dt", "dd"}, "dd": {"dt", "dd"},
+            "tr": {"tr", "td", "th"}, "td": {"td", "th"}, "th": {"td", "th"}}
+
+
+class _Reader(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)
+        self.stack: list[tuple[str, bool]] = []  # (tag, skipped)
+        self.blocks: list[Block] = []
+        self.sections = SectionTracker()
+        self.builder: Optional[BlockBuilder] = None
+        self.heading_level = 0
+        self.table_no = 0
+        self.tables: list[list[int]] = []  # per open table: [table_no, row, cell]
+
+    # -- structure -------------------------------------------------------
+    @property
+    def skipping(self) -> bool:
+        return bool(self.stack) and self.stack[-1][1]
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, Optional[str]]]) -> None:
+        if tag == "br" or tag == "wbr":
+            if self.builder is not None and tag == "br":
+                self.builder.break_space()
+            return
+        if tag in INLINE_SKIP:
+            if self.builder is not None:
+                self.builder.break_space()
+        elif tag in BLOCK_KINDS or tag in SKIP:
+            self._flush()
+        if tag in BLOCK_KINDS:
+            for closed in _IMPLIED.get(tag, ()):
+                self._implied_close(closed)
+            self._table_event(tag)
+        if tag in VOID:
+            return
+        attr = dict(attrs)
+        skipped = (
+            self.skipping or tag in SKIP or attr.get("role") == "navigation"
+            or "hidden" in attr or attr.get("aria-hidden") == "true"
+        )
+        self.stack.append((tag, skipped))
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, Optional[str]]]) -> None:
+        self.handle_starttag(tag, attrs)
+        if tag not in VOID:
+            self.handle_endtag(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in INLINE_SKIP:
+            if self.builder is not None:
+                self.builder.break_space()
+        elif tag in BLOCK_KINDS or tag in SKIP:
+            self._flush()
+        for i in range(len(self.stack) - 1, -1, -1):
+            if self.stack[i][0] == tag:
+                del self.stack[i:]
+                break
+        if tag == "table" and self.tables:
+            self.tables.pop()
+
+    def _implied_close(self, tag: str) -> None:
+        """Close an open ``tag`` if it is the innermost element that could hold it."""
+        for i in range(len(self.stack) - 1, -1, -1):
+            name = self.stack[i][0]
+            if name == tag:
+                del self.stack[i:]
+                return
+            if name in ("ul", "ol", "dl", "table", "div", "blockquote", "section", "body"):
+                return
+
+    def _table_event(self, tag: str) -> None:
+        if self.skipping:
+            return
+        if tag == "table":
+            self.table_no += 1
+            self.tables.append([self.table_no, 0, 0])
+        elif tag == "tr" and self.tables:
+            self.tables[-1][1] += 1
+            self.tables[-1][2] = 0
+        elif tag in ("td", "th") and self.tables:
+            if self.tables[-1][1] == 0:
+                self.tables[-1][1] = 1
+            self.tables[-1][2] += 1
+
+    def _kind(self) -> tuple[str, Optional[str]]:
+        for tag, _ in reversed(self.stack):
+            if tag in BLOCK_KINDS:
+                return BLOCK_KINDS[tag], tag
+        return "paragraph", None
+
+    def _flush(self) -> None:
+        builder, self.builder = self.builder, None
+        if builder is None or builder.empty:
+            return
+        block = builder.build()
+        if self.heading_level:
+            block.location = Location(section=self.sections.heading(self.heading_level, block.text))
+        self.blocks.append(block)
+
+    # -- text ------------------------------------------------------------
+    def handle_data(self, data: str) -> None:
+        # Data may span lines; feed it line by line so every piece keeps its column.
+        line, offset = self.getpos()
+        for i, piece in enumerate(data.split("\n")):
+            if i:
+                if self.builder is not None:
+                    self.builder.break_space()
+                line, offset = line + 1, 0
+            if piece:
+                self._add(piece.rstrip("\r"), line, offset)
+
+    def _add(self, text: str, line: int, offset: int) -> None:
+        """Add text that starts at 0-based ``offset`` of ``line``, opening a block if needed."""
+        if self.skipping or (self.builder is None and not text.strip()):
+            return
+        if self.builder is None:
+            kind, tag = self._kind()
+            loc = Location(section=self.sections.path)
+            if kind == "table_cell" and self.tables:
+                table_no, row, cell = self.tables[-1]
+                loc = Location(section=self.sections.path, table=table_no, row=row, cell=cell)
+            self.builder = BlockBuilder(kind, loc)
+            self.heading_level = int(tag[1]) if kind == "heading" and tag else 0
+        self.builder.add(text, line, offset + 1)
+
+    def _reference(self, text: str) -> None:
+        """A character reference: its text sits at the ``&`` of the reference."""
+        line, offset = self.getpos()
+        self._add(text, line, offset)
+
+    def handle_entityref(self, name: str) -> None:
+        text = html5.get(name + ";") or html5.get(name)
+        self._reference(text if text is not None else "&" + name)
+
+    def handle_charref(self, name: str) -> None:
+        self._reference(unescape(f"&#{name};"))
+
+    def close(self) -> None:
+        super().close()
+        self._flush()
+
+
+def parse_html(text: str) -> list[Block]:
+    """Split HTML source into prose blocks with exact source positions."""
+    reader = _Reader()
+    reader.feed(text)
+    reader.close()
+    return reader.blocks
+
+
+def read(path: Path, data: bytes) -> Document:
+    text, encoding, bom = decode(data)
+    return Document(
+        path=str(path),
+        format="html",
+        blocks=parse_html(text),
+        source=text,
+        newline=newline_of(text),
+        encoding=encoding,
+        bom=bom,
+    )

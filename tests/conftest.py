@@ -1,0 +1,64 @@
+"""Shared fixtures: a config with the engine's own test pack, and an in-process CLI runner."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tilint.cli import main
+from tilint.config import Config
+
+TESTS = Path(__file__).parent
+DATA = TESTS / "data"
+ENGINE_PACK = DATA / "packs" / "engine-test.yaml"
+
+
+@pytest.fixture(scope="session")
+def zz_config() -> Config:
+    """Only the engine-test pack (ZZ rules), so engine tests don't move when rules change."""
+    return Config(extra_rules=(str(ENGINE_PACK),), select=("ZZ",))
+
+
+@dataclass
+class CliResult:
+    code: int
+    out: str
+    err: str
+
+    def json(self):
+        return json.loads(self.out)
+
+
+@pytest.fixture
+def run_cli(capsys, monkeypatch, tmp_path):
+    """Run ``tilint ARGS`` in-process from ``cwd`` (default: an empty temp folder)."""
+
+    def run(*args: str, cwd: Path | None = None) -> CliResult:
+        monkeypatch.chdir(cwd or tmp_path)
+        out = io.StringIO()
+        code = main(list(args), out=out)
+        captured = capsys.readouterr()
+        return CliResult(code, out.getvalue() + captured.out, captured.err)
+
+    return run
+
+
+@pytest.fixture
+def write(tmp_path):
+    """Write a file under tmp_path (str or bytes) and return its path."""
+
+    def _write(name: str, content: str | bytes, newline: str = "\n") -> Path:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_bytes(content.replace("\n", newline).encode("utf-8"))
+        return path
+
+    return _write

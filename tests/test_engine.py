@@ -1,0 +1,84 @@
+"""Engine behaviour on the ZZ test pack: lemma matching, context, mentions, exact positions."""
+
+from __future__ import annotations
+
+import pytest
+
+from tilint.linter import Linter
+
+
+@pytest.fixture(scope="module")
+def lint(zz_config):
+    linter = Linter(zz_config)
+    return lambda text, fmt="markdown": [(f.rule_id, f.match, f.line, f.column, f.end_line, f.end_column) for f in linter.lint_text(text, format=fmt)]
+
+
+def test_inflections_match_by_lemma_and_case_does_not_matter(lint):
+    assert lint("She refuses. He REFUSED. They are refusing.") == [
+        ("ZZ002", "refuses", 1, 5, 1, 12),
+        ("ZZ002", "REFUSED", 1, 17, 1, 24),
+        ("ZZ002", "refusing", 1, 35, 1, 43),
+    ]
+
+
+def test_person_subject_and_passive(lint):
+    text = "The application was refused. The council refused it. The tenant, after a long wait, refused."
+    assert lint(text) == []
+    assert lint("The tenant refused the offer.") == [("ZZ002", "refused", 1, 12, 1, 19)]
+
+
+def test_phrase_split_across_a_line_break_matches_with_exact_end(lint):
+    assert lint("Patients who failed to\n   attend twice.") == [("ZZ004", "failed to\n   attend", 1, 14, 2, 10)]
+
+
+def test_hyphen_variants(lint):
+    found = lint("non-compliant, noncompliant and non compliant")
+    assert [f[1] for f in found] == ["non-compliant", "noncompliant", "non compliant"]
+
+
+def test_longest_pattern_wins_and_suggestion_fits_the_form(zz_config):
+    findings = Linter(zz_config).lint_text("He is an addict. Addicts wait. The addict left.")
+    assert [(f.match, f.suggestions) for f in findings] == [
+        ("an addict", ("a person who uses drugs",)),
+        ("Addicts", ("people who use drugs",)),
+        ("addict", ("person who uses drugs",)),
+    ]
+
+
+def test_neighbour_conditions_and_exceptions(lint):
+    assert lint("Drug abuse. Domestic abuse. Child sexual abuse. An abuse of trust.") == [("ZZ003", "abuse", 1, 6, 1, 11)]
+
+
+def test_protected_terms_are_never_flagged(lint):
+    assert lint("We run a substance use service.") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'Avoid terms like "addicts" in letters.',
+        "We will not use the term addicts.",
+        "Say people who use drugs rather than addicts.",
+        "Use ‘person who uses drugs’, not ‘addict’.",
+    ],
+)
+def test_mentions_are_not_reported(lint, text):
+    assert lint(text) == []
+
+
+def test_mentions_reported_when_asked(zz_config):
+    linter = Linter(zz_config.merged(mentions="report"))
+    assert [f.match for f in linter.lint_text('Avoid terms like "addicts".')] == ["addicts"]
+
+
+def test_block_condition_looks_at_the_whole_paragraph(lint):
+    text = "Staff may use restraint.\n\nStaff may use restraint. It is a last resort."
+    assert lint(text) == [("ZZ005", "restraint", 1, 15, 1, 24)]
+
+
+def test_sentence_context_and_suggestions_in_finding(zz_config):
+    (f,) = Linter(zz_config).lint_text("Intro line.\n\nThe patient refused food. Then left.")
+    assert f.context == "The patient refused food."
+    assert f.suggestions == ("declined", "chose not to")
+    assert f.sources[0].id == "VA"
+    assert f.message == "'refused' frames a person's choice as defiance."

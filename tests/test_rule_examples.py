@@ -1,0 +1,66 @@
+"""Every rule's own examples, driven from the YAML: fail examples flag it, pass examples do not.
+
+Also the pack-level guarantees: at least two examples of each kind for built-in rules,
+unique ids with the pack prefix, and weak sources => severity info, said in the rationale.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tilint.config import Config
+from tilint.linter import Linter
+from tilint.ruleset import load_ruleset
+
+from .conftest import ENGINE_PACK
+
+BUILTIN = load_ruleset()
+ALL = load_ruleset(extra=[ENGINE_PACK])
+
+
+def _text(example) -> tuple[str, str | None]:
+    return (example, None) if isinstance(example, str) else (example["text"], example.get("match"))
+
+
+def _cases(kind: str):
+    for rule in ALL:
+        for i, example in enumerate(rule.examples[kind]):
+            yield pytest.param(rule.id, *_text(example), id=f"{rule.id}-{kind}-{i}")
+
+
+@pytest.fixture(scope="module")
+def linter():
+    # mentions stay at their default (skip): examples must hold with real settings
+    return Linter(Config(extra_rules=(str(ENGINE_PACK),)))
+
+
+@pytest.mark.parametrize("rule_id,text,match", list(_cases("fail")))
+def test_fail_example_is_flagged(linter, rule_id, text, match):
+    found = [f for f in linter.lint_text(text, format="text") if f.rule_id == rule_id]
+    assert found, f"{rule_id} did not flag: {text!r}"
+    if match is not None:
+        assert match in [f.match for f in found], f"{rule_id} flagged {[f.match for f in found]}, expected {match!r}"
+
+
+@pytest.mark.parametrize("rule_id,text,match", list(_cases("pass")))
+def test_pass_example_is_not_flagged(linter, rule_id, text, match):
+    found = [f.match for f in linter.lint_text(text, format="text") if f.rule_id == rule_id]
+    assert found == [], f"{rule_id} wrongly flagged {found} in {text!r}"
+
+
+@pytest.mark.parametrize("rule", list(BUILTIN), ids=lambda r: r.id)
+def test_builtin_rule_has_two_examples_of_each_kind(rule):
+    assert len(rule.examples["fail"]) >= 2 and len(rule.examples["pass"]) >= 2
+
+
+@pytest.mark.parametrize("rule", list(BUILTIN), ids=lambda r: r.id)
+def test_weak_sources_mean_info_and_say_so(rule):
+    if all(s.confidence != "confirmed" for s in rule.sources):
+        assert rule.severity == "info"
+        assert "unconfirmed" in rule.rationale.lower() or "secondary" in rule.rationale.lower()
+
+
+def test_builtin_ids_carry_their_pack_prefix_and_are_unique():
+    ids = [r.id for r in BUILTIN]
+    assert len(ids) == len(set(ids))
+    assert all(r.id.startswith(r.prefix) for r in BUILTIN)

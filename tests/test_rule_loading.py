@@ -1,0 +1,67 @@
+"""Strict rule loading: each defect gives `file:line: rule ID: problem`."""
+
+from __future__ import annotations
+
+import pytest
+
+from tilint.engine import Engine
+from tilint.ruleset import load_ruleset
+from tilint.yamlutil import DataError
+
+HEAD = "pack: demo\nprefix: DM\ncategory: demo\ndescription: A pack for loader tests.\nrules:\n"
+RULE = """  - id: DM001
+    name: demo-rule
+    severity: warning
+    message: "'{match}' is a demo."
+    patterns:
+      - phrase: demo word
+    suggestions: [other]
+    rationale: Exists to test the loader's messages.
+    sources: [VA]
+    examples: {fail: ["a demo word"], pass: ["nothing"]}
+"""
+
+
+def load(write, body: str):
+    path = write("pack.yaml", HEAD + body)
+    return path, load_ruleset(extra=[path], builtin=False)
+
+
+def test_valid_pack_loads(write):
+    _, rules = load(write, RULE)
+    assert [r.id for r in rules] == ["DM001"]
+
+
+@pytest.mark.parametrize(
+    "body,expected",
+    [
+        (RULE.replace("    severity: warning\n", "    severity: warning\n    colour: red\n"), "9: rule DM001: unknown key 'colour'"),
+        (RULE.replace("    rationale: Exists to test the loader's messages.\n", ""), "6: rule DM001: 'rationale' is required"),
+        (RULE.replace("severity: warning", "severity: high"), "8: rule DM001: severity: 'high' is not one of error, warning, info"),
+        (RULE.replace("sources: [VA]", "sources: [NOPE]"), "14: rule DM001: unknown source 'NOPE' (not in sources.yaml)"),
+        (RULE.replace("id: DM001", "id: XY001"), "6: rule XY001: id must start with the pack prefix 'DM'"),
+        (RULE.replace("- phrase: demo word", "- phrase: demo word\n        tokens: [{LOWER: x}]"), "11: rule DM001: patterns[0]: must have exactly one of 'phrase' or 'tokens'"),
+        (RULE.replace("- phrase: demo word", "- tokens: [{COLOUR: red}]"), "11: rule DM001: patterns[0].tokens[0]: 'COLOUR' is not one of"),
+        (RULE + RULE, "16: rule DM001: duplicate id"),
+    ],
+)
+def test_defects_name_file_line_and_rule(write, body, expected):
+    with pytest.raises(DataError) as err:
+        load(write, body)
+    message = str(err.value)
+    assert message.startswith(f"{write('pack.yaml', HEAD + body)}:")
+    assert expected in message, message
+
+
+def test_bad_token_pattern_detected_by_spacy_at_compile(write):
+    body = RULE.replace("- phrase: demo word", "- tokens: [{LOWER: {IN: x}}]")
+    with pytest.raises(DataError) as err:
+        _, rules = load(write, body)
+        Engine(rules).matcher
+    assert "rule DM001" in str(err.value) and "patterns[0]" in str(err.value)
+
+
+def test_invalid_yaml_gives_line(write):
+    with pytest.raises(DataError) as err:
+        load(write, RULE + "  - id: [unclosed\n")
+    assert "invalid YAML" in str(err.value) and ":17:" in str(err.value)
