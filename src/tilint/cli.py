@@ -61,6 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--color", choices=["auto", "always", "never"], default="auto")
     check.add_argument("--quiet", "-q", action="store_true", help="no summary line")
     check.add_argument("--show-config", action="store_true", help="print the effective configuration and exit")
+    fixing = check.add_mutually_exclusive_group()
+    fixing.add_argument("--fix", action="store_true", help="apply safe fixes to Markdown and text files (atomic writes)")
+    fixing.add_argument("--diff", action="store_true", help="print the fixes as a unified diff; change nothing")
 
     rules = sub.add_parser("rules", help="list the rules")
     _add_common(rules)
@@ -116,6 +119,10 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     linter = Linter(config)
     found = discover(args.paths, config.include, config.exclude)
     results = linter.lint_found(found)
+    if args.diff:
+        return _show_diff(results, config, out)
+    if args.fix:
+        _apply_fixes(results, config, out if args.format == "text" and not args.output else sys.stderr)
     target = args.output.open("w", encoding="utf-8") if args.output else out
     try:
         report = Report(
@@ -131,6 +138,35 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
         if args.output:
             target.close()
     return linter.exit_code(results)
+
+
+def _show_diff(results, config: Config, out: TextIO) -> int:
+    from .fix import plan_fixes
+
+    fixes = [f for f in (plan_fixes(r, config.max_file_size) for r in results) if f]
+    for fix in fixes:
+        out.write(fix.diff())
+    count = sum(len(f.edits) for f in fixes)
+    print(f"{count} fix{'es' if count != 1 else ''} available in {len(fixes)} file{'s' if len(fixes) != 1 else ''} (nothing written).", file=sys.stderr)
+    return EXIT_FINDINGS if fixes else EXIT_OK
+
+
+def _apply_fixes(results, config: Config, log: TextIO) -> None:
+    from .fix import apply_fix, plan_fixes, remaining
+
+    for result in results:
+        fix = plan_fixes(result, config.max_file_size)
+        if fix is None:
+            continue
+        try:
+            apply_fix(fix)
+        except OSError as exc:
+            print(f"{fix.path}: error: could not write fixes ({exc.strerror or exc})", file=log)
+            continue
+        for e in fix.edits:
+            f = e.finding
+            print(f"fixed {fix.path}:{f.line}:{f.column}: {f.rule_id} '{f.match}' -> '{e.replacement}'", file=log)
+        remaining(result, fix.edits)
 
 
 def _ruleset(args: argparse.Namespace):

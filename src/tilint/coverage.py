@@ -11,9 +11,10 @@ in ``rules/frameworks/_cues.yaml`` decide that:
 
 * hypothetical ("if resources allow", "could", "we aim to") and definitional
   ("Trauma results from...") sentences never count;
-* an indicator in the scope of a negation ("we do not currently train staff") does not
-  count, unless the indicator is marked ``negated`` (a commitment *not* to do harm:
-  "we do not ask people to repeat their story");
+* in ``commitment`` principles an indicator in the scope of a negation ("we do not
+  currently train staff") does not count, unless the indicator says ``negation: require``
+  (a commitment *not* to do harm: "we never ask people to repeat their story") or
+  ``negation: ignore`` ("an interview that does not re-traumatise");
 * ``commitment`` principles also need a commitment cue ("we will", "staff are trained",
   "the service provides"...), while ``acknowledgement`` principles (realise) only need
   the statement of fact.
@@ -349,7 +350,17 @@ def _patterns_of(entry: Any) -> list[list[dict]]:
         return _phrase_patterns(entry)
     if "phrase" in entry:
         return _phrase_patterns(entry["phrase"])
-    return [entry["tokens"]]
+    return [[_norm_token(t) for t in entry["tokens"]]]
+
+
+def _norm_token(token: dict) -> dict:
+    """Let data write ``NORM`` values as plain words: "training" becomes its key ``train``."""
+    value = token.get("NORM")
+    if isinstance(value, str):
+        return {**token, "NORM": norm(value)}
+    if isinstance(value, dict):
+        return {**token, "NORM": {op: sorted({norm(w) for w in words}) if isinstance(words, list) else words for op, words in value.items()}}
+    return token
 
 
 def _matcher_for(groups: Iterable[tuple[str, list[list[dict]]]]):
@@ -366,7 +377,7 @@ class _Indicator:
     key: str
     weight: float
     with_key: Optional[str]
-    negated: bool
+    negation: str  # block | ignore | require
 
 
 class _Compiled:
@@ -403,7 +414,7 @@ class _Compiled:
             with_key = f"with:{pid}:{j}"
             phrases = [t for w in raw["with"] for t in (terms[w[1:]] if w.startswith("@") else [w])]
             self._add(with_key, phrases)
-        return _Indicator(key, float(raw["weight"]), with_key, bool(raw.get("negated")))
+        return _Indicator(key, float(raw["weight"]), with_key, raw.get("negation", "block"))
 
     def hits(self, sent: "Span") -> "_Hits":
         """Every match inside one sentence, by key (at-start keys already filtered)."""
@@ -470,9 +481,17 @@ def _sentence_score(p: Principle, ind_list: list[_Indicator], hits: _Hits, cap: 
     score = 0.0
     for ind in ind_list:
         spans = hits.found.get(ind.key, ())
-        if spans and hits.has(ind.with_key) and any(hits.negated(s, e) == ind.negated for s, e in spans):
+        if spans and hits.has(ind.with_key) and any(_counts(ind, p, hits, s, e) for s, e in spans):
             score += ind.weight
     return min(score, cap)
+
+
+def _counts(ind: _Indicator, p: Principle, hits: _Hits, start: int, end: int) -> bool:
+    """Does this indicator match count, given negation? (Acknowledgements ignore negation:
+    "survivors often do not attend screening" still acknowledges the impact of trauma.)"""
+    if ind.negation == "ignore" or not p.needs_commitment:
+        return ind.negation != "require" or hits.negated(start, end)
+    return hits.negated(start, end) == (ind.negation == "require")
 
 
 def _disqualified(hits: _Hits) -> bool:

@@ -68,7 +68,20 @@ def read_document(path: Path, *, max_bytes: int = 50 * 1024 * 1024) -> Document:
         data = path.read_bytes()
     except OSError as exc:
         raise ReadError(_os_reason(exc)) from None
-    return reader(path, data)
+    if len(data) > max_bytes:  # grew since stat, or a special file
+        raise ReadError(f"file is over the {max_bytes / 1_048_576:.1f} MB limit (max-file-size)")
+    try:
+        return reader(path, data)
+    except ReadError:
+        raise
+    except MemoryError:
+        raise ReadError("file is too large to read in memory") from None
+    except RecursionError:
+        raise ReadError("file is nested too deeply to read") from None
+    except Exception as exc:  # a library failed in a way its reader did not foresee
+        detail = str(exc).strip().splitlines()
+        reason = f"{exc.__class__.__name__}: {detail[0]}" if detail else exc.__class__.__name__
+        raise ReadError(f"could not read {path.suffix.lower().lstrip('.')} file ({reason})") from None
 
 
 def _os_reason(exc: OSError) -> str:

@@ -16,13 +16,14 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
+import re
 import warnings
 import zipfile
 from typing import Iterator
 
 from . import ReadError
 
-__all__ = ["SectionTracker", "open_zip", "quiet_libraries", "ZIP_LIMITS", "first_line"]
+__all__ = ["SectionTracker", "open_zip", "check_xml_part", "missing_part", "quiet_libraries", "ZIP_LIMITS", "first_line"]
 
 # Zip bomb limits: total declared uncompressed size, one member's expansion ratio
 # (only for members big enough to matter), and member count. Real policy documents
@@ -56,6 +57,13 @@ def first_line(exc: BaseException) -> str:
     """The first line of an exception's message (library messages can be multi-line)."""
     text = str(exc).strip().splitlines()
     return text[0].strip() if text else exc.__class__.__name__
+
+
+def missing_part(exc: KeyError) -> str:
+    """The member name from zipfile's "There is no item named 'x' in the archive"."""
+    text = str(exc.args[0]) if exc.args else ""
+    m = re.search(r"named '([^']*)'", text)
+    return m.group(1) if m else text.strip("'\"")
 
 
 def open_zip(data: bytes, kind: str, required: str) -> zipfile.ZipFile:
@@ -93,14 +101,31 @@ def open_zip(data: bytes, kind: str, required: str) -> zipfile.ZipFile:
 
 
 def check_xml_part(zf: zipfile.ZipFile, name: str, kind: str) -> None:
-    """Refuse a part that declares a DTD: Office/ODF XML never has one, entity tricks do."""
+    """Refuse a part that is not well-formed XML or declares a DTD.
+
+    Office and ODF XML never have a DTD; entity declarations only serve expansion
+    tricks. Checking here, with a parser that resolves nothing, also gives one
+    clear message naming the part instead of whatever the format library says.
+    Missing parts are ignored (the caller checks required ones).
+    """
+    from lxml import etree
+
     try:
-        with zf.open(name) as fh:
-            head = fh.read(4096)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError):
+        content = zf.read(name)
+    except KeyError:
+        return
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError, NotImplementedError):
         raise ReadError(f"damaged {kind}: cannot extract {name}") from None
-    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+    if b"<!DOCTYPE" in content[:4096] or b"<!ENTITY" in content[:4096]:
         raise ReadError(f"refused {kind}: {name} declares a DTD (entity expansion is not allowed)")
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+    try:
+        etree.fromstring(content, parser)
+    except etree.XMLSyntaxError as exc:
+        line = f"line {exc.lineno}: " if exc.lineno else ""
+        message = (exc.msg or "not well-formed").splitlines()[0]
+        message = message.split(" (<string>", 1)[0]
+        raise ReadError(f"damaged {kind}: invalid XML in {name} ({line}{message})") from None
 
 
 def _ext(kind: str) -> str:

@@ -25,7 +25,7 @@ from typing import Any, Iterator, Optional
 
 from ..document import Block, BlockBuilder, Document, Location
 from . import ReadError
-from ._shared import SectionTracker, check_xml_part, first_line, open_zip, quiet_libraries
+from ._shared import SectionTracker, check_xml_part, first_line, missing_part, open_zip, quiet_libraries
 
 __all__ = ["read"]
 
@@ -40,7 +40,8 @@ def read(path: Path, data: bytes) -> Document:
     if not data:
         raise ReadError("file is empty")
     zf = open_zip(data, KIND, "word/document.xml")
-    check_xml_part(zf, "word/document.xml", KIND)
+    for part in ("word/document.xml", "word/styles.xml"):
+        check_xml_part(zf, part, KIND)
     with quiet_libraries():
         word = _open(data)
         blocks = _Walker(word).run()
@@ -60,7 +61,7 @@ def _open(data: bytes) -> Any:
     except (zipfile.BadZipFile, EOFError, OSError):
         raise ReadError(f"damaged {KIND}: cannot extract its parts (truncated or corrupt file?)") from None
     except KeyError as exc:
-        raise ReadError(f"damaged {KIND}: part {first_line(exc)} is missing") from None
+        raise ReadError(f"damaged {KIND}: {missing_part(exc)} is missing") from None
     except ValueError as exc:  # wrong content type, e.g. a .dotm/.xlsx renamed
         raise ReadError(f"not a Word document: {first_line(exc)}") from None
     except Exception as exc:  # lxml.etree.XMLSyntaxError and friends

@@ -17,13 +17,14 @@ not read.
 
 from __future__ import annotations
 
+import contextlib
 import io
 from pathlib import Path
 from typing import Any, Iterator
 
 from ..document import Block, BlockBuilder, Document, Location
 from . import ReadError
-from ._shared import SectionTracker, check_xml_part, first_line, open_zip, quiet_libraries
+from ._shared import SectionTracker, check_xml_part, first_line, missing_part, open_zip, quiet_libraries
 
 __all__ = ["read"]
 
@@ -42,7 +43,8 @@ def read(path: Path, data: bytes) -> Document:
     mimetype = _mimetype(zf)
     if mimetype and not mimetype.startswith("application/vnd.oasis.opendocument.text"):
         raise ReadError(f"not an OpenDocument text file (it is {mimetype})")
-    check_xml_part(zf, "content.xml", KIND)
+    for part in ("content.xml", "styles.xml", "meta.xml", "settings.xml", "META-INF/manifest.xml"):
+        check_xml_part(zf, part, KIND)
     with quiet_libraries():
         body = _load(data)
         walker = _Walker()
@@ -63,10 +65,16 @@ def _load(data: bytes) -> Any:
     from odf.opendocument import load
 
     try:
-        doc = load(io.BytesIO(data))
+        # odfpy prints parse failures to stdout; keep them out of the linter's output.
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            doc = load(io.BytesIO(data))
+        if doc.text is None:
+            raise ReadError(f"damaged {KIND}: content.xml has no document body")
         return doc.text
+    except ReadError:
+        raise
     except KeyError as exc:
-        raise ReadError(f"damaged {KIND}: part {first_line(exc)} is missing") from None
+        raise ReadError(f"damaged {KIND}: {missing_part(exc)} is missing") from None
     except IndexError:
         raise ReadError(f"damaged {KIND}: content.xml has no document body") from None
     except Exception as exc:

@@ -38,6 +38,12 @@ def decode(data: bytes) -> tuple[str, str, bool]:
             except UnicodeDecodeError:
                 raise ReadError(f"invalid {encoding} text after its byte-order mark") from None
             return text.lstrip("\ufeff"), encoding, True
+    utf16 = _utf16_without_bom(data)
+    if utf16 is not None:
+        try:
+            return data.decode(utf16), utf16, False
+        except UnicodeDecodeError:
+            raise ReadError(f"invalid {utf16} text") from None
     if b"\x00" in data[:4096] or len(_BINARY.findall(data[:4096])) > 4:
         raise ReadError("binary file, not text")
     try:
@@ -48,6 +54,25 @@ def decode(data: bytes) -> tuple[str, str, bool]:
         return data.decode("cp1252"), "cp1252", False
     except UnicodeDecodeError:
         raise ReadError("not valid UTF-8, UTF-16 or cp1252 text") from None
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """"utf-16-le"/"utf-16-be" if the bytes look like BOM-less UTF-16 text, else None.
+
+    Mostly-ASCII UTF-16 has a zero in every other byte: zeros at odd offsets mean
+    little-endian, at even offsets big-endian. Binary files have zeros in both.
+    """
+    sample = data[:4096]
+    if len(sample) < 4 or len(sample) % 2 or b"\x00" not in sample:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    zeros_even, zeros_odd = even.count(0), odd.count(0)
+    half = len(sample) // 2
+    if zeros_odd >= 0.6 * half and zeros_even == 0:
+        return "utf-16-le"
+    if zeros_even >= 0.6 * half and zeros_odd == 0:
+        return "utf-16-be"
+    return None
 
 
 def newline_of(text: str) -> str:
