@@ -291,3 +291,32 @@ def zip_bytes(members: dict[str, bytes]) -> bytes:
         for name, content in members.items():
             zf.writestr(name, content)
     return buf.getvalue()
+
+
+def build_pdf_bomb(directory: Path, inflated: int = 100 * 1024 * 1024) -> Path:
+    """A one-page PDF whose content stream is ~100 KB of Flate data inflating to ``inflated``
+    bytes of spaces. Written directly (fpdf2 would compress the data itself)."""
+    import zlib
+
+    comp = zlib.compressobj(9)
+    chunk = b" " * (1024 * 1024)
+    stream = b"".join(comp.compress(chunk) for _ in range(inflated // len(chunk))) + comp.flush()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << >> >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    for offset in offsets:
+        out += b"%010d 00000 n \n" % offset
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    path = directory / "bomb.pdf"
+    path.write_bytes(bytes(out))
+    return path

@@ -146,3 +146,14 @@ def test_output_file(run_cli, write, tmp_path):
     res = run_cli("check", *ZZ, "--format", "json", "--output", "report.json", "p.md")
     assert res.code == 1 and res.out == ""
     assert json.loads((tmp_path / "report.json").read_text())["files"][0]["findings"][0]["rule_id"] == "ZZ001"
+
+
+def test_parallel_and_serial_scans_give_identical_output(run_cli, write):
+    for i in range(12):
+        write(f"docs/{i:02d}.md", f"# Doc {i}\n\nThe addict number {i} left.\n\nThe patient refused.\n")
+    write("docs/empty.md", "")
+    serial = run_cli("check", *ZZ, "--format", "json", "-j", "1", "docs")
+    parallel = run_cli("check", *ZZ, "--format", "json", "-j", "2", "docs")
+    assert serial.code == parallel.code == 2
+    assert serial.out == parallel.out
+    assert len(serial.json()["files"]) == 13

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Optional, Sequence, TextIO
 
@@ -59,7 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--coverage", nargs="?", const="samhsa-4r", metavar="FRAMEWORK", help="also report coverage of a framework's principles")
     check.add_argument("--max-file-size", type=int, metavar="BYTES", help="skip files larger than this")
     check.add_argument("--color", choices=["auto", "always", "never"], default="auto")
-    check.add_argument("--quiet", "-q", action="store_true", help="no summary line")
+    check.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary")
+    check.add_argument("--jobs", "-j", type=int, metavar="N", help="check files in N processes (0 = one per CPU; default 1)")
     check.add_argument("--show-config", action="store_true", help="print the effective configuration and exit")
     fixing = check.add_mutually_exclusive_group()
     fixing.add_argument("--fix", action="store_true", help="apply safe fixes to Markdown and text files (atomic writes)")
@@ -118,7 +121,10 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
         return EXIT_OK
     linter = Linter(config)
     found = discover(args.paths, config.include, config.exclude)
-    results = linter.lint_found(found)
+    jobs = args.jobs if args.jobs is not None else config.jobs
+    jobs = (os.cpu_count() or 1) if jobs == 0 else jobs
+    with _progress(len(found.files), enabled=not args.quiet and sys.stderr.isatty()) as advance:
+        results = linter.lint_found(found, jobs=jobs, progress=advance)
     if args.diff:
         return _show_diff(results, config, out)
     if args.fix:
@@ -167,6 +173,21 @@ def _apply_fixes(results, config: Config, log: TextIO) -> None:
             f = e.finding
             print(f"fixed {fix.path}:{f.line}:{f.column}: {f.rule_id} '{f.match}' -> '{e.replacement}'", file=log)
         remaining(result, fix.edits)
+
+
+@contextmanager
+def _progress(total: int, *, enabled: bool):
+    """A rich progress bar on stderr for scans of more than a few files."""
+    if not enabled or total <= 3:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    columns = (TextColumn("checking"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("files", total=total)
+        yield lambda _path: bar.advance(task)
 
 
 def _ruleset(args: argparse.Namespace):

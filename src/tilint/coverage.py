@@ -10,7 +10,8 @@ is evidence only when it is a real statement by the organisation; the shared cue
 in ``rules/frameworks/_cues.yaml`` decide that:
 
 * hypothetical ("if resources allow", "could", "we aim to") and definitional
-  ("Trauma results from...") sentences never count;
+  ("Trauma results from...") sentences never count; advice to others ("services can
+  consider...") never counts as a commitment;
 * in ``commitment`` principles an indicator in the scope of a negation ("we do not
   currently train staff") does not count, unless the indicator says ``negation: require``
   (a commitment *not* to do harm: "we never ask people to repeat their story") or
@@ -298,15 +299,20 @@ def _principle_from(raw: dict, registry: dict[str, Source]) -> Principle:
 
 
 def _check_patterns(framework: Framework, node) -> None:
-    """Compile the framework now so a bad token pattern is reported with its line."""
-    for i, p in enumerate(framework.principles):
-        for j, ind in enumerate(p.indicators):
-            try:
-                _matcher_for([("check", _patterns_of(ind))])
-            except (ValueError, KeyError, TypeError) as exc:
-                line = node_line(node, ["principles", i, "indicators", j])
-                problem = f"indicators[{j}]: invalid token pattern ({str(exc).splitlines()[0][:160]})"
-                raise DataError(framework.path, problem, line, f"principle {p.id}") from None
+    """Compile the framework now, so a bad token pattern is reported with its line."""
+    from spacy.errors import MatchPatternError
+
+    try:
+        _compiled(framework)
+    except MatchPatternError as exc:
+        key = re.search(r"rule '([^']+)'", str(exc))
+        kind, pid, *rest = (key.group(1) if key else "cue:?").split(":")
+        if kind == "cue":
+            raise DataError(str(_frameworks_dir() / CUES_FILE), f"invalid token pattern in {pid}") from None
+        index = [i for i, p in enumerate(framework.principles) if p.id == pid][0]
+        where = ["principles", index, *(["indicators", int(rest[0])] if rest else ["exclude"])]
+        field = f"indicators[{rest[0]}]{'.with' if kind == 'with' else ''}" if rest else "exclude"
+        raise DataError(framework.path, f"{field}: invalid token pattern", node_line(node, where), f"principle {pid}") from None
 
 
 @lru_cache(maxsize=1)
@@ -389,7 +395,7 @@ class _Compiled:
 
     def __init__(self, framework: Framework, cues: dict):
         self.groups: dict[str, list[list[dict]]] = {}
-        for name in ("commitment", "permissive", "hypothetical", "definition"):
+        for name in ("commitment", "permissive", "advice", "hypothetical", "definition"):
             self._add(f"cue:{name}", cues[name])
         self._add("cue:negation", cues["negation"]["cues"])
         self.window: int = cues["negation"]["window"]
@@ -476,7 +482,7 @@ def _sentence_score(p: Principle, ind_list: list[_Indicator], hits: _Hits, cap: 
     """Score of one sentence for one principle (0 when it cannot be evidence)."""
     if f"exclude:{p.id}" in hits.found:
         return 0.0
-    if p.needs_commitment and not hits.committed():
+    if p.needs_commitment and (not hits.committed() or "cue:advice" in hits.found):
         return 0.0
     score = 0.0
     for ind in ind_list:

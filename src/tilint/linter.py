@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator, Optional, Sequence
+from typing import Callable, Iterable, Iterator, Optional, Sequence
 
 from .config import Config, _glob_match
 from .document import Document
@@ -160,11 +160,46 @@ class Linter:
         """Lint files and folders (recursively), in sorted path order."""
         return self.lint_found(discover(paths, self.config.include, self.config.exclude))
 
-    def lint_found(self, found: "Discovery") -> list[FileResult]:
-        """Lint what :func:`discover` found; missing paths become errors."""
+    def lint_found(self, found: "Discovery", *, jobs: int = 1, progress: Optional[Callable[[str], None]] = None) -> list[FileResult]:
+        """Lint what :func:`discover` found; missing paths become errors.
+
+        With ``jobs > 1`` files are checked in worker processes; the result order
+        (sorted by path) is the same whatever ``jobs`` is. ``progress(path)`` is
+        called as each file finishes.
+        """
         results = [FileResult(path=p, errors=[FileError(msg)]) for p, msg in found.missing]
-        results += [self.lint_file(p) for p in found.files]
+        files = found.files
+        if jobs > 1 and len(files) > 1:
+            done = self._lint_parallel(files, jobs)
+        else:
+            done = map(self.lint_file, files)
+        for result in done:
+            results.append(result)
+            if progress:
+                progress(result.path)
         return sorted(results, key=lambda r: r.path)
+
+    def warm(self) -> None:
+        """Build the spaCy pipeline and matcher now (before forking workers)."""
+        get_engine(self.rules, model=self.config.model).matcher
+
+    def _lint_parallel(self, files: list[str], jobs: int) -> Iterator[FileResult]:
+        global _WORKER
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        jobs = min(jobs, len(files))
+        methods = multiprocessing.get_all_start_methods()
+        if "fork" in methods:
+            # forked workers inherit the compiled engine: no per-worker start-up cost
+            self.warm()
+            _WORKER = self
+            context = multiprocessing.get_context("fork")
+        else:  # pragma: no cover - spawn platforms build the engine in each worker
+            context = multiprocessing.get_context()
+        chunk = max(1, min(16, len(files) // (jobs * 4)))
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(self.config,)) as pool:
+            yield from pool.map(_lint_in_worker, files, chunksize=chunk)
 
     def exit_code(self, results: Iterable[FileResult]) -> int:
         """0 clean, 1 findings at or above ``fail-on``, 2 any file error."""
@@ -175,6 +210,20 @@ class Linter:
         if any(severity_rank(f.severity) >= threshold for r in results for f in r.findings):
             return 1
         return 0
+
+
+_WORKER: Optional[Linter] = None
+
+
+def _init_worker(config: Config) -> None:
+    global _WORKER
+    if _WORKER is None or _WORKER.config != config:
+        _WORKER = Linter(config)
+
+
+def _lint_in_worker(path: str) -> FileResult:
+    assert _WORKER is not None
+    return _WORKER.lint_file(path)
 
 
 @dataclass

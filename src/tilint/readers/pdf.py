@@ -39,7 +39,9 @@ from ._shared import SectionTracker, first_line, quiet_libraries
 
 __all__ = ["read", "LIMITS"]
 
-LIMITS = {"max_pages": 2000, "max_seconds": 120.0}
+LIMITS = {"max_pages": 2000, "max_seconds": 120.0, "max_inflated": 256 * 1024 * 1024}
+PASSWORD = "PDF is password-protected; save a copy without a password"
+BOMB = "refused PDF: compressed streams inflate too far (possible decompression bomb)"
 NO_TEXT = "no text layer (scanned pages?); run OCR first, e.g. ocrmypdf"
 _BULLET = re.compile(r"^(?:[\u2022\u25aa\u25cf\u25e6\u2023\u2043\u27a2\u2794\u25ba\u25a0\u25a1\u2013\u2014\-\*\uf000-\uf8ff]|\d{1,3}[.)]|[a-z][.)])\s+")
 
@@ -70,11 +72,84 @@ def read(path: Path, data: bytes) -> Document:
     if b"%%EOF" not in data[-1024:]:
         raise ReadError("damaged PDF: truncated (no %%EOF end marker)")
     with quiet_libraries():
+        _preflight(data)
         pages = _extract(data)
     if not any(pages):
         raise ReadError(NO_TEXT)
     _mark_chrome(pages)
     return Document(path=str(path), format="pdf", blocks=_blocks(pages), source=None)
+
+
+def _preflight(data: bytes) -> None:
+    """Check page count, password and decompression bombs with pypdf before pdfminer runs.
+
+    pdfminer inflates streams without an output limit; pypdf stops each stream at
+    its own limit (raising LimitReachedError). We inflate what text extraction
+    will inflate (page contents, form XObjects, fonts) and cap the total. Other
+    pypdf failures are left for pdfminer, which is more forgiving, to judge.
+    """
+    import pypdf
+    from pypdf.errors import LimitReachedError
+
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            try:
+                if not reader.decrypt(""):
+                    raise ReadError(PASSWORD)
+            except ReadError:
+                raise
+            except Exception:
+                return  # unsupported cipher here; pdfminer decides
+        count = len(reader.pages)
+        if count > LIMITS["max_pages"]:
+            raise ReadError(f"PDF has {count} pages, over the {LIMITS['max_pages']}-page limit")
+        total = 0
+        seen: set[int] = set()
+        for page in reader.pages:
+            total += _inflate(page, seen)
+            if total > LIMITS["max_inflated"]:
+                raise LimitReachedError("total")
+    except LimitReachedError:
+        raise ReadError(BOMB) from None
+    except ReadError:
+        raise
+    except Exception:
+        return
+
+
+def _inflate(node: Any, seen: set[int], depth: int = 0) -> int:
+    """Decode the streams text extraction needs under ``node``; return bytes inflated."""
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, StreamObject
+
+    if depth > 12:
+        return 0
+    if isinstance(node, IndirectObject):
+        if node.idnum in seen:
+            return 0
+        seen.add(node.idnum)
+        node = node.get_object()
+    total = 0
+    if isinstance(node, StreamObject):
+        if node.get("/Subtype") == "/Image":
+            return 0
+        total += len(node.get_data())
+    if isinstance(node, DictionaryObject):
+        for key in ("/Contents", "/Resources", "/Font", "/XObject", "/DescendantFonts",
+                    "/FontDescriptor", "/ToUnicode", "/FontFile", "/FontFile2", "/FontFile3"):
+            if key in node:
+                child = node.raw_get(key)
+                if key in ("/Font", "/XObject"):
+                    resolved = child.get_object()
+                    if isinstance(resolved, DictionaryObject):
+                        for name in resolved:
+                            total += _inflate(resolved.raw_get(name), seen, depth + 1)
+                    continue
+                total += _inflate(child, seen, depth + 1)
+    elif isinstance(node, ArrayObject):
+        for item in node:
+            total += _inflate(item, seen, depth + 1)
+    return total
 
 
 def _extract(data: bytes) -> list[list[_Line]]:
@@ -102,7 +177,7 @@ def _extract(data: bytes) -> list[list[_Line]]:
         cause = exc.__cause__ or exc.__context__
         for err in (exc, cause, getattr(exc, "args", [None])[0] if exc.args else None):
             if isinstance(err, PDFPasswordIncorrect) or err.__class__.__name__ == "PDFPasswordIncorrect":
-                raise ReadError("PDF is password-protected; save a copy without a password") from None
+                raise ReadError(PASSWORD) from None
         if isinstance(exc, MemoryError):
             raise ReadError("PDF is too large to read in memory") from None
         inner = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else exc
