@@ -54,7 +54,7 @@ class Hit:
 
 def _variants(phrase: str) -> list[str]:
     """A hyphenated phrase also matches its spaced and closed-up forms."""
-    if "-" not in phrase:
+    if not re.search(r"\w-\w", phrase):
         return [phrase]
     return [phrase, phrase.replace("-", " "), phrase.replace("-", "")]
 
@@ -153,11 +153,14 @@ class Engine:
                 except (ValueError, KeyError, TypeError) as exc:
                     problem = str(exc).strip().splitlines()
                     raise DataError(rule.path, f"patterns[{i}]: invalid token pattern ({problem[-1] if problem else exc})", rule.line, f"rule {rule.id}") from None
-            for field in _CONTEXT_LISTS:
-                if field in rule.context:
-                    self._add_phrases(matcher, f"!{field}:{rule.id}", rule.context[field])
+            lists = {f: rule.context[f] for f in _CONTEXT_LISTS if f in rule.context}
             if rule.exceptions:
-                self._add_phrases(matcher, f"!exceptions:{rule.id}", rule.exceptions)
+                lists["exceptions"] = rule.exceptions
+            for field, phrases in lists.items():
+                try:
+                    self._add_phrases(matcher, f"!{field}:{rule.id}", phrases)
+                except ValueError:
+                    raise DataError(rule.path, f"{field}: every phrase needs at least one word", rule.line, f"rule {rule.id}") from None
         self._add_phrases(matcher, "!protected", self.context_words["protected"])
         self._add_phrases(matcher, "!mention", self.context_words["mention_cues"])
         self._add_phrases(matcher, "!person", self.context_words["person"])

@@ -72,15 +72,16 @@ def read(path: Path, data: bytes) -> Document:
     if b"%%EOF" not in data[-1024:]:
         raise ReadError("damaged PDF: truncated (no %%EOF end marker)")
     with quiet_libraries():
-        _preflight(data)
-        pages = _extract(data)
+        deadline = time.monotonic() + LIMITS["max_seconds"]
+        _preflight(data, deadline)
+        pages = _extract(data, deadline)
     if not any(pages):
         raise ReadError(NO_TEXT)
     _mark_chrome(pages)
     return Document(path=str(path), format="pdf", blocks=_blocks(pages), source=None)
 
 
-def _preflight(data: bytes) -> None:
+def _preflight(data: bytes, deadline: float) -> None:
     """Check page count, password and decompression bombs with pypdf before pdfminer runs.
 
     pdfminer inflates streams without an output limit; pypdf stops each stream at
@@ -106,7 +107,8 @@ def _preflight(data: bytes) -> None:
             raise ReadError(f"PDF has {count} pages, over the {LIMITS['max_pages']}-page limit")
         total = 0
         seen: set[int] = set()
-        for page in reader.pages:
+        for number, page in enumerate(reader.pages, start=1):
+            _check_time(deadline, number)
             total += _inflate(page, seen)
             if total > LIMITS["max_inflated"]:
                 raise LimitReachedError("total")
@@ -152,12 +154,16 @@ def _inflate(node: Any, seen: set[int], depth: int = 0) -> int:
     return total
 
 
-def _extract(data: bytes) -> list[list[_Line]]:
+def _check_time(deadline: float, page: int) -> None:
+    if time.monotonic() > deadline:
+        raise ReadError(f"PDF took over {LIMITS['max_seconds']:.0f} s to read (stopped at page {page})")
+
+
+def _extract(data: bytes, deadline: float) -> list[list[_Line]]:
     """Lines of every page, in content-stream order, with visual row/column set."""
     import pdfplumber
     from pdfminer.pdfdocument import PDFPasswordIncorrect
 
-    deadline = time.monotonic() + LIMITS["max_seconds"]
     try:
         with pdfplumber.open(io.BytesIO(data), password="") as pdf:
             count = len(pdf.pages)
@@ -168,8 +174,7 @@ def _extract(data: bytes) -> list[list[_Line]]:
                 lines = page.dedupe_chars().extract_text_lines(return_chars=True, use_text_flow=True)
                 pages.append(_lines(lines, number))
                 page.close()
-                if time.monotonic() > deadline:
-                    raise ReadError(f"PDF took over {LIMITS['max_seconds']:.0f} s to read (stopped at page {number})")
+                _check_time(deadline, number)
             return pages
     except ReadError:
         raise
