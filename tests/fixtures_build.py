@@ -189,7 +189,7 @@ def build_odt_invalid_xml(directory: Path) -> Path:
 # ---------------------------------------------------------------------- PDF
 
 
-def _pdf(**kwargs: object):  # type: ignore[no-untyped-def]
+def _pdf():  # type: ignore[no-untyped-def]
     from fpdf import FPDF
 
     pdf = FPDF(unit="pt", format="A4")
@@ -205,7 +205,8 @@ def build_pdf(directory: Path, name: str = "policy.pdf") -> Path:
     first line ends "failed to" and second ends "non-com-" (joined with "pliant");
     a gap; a 2-line bullet item; a gap; a paragraph "compliant ..." (so the
     hyphen is known to be a break) and one with "self-" + "harm" (kept).
-    page 2: heading, a paragraph, two columns side by side.
+    page 2: heading, a paragraph, two columns side by side, then two pieces on one
+    baseline far apart (drawn one after the other).
     """
     pdf = _pdf()
     pdf.add_page()
@@ -233,6 +234,8 @@ def build_pdf(directory: Path, name: str = "policy.pdf") -> Path:
     pdf.text(72, 154, "continues here.")
     pdf.text(320, 140, "Right column text")
     pdf.text(320, 154, "also continues.")
+    pdf.text(72, 200, "Offer support.")  # one flow line with a wide gap: two pieces
+    pdf.text(320, 200, "Record the visit.")
     path = directory / name
     pdf.output(str(path))
     return path

@@ -77,6 +77,19 @@ def test_docx_missing_content_types(tmp_path: Path) -> None:
     assert error_of(path) == "damaged Word document: [Content_Types].xml is missing"
 
 
+def test_docx_that_is_a_spreadsheet(tmp_path: Path) -> None:
+    import zipfile
+
+    good = fb.build_docx(tmp_path)
+    types = zipfile.ZipFile(good).read("[Content_Types].xml").replace(
+        b"wordprocessingml.document.main+xml", b"spreadsheetml.sheet.main+xml")
+    path = fb.replace_part(good, tmp_path / "sheet.docx", "[Content_Types].xml", types)
+    assert error_of(path) == (
+        "not a Word document (its content type is "
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml)"
+    )
+
+
 def test_docx_zip_bomb_refused_before_extracting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = fb.build_zip_bomb(tmp_path, "bomb.docx", "word/document.xml")
     opened: list[str] = []
@@ -158,6 +171,12 @@ def test_not_a_pdf(tmp_path: Path) -> None:
 
 
 def test_password_protected_pdf(tmp_path: Path) -> None:
+    assert error_of(fb.build_pdf_encrypted(tmp_path)) == "PDF is password-protected; save a copy without a password"
+
+
+def test_password_protected_pdf_seen_by_pdfminer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # When pypdf cannot judge (e.g. a cipher it lacks a dependency for), pdfminer's error is used.
+    monkeypatch.setattr(pdf_reader, "_preflight", lambda data, deadline: None)
     assert error_of(fb.build_pdf_encrypted(tmp_path)) == "PDF is password-protected; save a copy without a password"
 
 

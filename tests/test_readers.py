@@ -167,6 +167,8 @@ def test_pdf_pages_lines_paragraphs_and_hyphens(tmp_path: Path) -> None:
         ("paragraph", "Managers review each case.", Location(section=s2, page=2), (2, 1)),
         ("paragraph", "Left column text continues here.", Location(section=s2, page=2), (3, 1)),
         ("paragraph", "Right column text also continues.", Location(section=s2, page=2), (3, 18)),
+        ("paragraph", "Offer support.", Location(section=s2, page=2), (5, 1)),
+        ("paragraph", "Record the visit.", Location(section=s2, page=2), (5, 16)),
     ]
 
 
@@ -267,6 +269,30 @@ def test_html_crlf_and_entities_in_headings(tmp_path: Path) -> None:
     ]
     assert doc.blocks[1].position(6) == (3, 3)
     assert_source_exact(doc, entity_ok=True)
+
+
+def test_html_nested_blocks_take_the_container_kind(tmp_path: Path) -> None:
+    path = tmp_path / "nested.html"
+    path.write_text(
+        "<ul><li><p>Item para</p></li></ul>\n"
+        "<table><tr><td><p>Cell para</p><p>second</p></td></tr></table>\n"
+        "<blockquote><p>Quoted</p></blockquote><div><p>Plain</p></div>\n"
+        "<nav><table><tr><td>Menu</td></tr></table></nav><title>T</title>\n"
+        "<table><tr><td>Cell one</td></tr><tr><td>Cell two</td></tr></table>\n"
+        "<p hidden>Hidden</p><p aria-hidden=\"true\">Also hidden</p><p>Shown<br>after break</p>\n"
+    )
+    doc = read_document(path)
+    assert summary(doc) == [
+        ("list_item", "Item para", Location(), (1, 12)),
+        ("table_cell", "Cell para", Location(table=1, row=1, cell=1), (2, 19)),
+        ("table_cell", "second", Location(table=1, row=1, cell=1), (2, 35)),
+        ("quote", "Quoted", Location(), (3, 16)),
+        ("paragraph", "Plain", Location(), (3, 47)),
+        ("table_cell", "Cell one", Location(table=2, row=1, cell=1), (5, 16)),
+        ("table_cell", "Cell two", Location(table=2, row=2, cell=1), (5, 42)),
+        ("paragraph", "Shown after break", Location(), (6, 61)),
+    ]
+    assert_source_exact(doc)
 
 
 def test_html_cp1252_is_read(tmp_path: Path) -> None:

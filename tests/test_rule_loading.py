@@ -41,7 +41,7 @@ def test_valid_pack_loads(write):
         (RULE.replace("sources: [VA]", "sources: [NOPE]"), "14: rule DM001: unknown source 'NOPE' (not in sources.yaml)"),
         (RULE.replace("id: DM001", "id: XY001"), "6: rule XY001: id must start with the pack prefix 'DM'"),
         (RULE.replace("- phrase: demo word", "- phrase: demo word\n        tokens: [{LOWER: x}]"), "11: rule DM001: patterns[0]: must have exactly one of 'phrase' or 'tokens'"),
-        (RULE.replace("- phrase: demo word", "- tokens: [{COLOUR: red}]"), "11: rule DM001: patterns[0].tokens[0]: 'COLOUR' is not one of"),
+        (RULE.replace("- phrase: demo word", "- tokens: [{COLOUR: red}]"), "11: rule DM001: patterns[0].tokens[0]: unknown key 'COLOUR'"),
         (RULE + RULE, "16: rule DM001: duplicate id"),
     ],
 )
@@ -57,7 +57,7 @@ def test_bad_token_pattern_detected_by_spacy_at_compile(write):
     body = RULE.replace("- phrase: demo word", "- tokens: [{LOWER: {IN: x}}]")
     with pytest.raises(DataError) as err:
         _, rules = load(write, body)
-        Engine(rules).matcher
+        Engine(rules).warm()
     assert "rule DM001" in str(err.value) and "patterns[0]" in str(err.value)
 
 
@@ -65,3 +65,9 @@ def test_invalid_yaml_gives_line(write):
     with pytest.raises(DataError) as err:
         load(write, RULE + "  - id: [unclosed\n")
     assert "invalid YAML" in str(err.value) and ":17:" in str(err.value)
+
+
+def test_yaml_booleans_in_token_patterns_get_a_helpful_message(write):
+    with pytest.raises(DataError) as err:
+        load(write, RULE.replace("- phrase: demo word", "- tokens: [{NORM: kick}, {LOWER: off}]"))
+    assert "patterns[0].tokens[1].LOWER: must be a string, not false (quote YAML words such as off, no, yes)" in str(err.value)

@@ -85,7 +85,11 @@ class Evidence:
 
 @dataclass
 class PrincipleResult:
-    """How well a document covers one principle. ``score`` is 0..1 (1 = enough for covered)."""
+    """How well a document covers one principle.
+
+    ``score`` is 0..1: the share of the evidence needed for ``covered`` that was found
+    (both the total evidence score and the number of sentences count; 1 = covered).
+    """
 
     id: str
     name: str
@@ -141,6 +145,10 @@ class Threshold:
 
     def met(self, total: float, count: int) -> bool:
         return total >= self.score and count >= self.sentences
+
+    def progress(self, total: float, count: int) -> float:
+        """0..1: how far the evidence goes towards this threshold (the lesser of both parts)."""
+        return round(min(1.0, total / self.score, count / self.sentences), 2)
 
 
 @dataclass(frozen=True, eq=False)  # identity hash: frameworks key the matcher cache
@@ -400,6 +408,7 @@ class _Compiled:
         self._add("cue:negation", cues["negation"]["cues"])
         self.window: int = cues["negation"]["window"]
         self.auxiliaries = {norm(w) for w in cues["negation"]["auxiliaries"]}
+        self.with_window: int = cues["with_window"]
         self.indicators: dict[str, list[_Indicator]] = {}
         for p in framework.principles:
             self.indicators[p.id] = [self._indicator(p.id, j, ind, cues["terms"]) for j, ind in enumerate(p.indicators)]
@@ -450,8 +459,12 @@ class _Hits:
     found: dict[str, list[tuple[int, int]]]
     compiled: _Compiled
 
-    def has(self, key: Optional[str]) -> bool:
-        return key is None or bool(self.found.get(key))
+    def near(self, key: Optional[str], start: int, end: int) -> bool:
+        """Is there a match of ``key`` within the ``with`` window of the span? (None: yes)"""
+        if key is None:
+            return True
+        window = self.compiled.with_window
+        return any(s < end + window and e > start - window for s, e in self.found.get(key, ()))
 
     def committed(self) -> bool:
         """A commitment cue not directly after a permissive one ("may be offered" is not)."""
@@ -487,7 +500,7 @@ def _sentence_score(p: Principle, ind_list: list[_Indicator], hits: _Hits, cap: 
     score = 0.0
     for ind in ind_list:
         spans = hits.found.get(ind.key, ())
-        if spans and hits.has(ind.with_key) and any(_counts(ind, p, hits, s, e) for s, e in spans):
+        if any(hits.near(ind.with_key, s, e) and _counts(ind, p, hits, s, e) for s, e in spans):
             score += ind.weight
     return min(score, cap)
 
@@ -552,7 +565,7 @@ def _result(p: Principle, evidence: list[Evidence]) -> PrincipleResult:
         id=p.id,
         name=p.name,
         status=p.status(total, len(evidence)),
-        score=round(min(1.0, total / p.covered.score), 2),
+        score=p.covered.progress(total, len(evidence)),
         evidence=evidence,
         suggestion=p.suggestion,
         sources=list(p.sources),

@@ -34,6 +34,7 @@ _CLAUSE_BREAKS = {",", ";", ":", "(", ")", "—", "–", "\u2022"}
 _ADVERBS = {"not", "never", "also", "often", "always", "then", "already", "just", "repeatedly", "subsequently"}
 _QUOTES = re.compile(r"\"[^\"\n]{1,60}\"|“[^”\n]{1,60}”|‘[^’\n]{1,60}’|(?<!\w)'[^'\n]{1,60}'(?!\w)")
 _WORD = re.compile(r"[A-Za-z]{2,}")
+_LETTERS = re.compile(r"[^\W\d_]+")
 _MENTION_WINDOW = 4  # tokens between a mention cue and the term
 _SUBJECT_WINDOW = 8  # tokens to look back for a person subject
 _CONTEXT_LISTS = ("preceded_by", "not_preceded_by", "followed_by", "not_followed_by", "sentence_has", "sentence_lacks", "block_lacks")
@@ -100,10 +101,14 @@ class Engine:
         self.model = model
         self.context_words = load_context()
         self.prefilter = self._build_prefilter()
-        self._matcher = None
+        self._by_norm = self._by_lower = self._by_tokens = None
 
     # -- prefilter -------------------------------------------------------------------
-    def _build_prefilter(self) -> Optional[re.Pattern[str]]:
+    def _build_prefilter(self) -> Optional[tuple[frozenset[str], Optional[re.Pattern[str]]]]:
+        """Anchor words, as a set of lowercase words plus a regex for odd forms.
+
+        None means some pattern has no anchor: every block is then a candidate.
+        """
         forms: set[str] = set()
         for rule in self.ruleset:
             for pat in rule.patterns:
@@ -112,84 +117,110 @@ class Engine:
                 else:
                     anchors = [_anchor(_token_forms(t) for t in pat["tokens"])]
                 if any(a is None for a in anchors):
-                    return None  # an open-ended pattern: every block is a candidate
+                    return None
                 for a in anchors:
                     forms |= a  # type: ignore[arg-type]
-        if not forms:
-            return re.compile(r"(?!)")
-        alternation = "|".join(re.escape(f) for f in sorted(forms, key=lambda f: (-len(f), f)))
-        return re.compile(rf"(?<![A-Za-z0-9])(?:{alternation})", re.IGNORECASE)
+        words = frozenset(f for f in forms if _LETTERS.fullmatch(f))
+        odd = sorted(forms - words, key=lambda f: (-len(f), f))
+        regex = re.compile(r"(?<![^\W\d_])(?:" + "|".join(map(re.escape, odd)) + ")", re.I) if odd else None
+        return words, regex
 
     def is_candidate(self, text: str) -> bool:
-        return self.prefilter is None or self.prefilter.search(text) is not None
+        """Could any rule match in ``text``? (Never False when one could.)"""
+        if self.prefilter is None:
+            return True
+        words, odd = self.prefilter
+        if not words.isdisjoint(_LETTERS.findall(text.lower())):
+            return True
+        return odd is not None and odd.search(text) is not None
 
     # -- compile ---------------------------------------------------------------------
     @property
     def nlp(self):
         return get_nlp(self.model)
 
-    def _phrase_pattern(self, phrase: str, exact: bool) -> list[dict]:
-        tokens = self.nlp.make_doc(phrase)
-        if exact:
-            return [{"LOWER": t.lower_} for t in tokens]
-        return [{"NORM": norm(t.text)} for t in tokens]
+    def _add_phrases(self, key: str, phrases: Iterable[str], exact: bool = False) -> None:
+        matcher = self._by_lower if exact else self._by_norm
+        docs = [self.nlp.make_doc(v) for p in phrases for v in _variants(p)]
+        if any(len(d) == 0 for d in docs):
+            raise ValueError("empty phrase")
+        matcher.add(key, docs)
 
-    def _add_phrases(self, matcher, key: str, phrases: Iterable[str]) -> None:
-        matcher.add(key, [self._phrase_pattern(v, False) for p in phrases for v in _variants(p)])
+    def _compile(self) -> None:
+        """Phrases go to two PhraseMatchers (by lemma, by exact form): hash lookups,
+        far faster than a Matcher state machine. Token patterns use a Matcher."""
+        from spacy.matcher import Matcher, PhraseMatcher
 
-    def _compile(self):
-        from spacy.matcher import Matcher
-
-        matcher = Matcher(self.nlp.vocab, validate=True)
+        vocab = self.nlp.vocab
+        self._by_norm = PhraseMatcher(vocab, attr="NORM")
+        self._by_lower = PhraseMatcher(vocab, attr="LOWER")
+        self._by_tokens = Matcher(vocab, validate=True)
         for rule in self.ruleset:
             for i, pat in enumerate(rule.patterns):
                 key = f"{rule.id}#{i}"
                 try:
                     if "phrase" in pat:
-                        patterns = [self._phrase_pattern(v, pat.get("exact", False)) for v in _variants(pat["phrase"])]
+                        self._add_phrases(key, [pat["phrase"]], pat.get("exact", False))
                     else:
-                        patterns = [pat["tokens"]]
-                    matcher.add(key, patterns)
+                        self._by_tokens.add(key, [pat["tokens"]])
                 except (ValueError, KeyError, TypeError) as exc:
                     problem = str(exc).strip().splitlines()
-                    raise DataError(rule.path, f"patterns[{i}]: invalid token pattern ({problem[-1] if problem else exc})", rule.line, f"rule {rule.id}") from None
+                    raise DataError(rule.path, f"patterns[{i}]: invalid pattern ({problem[-1] if problem else exc})", rule.line, f"rule {rule.id}") from None
             lists = {f: rule.context[f] for f in _CONTEXT_LISTS if f in rule.context}
             if rule.exceptions:
                 lists["exceptions"] = rule.exceptions
             for field, phrases in lists.items():
                 try:
-                    self._add_phrases(matcher, f"!{field}:{rule.id}", phrases)
+                    self._add_phrases(f"!{field}:{rule.id}", phrases)
                 except ValueError:
                     raise DataError(rule.path, f"{field}: every phrase needs at least one word", rule.line, f"rule {rule.id}") from None
-        self._add_phrases(matcher, "!protected", self.context_words["protected"])
-        self._add_phrases(matcher, "!mention", self.context_words["mention_cues"])
-        self._add_phrases(matcher, "!person", self.context_words["person"])
+        for name in ("protected", "mention_cues", "person"):
+            self._add_phrases(f"!{name}", self.context_words[name])
         self._passive = {norm(w) for w in self.context_words["passive_auxiliaries"]}
-        return matcher
 
-    @property
-    def matcher(self):
-        if self._matcher is None:
-            self._matcher = self._compile()
-        return self._matcher
+    def matches(self, doc: "Doc") -> list[tuple[int, int, int]]:
+        """All (match_id, start, end) of rule patterns and context phrases in ``doc``."""
+        if self._by_norm is None:
+            self._compile()
+        out = self._by_norm(doc) + self._by_lower(doc)
+        if len(self._by_tokens):
+            out += self._by_tokens(doc)
+        return out
 
     # -- analyse ---------------------------------------------------------------------
-    def analyse(self, blocks: Sequence[Block], *, mentions: str = "skip") -> list[Hit]:
-        """Hits for every block, in block order; ``mentions='report'`` keeps mentions."""
-        candidates = [b for b in blocks if self.is_candidate(b.text)]
+    def analyse(self, blocks: Sequence[Block], *, mentions: str = "skip", prefilter: bool = True) -> list[Hit]:
+        """Hits for every block, in block order; ``mentions='report'`` keeps mentions.
+
+        ``prefilter=False`` sends every block through spaCy (the plain path the
+        tests compare the fast path against).
+        """
+        candidates = [b for b in blocks if not prefilter or self.is_candidate(b.text)]
         if not candidates:
             return []
-        matcher = self.matcher
+        self.warm()
         hits: list[Hit] = []
-        for block, doc in zip(candidates, self.nlp.pipe((b.text for b in candidates), batch_size=64)):
-            hits.extend(self._hits_in(block, doc, matcher, mentions))
+        for block, doc in zip(candidates, self._docs(b.text for b in candidates)):
+            hits.extend(self._hits_in(block, doc, mentions))
         return hits
 
-    def _hits_in(self, block: Block, doc: "Doc", matcher, mentions: str) -> list[Hit]:
+    def _docs(self, texts: Iterable[str]) -> Iterable["Doc"]:
+        """Tokenised docs. The default pipeline needs only the tokenizer here (norms
+        live on the vocabulary); sentences are added later, for docs with hits."""
+        nlp = self.nlp
+        if self.model:
+            return nlp.pipe(texts, batch_size=64)
+        return nlp.tokenizer.pipe(texts, batch_size=256)
+
+    def warm(self) -> None:
+        """Load spaCy and compile the matchers now (they are otherwise built on first use)."""
+        if self._by_norm is None:
+            self._compile()
+
+    def _hits_in(self, block: Block, doc: "Doc", mentions: str) -> list[Hit]:
         strings = doc.vocab.strings
         by_rule: dict[str, list[tuple[int, int, int]]] = {}
         aux: dict[str, list[tuple[int, int]]] = {}
-        for match_id, start, end in matcher(doc):
+        for match_id, start, end in self.matches(doc):
             key = strings[match_id]
             if key.startswith("!"):
                 aux.setdefault(key, []).append((start, end))
@@ -198,6 +229,8 @@ class Engine:
                 by_rule.setdefault(rule_id, []).append((start, end, int(idx)))
         if not by_rule:
             return []
+        if not doc.has_annotation("SENT_START"):
+            self.nlp.get_pipe("sentencizer")(doc)
         quotes = [m.span() for m in _QUOTES.finditer(block.text)]
         out = []
         for rule_id, spans in by_rule.items():
@@ -281,7 +314,7 @@ class Engine:
         if any(qs < span.start_char and span.end_char < qe for qs, qe in quotes):
             return True
         start, sent_start = span.start, span.sent.start
-        return any(s >= sent_start and 0 <= start - e <= _MENTION_WINDOW for s, e in aux.get("!mention", ()))
+        return any(s >= sent_start and 0 <= start - e <= _MENTION_WINDOW for s, e in aux.get("!mention_cues", ()))
 
 
 def _longest(spans: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:

@@ -181,7 +181,7 @@ class Linter:
 
     def warm(self) -> None:
         """Build the spaCy pipeline and matcher now (before forking workers)."""
-        get_engine(self.rules, model=self.config.model).matcher
+        get_engine(self.rules, model=self.config.model).warm()
 
     def _lint_parallel(self, files: list[str], jobs: int) -> Iterator[FileResult]:
         global _WORKER

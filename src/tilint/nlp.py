@@ -4,10 +4,10 @@ Default: blank English + the lookup lemmatizer (tables from ``spacy-lookups-data
 + the sentencizer; no model download, no network. A user may name an installed
 trained pipeline with the config key ``model:``; nothing depends on one.
 
-Matching runs on ``Token.norm_``, which the ``tilint_norm`` component sets to the
-lookup lemma of the *lowercased* token. spaCy's own lookup is case-sensitive
-("Refused" at the start of a sentence stays "Refused"); lowercasing first makes
-"Refused", "refuses" and "REFUSING" all read as ``refuse``.
+Matching runs on ``Token.norm_``, set on the vocabulary to the lookup lemma of the
+*lowercased* word. spaCy's own lookup is case-sensitive ("Refused" at the start of
+a sentence stays "Refused"); lowercasing first makes "Refused", "refuses" and
+"REFUSING" all read as ``refuse``.
 """
 
 from __future__ import annotations
@@ -21,9 +21,8 @@ from typing import TYPE_CHECKING, Optional
 if TYPE_CHECKING:  # spaCy is imported lazily: a clean file never needs it
     from spacy.language import Language
 
-__all__ = ["get_nlp", "lemma_table", "norm", "forms_of", "NORM_PIPE"]
+__all__ = ["get_nlp", "install_norms", "lemma_table", "norm", "forms_of"]
 
-NORM_PIPE = "tilint_norm"
 _lock = threading.Lock()
 
 
@@ -63,32 +62,37 @@ def forms_of(key: str) -> set[str]:
     return out
 
 
-def _register_norm_factory() -> None:
-    from spacy.language import Language
+def install_norms(nlp: "Language") -> None:
+    """Make every lexeme's NORM the lookup lemma of its lowercase form.
 
-    if Language.has_factory(NORM_PIPE):
-        return
+    Set once on the vocabulary (existing lexemes now, new ones through the NORM
+    getter), so tokens cost nothing extra at run time; token-level norms from
+    tokenizer exceptions ("n't" -> "not") still apply.
+    """
+    from spacy.attrs import NORM
 
-    @Language.factory(NORM_PIPE)
-    def _create(nlp: "Language", name: str):  # noqa: ARG001
-        table = lemma_table()
+    table = lemma_table()
 
-        def set_norms(doc):
-            for tok in doc:
-                lower = tok.lower_
-                tok.norm_ = table.get(lower, lower)
-            return doc
+    def lookup_norm(text: str) -> str:
+        lower = text.lower()
+        return table.get(lower, lower)
 
-        return set_norms
+    nlp.vocab.lex_attr_getters[NORM] = lookup_norm
+    for lex in nlp.vocab:
+        lex.norm_ = lookup_norm(lex.orth_)
 
 
 @lru_cache(maxsize=4)
 def get_nlp(model: Optional[str] = None) -> "Language":
-    """Return the shared pipeline (built on first use; thread-safe)."""
+    """Return the shared pipeline (built on first use; thread-safe).
+
+    Default: blank English, the lookup lemmatizer and the sentencizer. The rules
+    engine itself only needs the tokenizer (norms are lexeme attributes) and runs
+    the sentencizer on the few blocks that have a hit, which keeps it fast.
+    """
     with _lock:
         import spacy
 
-        _register_norm_factory()
         if model:
             try:
                 nlp = spacy.load(model, exclude=["ner"])
@@ -101,5 +105,5 @@ def get_nlp(model: Optional[str] = None) -> "Language":
             nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
             nlp.add_pipe("sentencizer")
             nlp.initialize()
-        nlp.add_pipe(NORM_PIPE, last=True)
+        install_norms(nlp)
         return nlp

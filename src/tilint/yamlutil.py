@@ -87,6 +87,8 @@ def _describe(error) -> str:
         return error.message.replace(" is a required property", " is required")
     if error.validator == "enum":
         return f"{error.instance!r} is not one of {', '.join(map(str, error.validator_value))}"
+    if error.validator == "anyOf" and isinstance(error.instance, bool):
+        return f"must be a string, not {str(error.instance).lower()} (quote YAML words such as off, no, yes)"
     if error.validator == "oneOf" and isinstance(error.instance, dict):
         return "must have exactly one of 'phrase' or 'tokens'" if "phrase" in str(error.schema) else error.message
     return error.message

@@ -32,6 +32,9 @@ class Report:
 FORMATS: dict[str, str] = {
     "text": "text:render",
     "json": "json:render",
+    "sarif": "sarif:render",
+    "github": "github:render",
+    "junit": "junit:render",
 }
 
 

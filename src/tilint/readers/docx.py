@@ -62,8 +62,10 @@ def _open(data: bytes) -> Any:
         raise ReadError(f"damaged {KIND}: cannot extract its parts (truncated or corrupt file?)") from None
     except KeyError as exc:
         raise ReadError(f"damaged {KIND}: {missing_part(exc)} is missing") from None
-    except ValueError as exc:  # wrong content type, e.g. a .dotm/.xlsx renamed
-        raise ReadError(f"not a Word document: {first_line(exc)}") from None
+    except ValueError as exc:  # wrong content type, e.g. a .xlsx or .docm renamed
+        m = re.search(r"content type is '([^']*)'", str(exc))
+        detail = f" (its content type is {m.group(1)})" if m else ""
+        raise ReadError(f"not a Word document{detail}") from None
     except Exception as exc:  # lxml.etree.XMLSyntaxError and friends
         if exc.__class__.__name__ == "XMLSyntaxError":
             raise ReadError(f"damaged {KIND}: invalid XML ({first_line(exc)})") from None

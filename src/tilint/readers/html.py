@@ -33,7 +33,7 @@ from .text import decode, newline_of
 __all__ = ["read", "parse_html"]
 
 SKIP = frozenset({
-    "head", "script", "style", "noscript", "template", "nav", "header", "footer", "aside",
+    "head", "title", "script", "style", "noscript", "template", "nav", "header", "footer", "aside",
     "code", "pre", "kbd", "samp", "svg", "math", "textarea", "select", "button", "iframe", "object",
 })
 # Skipped elements that sit inside a sentence: they are a word break, not a block break.
@@ -126,11 +126,12 @@ class _Reader(HTMLParser):
                 return
 
     def _table_event(self, tag: str) -> None:
-        if self.skipping:
-            return
         if tag == "table":
-            self.table_no += 1
-            self.tables.append([self.table_no, 0, 0])
+            if self.skipping:
+                self.tables.append([0, 0, 0])  # keeps </table> balanced; never shown
+            else:
+                self.table_no += 1
+                self.tables.append([self.table_no, 0, 0])
         elif tag == "tr" and self.tables:
             self.tables[-1][1] += 1
             self.tables[-1][2] = 0
@@ -140,10 +141,21 @@ class _Reader(HTMLParser):
             self.tables[-1][2] += 1
 
     def _kind(self) -> tuple[str, Optional[str]]:
-        for tag, _ in reversed(self.stack):
-            if tag in BLOCK_KINDS:
-                return BLOCK_KINDS[tag], tag
-        return "paragraph", None
+        """Kind of a block opened now: from the innermost block element, except that
+        a plain paragraph inside a list item, table cell or quote takes that kind."""
+        kind, tag = "paragraph", None
+        for name, _ in reversed(self.stack):
+            if name not in BLOCK_KINDS:
+                continue
+            if tag is None:
+                kind, tag = BLOCK_KINDS[name], name
+                if kind != "paragraph":
+                    return kind, tag
+            elif BLOCK_KINDS[name] in ("list_item", "table_cell", "quote"):
+                return BLOCK_KINDS[name], tag
+            elif name in ("ul", "ol", "dl", "table", "body"):
+                break
+        return kind, tag
 
     def _flush(self) -> None:
         builder, self.builder = self.builder, None

@@ -179,11 +179,11 @@ def _extract(data: bytes, deadline: float) -> list[list[_Line]]:
     except ReadError:
         raise
     except Exception as exc:
-        cause = exc.__cause__ or exc.__context__
-        for err in (exc, cause, getattr(exc, "args", [None])[0] if exc.args else None):
-            if isinstance(err, PDFPasswordIncorrect) or err.__class__.__name__ == "PDFPasswordIncorrect":
-                raise ReadError(PASSWORD) from None
-        if isinstance(exc, MemoryError):
+        # pdfplumber wraps pdfminer errors in PdfminerException(original)
+        chain = [exc, exc.__cause__, exc.__context__, *[a for a in exc.args if isinstance(a, BaseException)]]
+        if any(isinstance(e, PDFPasswordIncorrect) for e in chain):
+            raise ReadError(PASSWORD) from None
+        if any(isinstance(e, MemoryError) for e in chain):
             raise ReadError("PDF is too large to read in memory") from None
         inner = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else exc
         reason = first_line(inner) if str(inner).strip() else inner.__class__.__name__
@@ -193,12 +193,8 @@ def _extract(data: bytes, deadline: float) -> list[list[_Line]]:
 def _lines(raw: list[dict[str, Any]], page: int) -> list[_Line]:
     lines = []
     for item in raw:
-        text = item["text"]
-        if not text.strip():
-            continue
-        sizes = [c.get("size", 0.0) for c in item.get("chars", []) if not c["text"].isspace()]
-        lines.append(_Line(text, item["x0"], item["x1"], item["top"], item["bottom"],
-                           statistics.median(sizes) if sizes else 0.0, page))
+        if item["text"].strip():
+            lines.extend(_split(item, page))
     # Visual rows: lines whose vertical centre falls inside a row share its number.
     rows: list[list[_Line]] = []
     for line in sorted(lines, key=lambda ln: (ln.top, ln.x0)):
@@ -213,6 +209,38 @@ def _lines(raw: list[dict[str, Any]], page: int) -> list[_Line]:
             line.row, line.col = number, offset + 1
             offset += len(line.text) + 1
     return lines
+
+
+def _split(item: dict[str, Any], page: int) -> list[_Line]:
+    """One line, or several if pdfplumber joined pieces far apart (columns, table cells).
+
+    A piece ends where the gap to the next character is over twice the font size.
+    Only done when the line's visible characters map one to one to its char objects.
+    """
+    text = item["text"]
+    chars = [c for c in item.get("chars", []) if not c["text"].isspace()]
+    visible = [i for i, ch in enumerate(text) if not ch.isspace()]
+    starts = [0]
+    if len(visible) == len(chars):
+        for k in range(1, len(chars)):
+            prev, cur = chars[k - 1], chars[k]
+            size = max(prev.get("size", 0.0), cur.get("size", 0.0), 1.0)
+            if cur["x0"] - prev["x1"] > 2 * size and text[visible[k] - 1].isspace():
+                starts.append(k)
+    if len(starts) == 1:
+        sizes = [c.get("size", 0.0) for c in chars]
+        return [_Line(text, item["x0"], item["x1"], item["top"], item["bottom"],
+                      statistics.median(sizes) if sizes else 0.0, page)]
+    out = []
+    for a, b in zip(starts, starts[1:] + [len(chars)]):
+        group = chars[a:b]
+        out.append(_Line(
+            text[visible[a]: visible[b - 1] + 1],
+            min(c["x0"] for c in group), max(c["x1"] for c in group),
+            min(c["top"] for c in group), max(c["bottom"] for c in group),
+            statistics.median(c.get("size", 0.0) for c in group), page,
+        ))
+    return out
 
 
 def _mark_chrome(pages: list[list[_Line]]) -> None:

@@ -1,0 +1,43 @@
+"""The literal prefilter never changes findings (property-based, over the rules' own examples)."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tilint.config import Config
+from tilint.engine import get_engine
+from tilint.linter import Linter
+from tilint.readers.markdown import parse_markdown
+
+from .conftest import ENGINE_PACK
+
+LINTER = Linter(Config(extra_rules=(str(ENGINE_PACK),)))
+ENGINE = get_engine(LINTER.rules)
+EXAMPLES = sorted({e if isinstance(e, str) else e["text"] for r in LINTER.rules for k in ("fail", "pass") for e in r.examples[k]})
+FILLER = ["The service", "reviews this policy", "every year.", "Staff", "will", "support", "people", "\n", "\n\n", "- ", "# ", "**", "\"", "'", "(", ")"]
+
+
+def _key(hits):
+    return [(h.rule.id, h.block.text, h.start, h.end, h.suggestions, h.mention) for h in hits]
+
+
+pieces = st.one_of(st.sampled_from(EXAMPLES), st.sampled_from(FILLER), st.text(alphabet="abcdefghijklmnopqrstuvwxyz -.,'\n", max_size=20))
+casing = st.sampled_from([str, str.upper, str.lower, str.title])
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(pieces, casing), min_size=1, max_size=12), st.sampled_from(["skip", "report"]))
+def test_prefilter_gives_the_same_hits_as_the_plain_path(parts, mentions):
+    text = " ".join(case(p) for p, case in parts)
+    blocks = parse_markdown(text)
+    fast = ENGINE.analyse(blocks, mentions=mentions)
+    plain = ENGINE.analyse(blocks, mentions=mentions, prefilter=False)
+    assert _key(fast) == _key(plain)
+
+
+def test_every_fail_example_is_a_prefilter_candidate():
+    for rule in LINTER.rules:
+        for e in rule.examples["fail"]:
+            text = e if isinstance(e, str) else e["text"]
+            assert ENGINE.is_candidate(text), (rule.id, text)
