@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -75,10 +76,17 @@ def test_findings_match_the_library_on_the_same_text(nlp):
     assert [(*row, f.message) for row, f in zip(_rows(nlp(TEXT)), nlp(TEXT)._.tilint_findings)] == expected
 
 
-def test_span_expands_to_token_boundaries(nlp):
-    doc = nlp("Note:Addicts wait.")  # one token "Note:Addicts"; the finding is the word inside it
+def test_span_expands_to_the_users_token_boundaries():
+    """A user's tokenizer may not split where tilint's does: the span covers whole tokens."""
+    from spacy.tokenizer import Tokenizer
+
+    nlp = spacy.blank("en")
+    nlp.tokenizer = Tokenizer(nlp.vocab)  # whitespace only: "Note:Addicts" is one token
+    nlp.add_pipe("tilint", config=ZZ)
+    doc = nlp("Note:Addicts wait.")
+    assert [t.text for t in doc] == ["Note:Addicts", "wait."]
     assert _rows(doc) == [("ZZ001", 1, 6, 1, 13, "Addicts")]
-    assert [(s.text, s.start_char, s.end_char) for s in doc.spans[SPAN_KEY]] == [("Note:Addicts", 0, 12)] or _spans(doc)[0][3] == "Addicts"
+    assert _spans(doc) == [("ZZ001", 0, 12, "Note:Addicts", "ZZ001")]
 
 
 def test_options_select_ignore_and_mentions():
@@ -128,6 +136,14 @@ def test_users_own_components_are_untouched():
     assert _rows(doc) == [("ZZ002", 1, 13, 1, 20, "refused")]
     assert not doc.has_annotation("SENT_START")  # tilint's sentence splitting stays inside tilint
 
+    plain = spacy.blank("en")
+    plain.add_pipe("tilint", config=ZZ)
+    doc = plain("The patient refused treatment.")
+    assert _rows(doc) == [("ZZ002", 1, 13, 1, 20, "refused")]
+    # tilint's lemma norms live in tilint's own vocabulary, never in the user's
+    assert [t.norm_ for t in doc] == ["the", "patient", "refused", "treatment", "."]
+    assert plain.vocab["refused"].norm_ == "refused"
+
 
 def test_extensions_are_registered_once_and_never_replaced():
     register_extensions()
@@ -144,6 +160,13 @@ def test_coverage_option():
     doc = _pipeline(coverage="samhsa-4r")(text)
     assert doc._.tilint_coverage.framework == "samhsa-4r"
     assert doc._.tilint_coverage.to_dict() == check_coverage(text, format="text").to_dict()
+
+
+def test_pipeline_saved_to_disk_loads_with_the_same_settings(nlp, tmp_path):
+    nlp.to_disk(tmp_path / "pipeline")
+    loaded = spacy.load(tmp_path / "pipeline")
+    assert loaded.get_pipe_config("tilint") == nlp.get_pipe_config("tilint")
+    assert _rows(loaded(TEXT)) == _rows(nlp(TEXT))
 
 
 def test_factory_is_advertised_as_a_spacy_entry_point():
@@ -216,7 +239,8 @@ def test_fresh_virtualenv_gets_the_component_and_the_cli(wheel, tmp_path):
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
     python = venv / "bin" / "python"
-    subprocess.run([str(python), "-m", "pip", "install", "-q", str(wheel)], check=True, timeout=900)
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")}
+    subprocess.run([str(python), "-m", "pip", "install", "-q", str(wheel)], check=True, timeout=900, env=env)
     script = f"""
 import json, spacy
 nlp = spacy.blank("en")
@@ -225,13 +249,13 @@ nlp.add_pipe("tilint", config={json.dumps(ZZ)})
 docs = list(nlp.pipe(["Addicts wait.", "All fine.", "They fail to attend."], batch_size=2))
 print(json.dumps([[[s.label_, s.start_char, s.end_char] for s in d.spans["tilint"]] for d in docs]))
 """
-    done = subprocess.run([str(python), "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    done = subprocess.run([str(python), "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == [[["ZZ001", 0, 7]], [], [["ZZ004", 5, 19]]]
 
-    rules = subprocess.run([str(venv / "bin" / "tilint"), "rules", "--format", "json"], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    rules = subprocess.run([str(venv / "bin" / "tilint"), "rules", "--format", "json"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
     assert rules.returncode == 0, rules.stderr
     builtin_ids = [r["id"] for p in sorted((CHECKOUT / "rules").glob("*.yaml")) for r in (yaml.safe_load(p.read_text(encoding="utf-8")) or {}).get("rules", [])]
     assert sorted(r["id"] for r in json.loads(rules.stdout)["rules"]) == sorted(builtin_ids)
-    where = subprocess.run([str(python), "-c", "import tilint.ruleset as r; print(r.rules_dir())"], cwd=tmp_path, capture_output=True, text=True, check=True)
+    where = subprocess.run([str(python), "-c", "import tilint.ruleset as r; print(r.rules_dir())"], cwd=tmp_path, env=env, capture_output=True, text=True, check=True)
     assert where.stdout.strip().startswith(str(venv)) and where.stdout.strip().endswith("tilint/_rules")

@@ -207,6 +207,18 @@ def test_pdf_time_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
     assert error_of(fb.build_pdf(tmp_path)) == "PDF took over 0 s to read (stopped at page 1)"
 
 
+def test_pdf_stuck_inside_a_page_is_interrupted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def spin(data: bytes, deadline: float) -> None:
+        while True:  # a parser looping on one hostile page never reaches the between-page check
+            pass
+
+    monkeypatch.setattr(pdf_reader, "_extract", spin)
+    monkeypatch.setitem(pdf_reader.LIMITS, "max_seconds", 0.5)
+    start = time.monotonic()
+    assert error_of(fb.build_pdf(tmp_path)) == "PDF took over 0.5 s to read"
+    assert time.monotonic() - start < 5
+
+
 # ------------------------------------------------------------------- files
 
 

@@ -295,6 +295,23 @@ def test_html_nested_blocks_take_the_container_kind(tmp_path: Path) -> None:
     assert_source_exact(doc)
 
 
+def test_urls_are_not_prose(tmp_path: Path) -> None:
+    import docx
+
+    html = tmp_path / "links.html"
+    html.write_text("<p>See www.example.org/help or mail help@example.org now</p>")
+    blocks = read_document(html).blocks
+    assert [(b.text, b.position(4)) for b in blocks] == [("See or mail now", (1, 29))]
+    d = docx.Document()
+    d.add_paragraph("https://example.org/policy")
+    d.add_paragraph("Read https://example.org/x first.")
+    path = tmp_path / "links.docx"
+    d.save(str(path))
+    assert [(b.text, b.location.paragraph, b.position(5)) for b in read_document(path).blocks] == [
+        ("Read first.", 2, (2, 28))
+    ]
+
+
 def test_html_cp1252_is_read(tmp_path: Path) -> None:
     path = tmp_path / "legacy.html"
     path.write_bytes("<p>Service user\u2019s caf\u00e9 \u2013 ok</p>".encode("cp1252"))

@@ -28,6 +28,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 if TYPE_CHECKING:
+    from .document import Document
     from .linter import Linter
     from .models import Finding
 
@@ -87,7 +88,7 @@ class TilintComponent:
         return doc
 
     @staticmethod
-    def _span(doc: Doc, source, finding: "Finding") -> Optional[Span]:
+    def _span(doc: Doc, source: "Document", finding: "Finding") -> Optional[Span]:
         start = source.offset(finding.line, finding.column)
         end = source.offset(finding.end_line, finding.end_column)
         # "expand": a match inside a token ("addicts" in "#addicts") still gets a span

@@ -59,7 +59,6 @@ __all__ = [
 DEFAULT_FRAMEWORK = "samhsa-4r"
 FRAMEWORKS_DIR = "frameworks"
 CUES_FILE = "_cues.yaml"
-STATUSES = ("covered", "partial", "missing")
 _CLAUSE_BREAKS = {",", ";", ":", "(", ")", "—", "–"}
 
 

@@ -101,7 +101,9 @@ class Engine:
         self.model = model
         self.context_words = load_context()
         self.prefilter = self._build_prefilter()
-        self._by_norm = self._by_lower = self._by_tokens = None
+        self._by_norm = self._by_lower = None
+        # token patterns: one Matcher each, run only on docs holding its anchor word
+        self._by_tokens: list[tuple[Optional[set[int]], object]] = []
 
     # -- prefilter -------------------------------------------------------------------
     def _build_prefilter(self) -> Optional[tuple[frozenset[str], Optional[re.Pattern[str]]]]:
@@ -154,7 +156,7 @@ class Engine:
         vocab = self.nlp.vocab
         self._by_norm = PhraseMatcher(vocab, attr="NORM")
         self._by_lower = PhraseMatcher(vocab, attr="LOWER")
-        self._by_tokens = Matcher(vocab, validate=True)
+        self._by_tokens = []
         for rule in self.ruleset:
             for i, pat in enumerate(rule.patterns):
                 key = f"{rule.id}#{i}"
@@ -162,7 +164,11 @@ class Engine:
                     if "phrase" in pat:
                         self._add_phrases(key, [pat["phrase"]], pat.get("exact", False))
                     else:
-                        self._by_tokens.add(key, [pat["tokens"]])
+                        matcher = Matcher(vocab, validate=True)
+                        matcher.add(key, [pat["tokens"]])
+                        anchor = _anchor(_token_forms(t) for t in pat["tokens"])
+                        hashes = {vocab.strings.add(f) for f in anchor} if anchor is not None else None
+                        self._by_tokens.append((hashes, matcher))
                 except (ValueError, KeyError, TypeError) as exc:
                     problem = str(exc).strip().splitlines()
                     raise DataError(rule.path, f"patterns[{i}]: invalid pattern ({problem[-1] if problem else exc})", rule.line, f"rule {rule.id}") from None
@@ -183,8 +189,13 @@ class Engine:
         if self._by_norm is None:
             self._compile()
         out = self._by_norm(doc) + self._by_lower(doc)
-        if len(self._by_tokens):
-            out += self._by_tokens(doc)
+        if self._by_tokens:
+            from spacy.attrs import LOWER
+
+            words = set(doc.to_array(LOWER).tolist())  # hashes of lowercase tokens, no Token objects
+            for anchor, matcher in self._by_tokens:
+                if anchor is None or not words.isdisjoint(anchor):
+                    out += matcher(doc)
         return out
 
     # -- analyse ---------------------------------------------------------------------

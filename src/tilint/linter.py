@@ -66,16 +66,17 @@ class Linter:
         rule, block = hit.rule, hit.block
         line, col = block.position(hit.start)
         end_line, end_col = block.end_position(hit.end)
+        words = block.text[hit.start : hit.end]  # the prose, without any markup inside the match
         match = doc.source_slice(line, col, end_line, end_col) if doc.source is not None else None
         if match is None:
-            match = block.text[hit.start : hit.end]
+            match = words
         location = block.location.to_dict()
         return Finding(
             rule_id=rule.id,
             name=rule.name,
             category=rule.category,
             severity=self.config.severity.get(rule.id, rule.severity),
-            message=rule.message.replace("{match}", " ".join(match.split())),
+            message=rule.message.replace("{match}", words),
             match=match,
             line=line,
             column=col,

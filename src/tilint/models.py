@@ -72,7 +72,8 @@ class Finding:
 
     @property
     def sort_key(self) -> tuple:
-        return (self.line, self.column, self.end_line, self.end_column, self.rule_id)
+        # PDF lines restart on each page: order by page first
+        return (self.location.get("page", 0), self.line, self.column, self.end_line, self.end_column, self.rule_id)
 
     def to_dict(self) -> dict:
         out = {

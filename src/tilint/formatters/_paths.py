@@ -35,6 +35,6 @@ def relative_path(path: str, root: Optional[str] = None) -> str:
 def artifact_uri(path: str, root: Optional[str] = None) -> str:
     """A URI reference for SARIF: percent-encoded relative path, or ``file://`` when absolute."""
     rel = relative_path(path, root)
-    if PurePath(rel).is_absolute() or os.path.isabs(rel):
+    if os.path.isabs(rel):
         return Path(rel).as_uri()
     return quote(rel, safe="/")

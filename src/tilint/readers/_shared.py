@@ -7,6 +7,8 @@
   anything is extracted, using the sizes the archive declares. Python's
   :mod:`zipfile` never inflates a member past its declared size (it stops and
   fails the CRC check), so checking the declared sizes bounds memory.
+* :func:`time_limit` interrupts a read that runs too long (pure-Python parsers
+  such as pdfminer can spin on hostile input).
 * :func:`quiet_libraries` keeps library log records (pypdf, pdfminer) and
   warnings off stderr while a reader runs.
 """
@@ -17,13 +19,18 @@ import contextlib
 import io
 import logging
 import re
+import signal
+import threading
 import warnings
 import zipfile
 from typing import Iterator
 
 from . import ReadError
 
-__all__ = ["SectionTracker", "open_zip", "check_xml_part", "missing_part", "quiet_libraries", "ZIP_LIMITS", "first_line"]
+__all__ = [
+    "SectionTracker", "open_zip", "check_xml_part", "missing_part", "quiet_libraries", "time_limit",
+    "ZIP_LIMITS", "first_line",
+]
 
 # Zip bomb limits: total declared uncompressed size, one member's expansion ratio
 # (only for members big enough to matter), and member count. Real policy documents
@@ -151,3 +158,41 @@ def quiet_libraries() -> Iterator[None]:
     finally:
         for logger, level in saved:
             logger.setLevel(level)
+
+
+class _Timeout(BaseException):
+    """Raised by the alarm; a BaseException so library ``except Exception`` cannot swallow it."""
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float, message: str) -> Iterator[None]:
+    """Raise ``ReadError(message)`` if the block runs longer than ``seconds``.
+
+    Uses SIGALRM, so it works only in the main thread on POSIX and only when no
+    one else uses the alarm; otherwise it does nothing and the caller's own
+    between-page checks are the bound. (``--jobs`` workers run reads in their
+    main thread, so they are covered.)
+    """
+    usable = (
+        seconds > 0
+        and hasattr(signal, "setitimer")
+        and threading.current_thread() is threading.main_thread()
+        and signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, None)
+        and signal.getitimer(signal.ITIMER_REAL)[0] == 0
+    )
+    if not usable:
+        yield
+        return
+
+    def on_alarm(signum: int, frame: object) -> None:
+        raise _Timeout()
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    except _Timeout:
+        raise ReadError(message) from None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

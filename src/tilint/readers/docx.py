@@ -13,7 +13,11 @@ counted): ``Location.paragraph`` is that 1-based number, and positions are
 ("Title" paragraphs are headings but not part of the path). Each table cell is one
 block with ``Location.table/row/cell`` (tables counted in document order, nested
 tables included; a merged cell counts once); inside a cell, ``line`` is the
-paragraph within the cell. Tracked deletions and text boxes are not read.
+paragraph within the cell. Tracked insertions, hyperlinks, fields and content
+controls are read; tracked deletions, text boxes, headers/footers, footnotes and
+comments are not. URLs and e-mail addresses are blanked (positions kept).
+Before python-docx runs, the zip is checked for bombs and the main XML parts for
+well-formedness and DTDs (see ``_shared``).
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from typing import Any, Iterator, Optional
 from ..document import Block, BlockBuilder, Document, Location
 from . import ReadError
 from ._shared import SectionTracker, check_xml_part, first_line, missing_part, open_zip, quiet_libraries
+from .text import URL_RE, mask
 
 __all__ = ["read"]
 
@@ -51,7 +56,7 @@ def read(path: Path, data: bytes) -> Document:
 def _open(data: bytes) -> Any:
     import io
 
-    import docx
+    import docx  # imported here so Markdown-only runs never load it
     from docx.opc.exceptions import PackageNotFoundError
 
     try:
@@ -107,7 +112,9 @@ class _Walker:
         level, title = self._heading_level(p)
         kind = "heading" if level is not None or title else self._kind(p)
         builder = BlockBuilder(kind, Location(section=self.sections.path, paragraph=self.paragraph_no))
-        builder.add(text, self.paragraph_no, 1)
+        builder.add(mask(text, URL_RE), self.paragraph_no, 1)
+        if builder.empty:  # only a link: counted, but nothing to read
+            return
         block = builder.build()
         if level is not None:
             block.location = Location(section=self.sections.heading(level, block.text), paragraph=self.paragraph_no)
@@ -127,7 +134,7 @@ class _Walker:
                         text = paragraph_text(child)
                         if text.strip():
                             line += 1
-                            builder.add(text, line, 1)
+                            builder.add(mask(text, URL_RE), line, 1)
                             builder.break_space()
                     elif child.tag == _W + "tbl":
                         nested.append(child)

@@ -14,8 +14,11 @@ blocks; any block-level tag starts a new block; inline tags (a, em, span...) do
 not break words; ``<br>`` is a space. Left out: head, script, style, noscript,
 template, nav, header, footer, aside, elements with role="navigation" or the
 ``hidden`` attribute, code, pre, kbd, samp, svg, math, textarea, select,
-button, iframe. Headings give the section path; td/th give ``table/row/cell``.
-Positions are 1-based line and column in the decoded source.
+button, iframe, title. Headings give the section path; td/th give
+``table/row/cell``; a paragraph inside li/td/blockquote takes that kind. URLs and
+e-mail addresses are blanked. Positions are 1-based line and column in the
+decoded source; a character reference's text sits at its ``&``. The declared
+``<meta charset>`` is not consulted: bytes are decoded as BOM/UTF-8/cp1252.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from typing import Optional
 
 from ..document import Block, BlockBuilder, Document, Location
 from ._shared import SectionTracker
-from .text import decode, newline_of
+from .text import URL_RE, decode, mask, newline_of
 
 __all__ = ["read", "parse_html"]
 
@@ -176,7 +179,7 @@ class _Reader(HTMLParser):
                     self.builder.break_space()
                 line, offset = line + 1, 0
             if piece:
-                self._add(piece.rstrip("\r"), line, offset)
+                self._add(mask(piece.rstrip("\r"), URL_RE), line, offset)
 
     def _add(self, text: str, line: int, offset: int) -> None:
         """Add text that starts at 0-based ``offset`` of ``line``, opening a block if needed."""

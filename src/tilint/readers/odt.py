@@ -12,7 +12,9 @@ character in the paragraph``; ``Location.section`` is the heading path from
 (rows and cells count ``number-*-repeated`` and covered cells, so numbers match
 what a person sees; ``line`` is the paragraph within the cell). Footnotes,
 annotations, frames/text boxes and generated indexes (tables of contents) are
-not read.
+not read. URLs and e-mail addresses are blanked (positions kept). odfpy prints
+parse failures to stdout, so the zip and XML parts are checked first (see
+``_shared``) and its output is captured.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from typing import Any, Iterator
 from ..document import Block, BlockBuilder, Document, Location
 from . import ReadError
 from ._shared import SectionTracker, check_xml_part, first_line, missing_part, open_zip, quiet_libraries
+from .text import URL_RE, mask
 
 __all__ = ["read"]
 
@@ -155,7 +158,9 @@ class _Walker:
         heading = el.qname[1] == "h"
         kind = "heading" if heading else ("list_item" if in_list else "paragraph")
         builder = BlockBuilder(kind, Location(section=self.sections.path, paragraph=self.paragraph_no))
-        builder.add(text, self.paragraph_no, 1)
+        builder.add(mask(text, URL_RE), self.paragraph_no, 1)
+        if builder.empty:  # only a link: counted, but nothing to read
+            return
         block = builder.build()
         if heading:
             level = _int_attr(el, TEXT_NS, "outline-level")
@@ -190,7 +195,7 @@ class _Walker:
                 text = paragraph_text(el)
                 if text.strip():
                     line[0] += 1
-                    builder.add(text, line[0], 1)
+                    builder.add(mask(text, URL_RE), line[0], 1)
                     builder.break_space()
             elif el.qname in _CONTAINERS:
                 self._cell(el, builder, nested, line)

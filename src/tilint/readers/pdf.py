@@ -21,6 +21,12 @@ elsewhere in the document and the hyphenated one does not ("non-com-" +
 "pliant" -> "non-compliant" when "compliant" is used elsewhere). Running headers
 and footers (same text in the top or bottom band of most pages) are not read;
 larger-than-body fonts become headings, and their sizes give the section path.
+URLs and e-mail addresses are blanked (positions kept).
+
+Safety: pypdf first checks the password, page count and how far the streams
+text extraction needs would inflate (pypdf stops each stream at its own limit;
+pdfminer has none); reading is bounded in time (an alarm, plus a check between
+pages) and library logging is silenced.
 """
 
 from __future__ import annotations
@@ -35,7 +41,8 @@ from typing import Any, Optional
 
 from ..document import Block, BlockBuilder, Document, Location
 from . import ReadError
-from ._shared import SectionTracker, first_line, quiet_libraries
+from ._shared import SectionTracker, first_line, quiet_libraries, time_limit
+from .text import URL_RE, mask
 
 __all__ = ["read", "LIMITS"]
 
@@ -71,8 +78,9 @@ def read(path: Path, data: bytes) -> Document:
         raise ReadError("not a PDF file (no %PDF header)")
     if b"%%EOF" not in data[-1024:]:
         raise ReadError("damaged PDF: truncated (no %%EOF end marker)")
-    with quiet_libraries():
-        deadline = time.monotonic() + LIMITS["max_seconds"]
+    limit = LIMITS["max_seconds"]
+    with quiet_libraries(), time_limit(limit, f"PDF took over {limit:g} s to read"):
+        deadline = time.monotonic() + limit
         _preflight(data, deadline)
         pages = _extract(data, deadline)
     if not any(pages):
@@ -156,7 +164,7 @@ def _inflate(node: Any, seen: set[int], depth: int = 0) -> int:
 
 def _check_time(deadline: float, page: int) -> None:
     if time.monotonic() > deadline:
-        raise ReadError(f"PDF took over {LIMITS['max_seconds']:.0f} s to read (stopped at page {page})")
+        raise ReadError(f"PDF took over {LIMITS['max_seconds']:g} s to read (stopped at page {page})")
 
 
 def _extract(data: bytes, deadline: float) -> list[list[_Line]]:
@@ -330,7 +338,7 @@ def _emit(
     builder = BlockBuilder(kind, Location(section=sections.path, page=group[0].page))
     skip = bullet.end() if bullet and not heading and not bullet.group(0)[0].isalnum() else 0
     for i, line in enumerate(group):
-        text = line.text[skip:] if i == 0 else line.text
+        text = mask(line.text[skip:] if i == 0 else line.text, URL_RE)
         start = skip if i == 0 else 0
         nxt = group[i + 1].text if i + 1 < len(group) else ""
         join = _hyphen_join(text, nxt, vocab)
