@@ -114,18 +114,18 @@ def _has_coverage() -> bool:
 
 def floor_regex() -> re.Pattern[str]:
     """One alternation of every rule pattern's literal surface words (the naive floor)."""
-    from tilint.engine import _phrase_forms, _token_forms
+    from tilint.prefilter import phrase_forms, token_forms
     from tilint.linter import Linter
 
     forms: set[str] = set()
     for rule in Linter().rules:
         for pat in rule.patterns:
             if "phrase" in pat:
-                for f in _phrase_forms(pat["phrase"], pat.get("exact", False)):
+                for f in phrase_forms(pat["phrase"], pat.get("exact", False)):
                     forms |= f or set()
             else:
                 for tok in pat["tokens"]:
-                    forms |= _token_forms(tok) or set()
+                    forms |= token_forms(tok) or set()
     alternation = "|".join(re.escape(f) for f in sorted(forms, key=lambda f: (-len(f), f)))
     return re.compile(rf"\b(?:{alternation})\b", re.IGNORECASE)
 

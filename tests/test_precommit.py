@@ -1,10 +1,12 @@
 """The pre-commit hook (.pre-commit-hooks.yaml): which files it gets, and a real run.
 
 The file filter is checked with pre-commit's own classifier. The end-to-end test runs
-the real ``pre-commit`` against a snapshot of this checkout's working tree (so it tests
-uncommitted changes too, which ``repo: <path>`` with a ``rev`` would not see), in a
-fresh git repository; pre-commit builds the hook's virtual environment once per module
-in a private ``PRE_COMMIT_HOME`` (this needs the package index).
+the real ``pre-commit run`` in a fresh git repository whose config points (``repo:``
+path + ``rev:``) at a one-commit snapshot of this checkout's work tree. Unlike
+``pre-commit try-repo``, which misses new untracked files and builds the hook's
+environment anew on every call (it ignores ``PRE_COMMIT_HOME``), this tests the code
+as it is and builds the environment once, in a private ``PRE_COMMIT_HOME``; that
+build installs tilint's dependencies, so it needs the package index.
 """
 
 from __future__ import annotations

@@ -29,7 +29,6 @@ from spacy.tokens import Doc, Span
 
 if TYPE_CHECKING:
     from .document import Document
-    from .linter import Linter
     from .models import Finding
 
 __all__ = ["TilintComponent", "create_tilint_component", "SPAN_KEY"]
@@ -67,7 +66,7 @@ class TilintComponent:
             mentions=mentions,
             coverage={"framework": coverage, "enabled": True} if coverage else {},
         )
-        self.linter: "Linter" = Linter(config)  # loads and validates the rules now, not per doc
+        self.linter = Linter(config)  # loads and validates the rules now, not per doc
 
     def __call__(self, doc: Doc) -> Doc:
         from .document import Document
@@ -91,7 +90,8 @@ class TilintComponent:
     def _span(doc: Doc, source: "Document", finding: "Finding") -> Optional[Span]:
         start = source.offset(finding.line, finding.column)
         end = source.offset(finding.end_line, finding.end_column)
-        # "expand": a match inside a token ("addicts" in "#addicts") still gets a span
+        # "expand": where the user's tokenizer splits differently ("Note:Addicts" as one
+        # token), the span covers the whole tokens rather than being dropped
         return doc.char_span(start, end, label=finding.rule_id, alignment_mode="expand")
 
 

@@ -36,11 +36,12 @@ from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
 from .document import Block, Document
 from .models import Finding, Source
 from .nlp import get_nlp, norm
+from .prefilter import GatedMatcher, Prefilter, anchor
 from .ruleset import load_sources, rules_dir
 from .yamlutil import DataError, load_validated, node_line
 
 if TYPE_CHECKING:
-    from spacy.tokens import Span
+    from spacy.tokens import Doc, Span
 
 __all__ = [
     "Evidence",
@@ -413,7 +414,15 @@ class _Compiled:
             self.indicators[p.id] = [self._indicator(p.id, j, ind, cues["terms"]) for j, ind in enumerate(p.indicators)]
             if p.exclude:
                 self._add(f"exclude:{p.id}", list(p.exclude))
-        self.matcher = _matcher_for(self.groups.items())
+        # Indicators run gated by their anchor words; the cue, `with` and exclude lists
+        # only matter in a sentence that has an indicator, so they run only then.
+        self.indicators_matcher = GatedMatcher(get_nlp().vocab)
+        for key, patterns in self.groups.items():
+            if key.startswith("ind:"):
+                self.indicators_matcher.add(key, patterns)
+        self.matcher = _matcher_for((k, v) for k, v in self.groups.items() if not k.startswith("ind:"))
+        # blocks holding no indicator anchor cannot give evidence: skip them unparsed
+        self.prefilter = Prefilter(anchor(p) for k, patterns in self.groups.items() if k.startswith("ind:") for p in patterns)
 
     def _add(self, key: str, entries: Sequence[Any]) -> None:
         for entry in entries:
@@ -430,11 +439,21 @@ class _Compiled:
             self._add(with_key, phrases)
         return _Indicator(key, float(raw["weight"]), with_key, raw.get("negation", "block"))
 
-    def hits(self, sent: "Span") -> "_Hits":
+    def sentence_hits(self, doc: "Doc") -> Iterable["_Hits"]:
+        """Per sentence of ``doc``, its matches (the matcher runs once per doc)."""
+        matches = self.indicators_matcher(doc)
+        if not matches:
+            return
+        matches = sorted(matches + self.matcher(doc), key=lambda m: m[1])
+        for sent in doc.sents:
+            inside = [(m, s - sent.start, e - sent.start) for m, s, e in matches if s >= sent.start and e <= sent.end]
+            yield self.hits(sent, inside)
+
+    def hits(self, sent: "Span", matches: Optional[list[tuple[int, int, int]]] = None) -> "_Hits":
         """Every match inside one sentence, by key (at-start keys already filtered)."""
         found: dict[str, list[tuple[int, int]]] = {}
         strings = self.matcher.vocab.strings
-        for match_id, start, end in self.matcher(sent):
+        for match_id, start, end in self.matcher(sent) if matches is None else matches:
             key = strings[match_id]
             if key.endswith("^"):
                 if start != _first_word(sent):
@@ -525,10 +544,14 @@ def check_document(doc: Document, *, framework: str | Framework = DEFAULT_FRAMEW
     fw = framework if isinstance(framework, Framework) else load_framework(framework)
     compiled = _compiled(fw)
     found: dict[str, list[Evidence]] = {p.id: [] for p in fw.principles}
-    blocks = [b for b in doc.blocks if b.kind != "heading"]  # a heading alone is never evidence
-    for block, parsed in zip(blocks, get_nlp().pipe(b.text for b in blocks)):
-        for sent in parsed.sents:
-            hits = compiled.hits(sent)
+    # a heading alone is never evidence
+    blocks = [b for b in doc.blocks if b.kind != "heading" and compiled.prefilter(b.text)]
+    nlp = get_nlp()
+    sentencizer = nlp.get_pipe("sentencizer")
+    for block, parsed in zip(blocks, nlp.tokenizer.pipe(b.text for b in blocks)):
+        sentencizer(parsed)  # norms live on the vocabulary: tokenizer + sentences is all we need
+        for hits in compiled.sentence_hits(parsed):
+            sent = hits.sent
             if _disqualified(hits):
                 continue
             for p in fw.principles:

@@ -2,13 +2,12 @@
 
 Flow for a list of blocks:
 
-1. **Prefilter** (no spaCy): one regular expression of every surface form of each
-   pattern's anchor word. Blocks without a candidate cannot match and are skipped.
-   It is exact by construction (the forms come from the same lemma table the
-   matcher uses), so skipping never changes the findings.
-2. **Match**: candidate blocks go through the pipeline in batches; a single
-   Matcher holds every rule pattern plus the context phrases (mention cues, person
-   words, protected terms, each rule's neighbour lists and exceptions).
+1. **Prefilter** (no spaCy, see :mod:`tilint.prefilter`): blocks holding no anchor
+   word of any pattern cannot match and are skipped, exactly.
+2. **Match**: candidate blocks are tokenised in batches; two PhraseMatchers (by
+   lemma, by exact form) hold every phrase, including the context phrases (mention
+   cues, person words, protected terms, each rule's neighbour lists and
+   exceptions); token patterns run only where their anchor word occurs.
 3. **Filter**: per rule, the longest non-overlapping hits survive, then the
    engine-wide context (protected terms, exceptions, quotes and mention cues) and
    the rule's own ``context`` conditions decide what is reported.
@@ -21,7 +20,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable, Optional, Sequence
 
 from .document import Block
-from .nlp import forms_of, get_nlp, norm
+from .nlp import get_nlp, norm
+from .prefilter import GatedMatcher, Prefilter, pattern_anchor, variants
 from .ruleset import Rule, RuleSet, load_context
 from .yamlutil import DataError
 
@@ -33,8 +33,6 @@ __all__ = ["Hit", "Engine", "get_engine"]
 _CLAUSE_BREAKS = {",", ";", ":", "(", ")", "—", "–", "\u2022"}
 _ADVERBS = {"not", "never", "also", "often", "always", "then", "already", "just", "repeatedly", "subsequently"}
 _QUOTES = re.compile(r"\"[^\"\n]{1,60}\"|“[^”\n]{1,60}”|‘[^’\n]{1,60}’|(?<!\w)'[^'\n]{1,60}'(?!\w)")
-_WORD = re.compile(r"[A-Za-z]{2,}")
-_LETTERS = re.compile(r"[^\W\d_]+")
 _MENTION_WINDOW = 4  # tokens between a mention cue and the term
 _SUBJECT_WINDOW = 8  # tokens to look back for a person subject
 _CONTEXT_LISTS = ("preceded_by", "not_preceded_by", "followed_by", "not_followed_by", "sentence_has", "sentence_lacks", "block_lacks")
@@ -53,46 +51,6 @@ class Hit:
     mention: bool = False
 
 
-def _variants(phrase: str) -> list[str]:
-    """A hyphenated phrase also matches its spaced and closed-up forms."""
-    if not re.search(r"\w-\w", phrase):
-        return [phrase]
-    return [phrase, phrase.replace("-", " "), phrase.replace("-", "")]
-
-
-def _token_forms(tok: dict) -> Optional[set[str]]:
-    """Every lowercase surface form one Matcher token can match, or None if open-ended."""
-    if tok.get("OP") in ("?", "*", "!"):
-        return None
-    for attr in ("LOWER", "ORTH", "TEXT", "NORM", "LEMMA"):
-        if attr not in tok:
-            continue
-        value = tok[attr]
-        values = value.get("IN") if isinstance(value, dict) else [value]
-        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
-            return None
-        if attr in ("NORM", "LEMMA"):
-            return {f for v in values for f in forms_of(v.lower())} | {v.lower() for v in values}
-        return {v.lower() for v in values}
-    return None
-
-
-def _anchor(forms_per_token: Iterable[Optional[set[str]]]) -> Optional[set[str]]:
-    """Pick the most selective token (longest shortest-form) as the prefilter anchor."""
-    best: Optional[set[str]] = None
-    for forms in forms_per_token:
-        if not forms or not all(_WORD.search(f) for f in forms):
-            continue
-        if best is None or min(map(len, forms)) > min(map(len, best)):
-            best = forms
-    return best
-
-
-def _phrase_forms(phrase: str, exact: bool) -> list[Optional[set[str]]]:
-    words = _WORD.findall(phrase)
-    return [{w.lower()} if exact else forms_of(norm(w)) for w in words if len(w) >= 3] or [None]
-
-
 class Engine:
     """Compiled rules for one rule selection. Build with :func:`get_engine` (cached)."""
 
@@ -100,41 +58,14 @@ class Engine:
         self.ruleset = ruleset
         self.model = model
         self.context_words = load_context()
-        self.prefilter = self._build_prefilter()
+        self.prefilter = Prefilter(a for rule in ruleset for pat in rule.patterns for a in pattern_anchor(pat))
         self._by_norm = self._by_lower = None
-        # token patterns: one Matcher each, run only on docs holding its anchor word
-        self._by_tokens: list[tuple[Optional[set[int]], object]] = []
+        self._by_tokens: Optional[GatedMatcher] = None
 
     # -- prefilter -------------------------------------------------------------------
-    def _build_prefilter(self) -> Optional[tuple[frozenset[str], Optional[re.Pattern[str]]]]:
-        """Anchor words, as a set of lowercase words plus a regex for odd forms.
-
-        None means some pattern has no anchor: every block is then a candidate.
-        """
-        forms: set[str] = set()
-        for rule in self.ruleset:
-            for pat in rule.patterns:
-                if "phrase" in pat:
-                    anchors = [_anchor(_phrase_forms(v, pat.get("exact", False))) for v in _variants(pat["phrase"])]
-                else:
-                    anchors = [_anchor(_token_forms(t) for t in pat["tokens"])]
-                if any(a is None for a in anchors):
-                    return None
-                for a in anchors:
-                    forms |= a  # type: ignore[arg-type]
-        words = frozenset(f for f in forms if _LETTERS.fullmatch(f))
-        odd = sorted(forms - words, key=lambda f: (-len(f), f))
-        regex = re.compile(r"(?<![^\W\d_])(?:" + "|".join(map(re.escape, odd)) + ")", re.I) if odd else None
-        return words, regex
-
     def is_candidate(self, text: str) -> bool:
         """Could any rule match in ``text``? (Never False when one could.)"""
-        if self.prefilter is None:
-            return True
-        words, odd = self.prefilter
-        if not words.isdisjoint(_LETTERS.findall(text.lower())):
-            return True
-        return odd is not None and odd.search(text) is not None
+        return self.prefilter(text)
 
     # -- compile ---------------------------------------------------------------------
     @property
@@ -143,7 +74,7 @@ class Engine:
 
     def _add_phrases(self, key: str, phrases: Iterable[str], exact: bool = False) -> None:
         matcher = self._by_lower if exact else self._by_norm
-        docs = [self.nlp.make_doc(v) for p in phrases for v in _variants(p)]
+        docs = [self.nlp.make_doc(v) for p in phrases for v in variants(p)]
         if any(len(d) == 0 for d in docs):
             raise ValueError("empty phrase")
         matcher.add(key, docs)
@@ -151,12 +82,12 @@ class Engine:
     def _compile(self) -> None:
         """Phrases go to two PhraseMatchers (by lemma, by exact form): hash lookups,
         far faster than a Matcher state machine. Token patterns use a Matcher."""
-        from spacy.matcher import Matcher, PhraseMatcher
+        from spacy.matcher import PhraseMatcher
 
         vocab = self.nlp.vocab
         self._by_norm = PhraseMatcher(vocab, attr="NORM")
         self._by_lower = PhraseMatcher(vocab, attr="LOWER")
-        self._by_tokens = []
+        self._by_tokens = GatedMatcher(vocab)
         for rule in self.ruleset:
             for i, pat in enumerate(rule.patterns):
                 key = f"{rule.id}#{i}"
@@ -164,11 +95,7 @@ class Engine:
                     if "phrase" in pat:
                         self._add_phrases(key, [pat["phrase"]], pat.get("exact", False))
                     else:
-                        matcher = Matcher(vocab, validate=True)
-                        matcher.add(key, [pat["tokens"]])
-                        anchor = _anchor(_token_forms(t) for t in pat["tokens"])
-                        hashes = {vocab.strings.add(f) for f in anchor} if anchor is not None else None
-                        self._by_tokens.append((hashes, matcher))
+                        self._by_tokens.add(key, [pat["tokens"]])
                 except (ValueError, KeyError, TypeError) as exc:
                     problem = str(exc).strip().splitlines()
                     raise DataError(rule.path, f"patterns[{i}]: invalid pattern ({problem[-1] if problem else exc})", rule.line, f"rule {rule.id}") from None
@@ -188,15 +115,7 @@ class Engine:
         """All (match_id, start, end) of rule patterns and context phrases in ``doc``."""
         if self._by_norm is None:
             self._compile()
-        out = self._by_norm(doc) + self._by_lower(doc)
-        if self._by_tokens:
-            from spacy.attrs import LOWER
-
-            words = set(doc.to_array(LOWER).tolist())  # hashes of lowercase tokens, no Token objects
-            for anchor, matcher in self._by_tokens:
-                if anchor is None or not words.isdisjoint(anchor):
-                    out += matcher(doc)
-        return out
+        return self._by_norm(doc) + self._by_lower(doc) + self._by_tokens(doc)
 
     # -- analyse ---------------------------------------------------------------------
     def analyse(self, blocks: Sequence[Block], *, mentions: str = "skip", prefilter: bool = True) -> list[Hit]:
