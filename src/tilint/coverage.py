@@ -27,6 +27,7 @@ Frameworks and their compiled matchers are cached per process.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -36,7 +37,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
 from .document import Block, Document
 from .models import Finding, Source
 from .nlp import get_nlp, norm
-from .prefilter import GatedMatcher, Prefilter, anchor
+from .prefilter import GatedMatcher, Prefilter, anchor, pattern_anchor, variants
 from .ruleset import load_sources, rules_dir
 from .yamlutil import DataError, load_validated, node_line
 
@@ -339,32 +340,17 @@ _SPELLING = [
 ]
 
 
-def _word_keys(word: str) -> list[str]:
-    """Matching keys of a word and of its other British/American spelling."""
-    keys = {norm(word)}
-    for pattern, repl in _SPELLING:
-        if pattern.search(word.lower()):
-            keys.add(norm(pattern.sub(repl, word.lower())))
-    return sorted(keys)
+def _respellings(word: str) -> set[str]:
+    """A word and its other British/American spelling (organise/organize, behaviour/behavior)."""
+    lower = word.lower()
+    return {lower} | {pattern.sub(repl, lower) for pattern, repl in _SPELLING if pattern.search(lower)}
 
 
-def _phrase_patterns(phrase: str) -> list[list[dict]]:
-    """Token patterns for a phrase: by lemma, either spelling, hyphen optional or closed up."""
-    words = [t.text for t in get_nlp().make_doc(phrase)]
-    pattern = [{"ORTH": "-", "OP": "?"} if w == "-" else {"NORM": {"IN": _word_keys(w)}} for w in words]
-    patterns = [pattern]
-    if "-" in words:
-        patterns.append([{"NORM": {"IN": _word_keys("".join(w for w in words if w != "-"))}}])
-    return patterns
-
-
-def _patterns_of(entry: Any) -> list[list[dict]]:
-    """Patterns of a cue/indicator entry: a bare phrase, ``{phrase: }`` or ``{tokens: }``."""
-    if isinstance(entry, str):
-        return _phrase_patterns(entry)
-    if "phrase" in entry:
-        return _phrase_patterns(entry["phrase"])
-    return [[_norm_token(t) for t in entry["tokens"]]]
+def _phrase_texts(phrase: str) -> list[str]:
+    """Every surface variant of a phrase: either spelling of each word, hyphen kept,
+    spaced or closed up. They go to a PhraseMatcher on lemma norms."""
+    options = [sorted(_respellings(w)) for w in phrase.split()]
+    return [v for combo in itertools.product(*options) for v in variants(" ".join(combo))]
 
 
 def _norm_token(token: dict) -> dict:
@@ -377,15 +363,6 @@ def _norm_token(token: dict) -> dict:
     return token
 
 
-def _matcher_for(groups: Iterable[tuple[str, list[list[dict]]]]):
-    from spacy.matcher import Matcher
-
-    matcher = Matcher(get_nlp().vocab, validate=True)
-    for key, patterns in groups:
-        matcher.add(key, patterns)
-    return matcher
-
-
 @dataclass(frozen=True)
 class _Indicator:
     key: str
@@ -395,14 +372,17 @@ class _Indicator:
 
 
 class _Compiled:
-    """One spaCy Matcher for a framework: its indicators, ``with`` lists, excludes and the cues.
+    """The matchers of a framework: its indicators, ``with`` lists, excludes and the cues.
 
     Every list is registered under a string key; entries marked ``at_start`` get keys
-    ending in ``^`` and only count as the first token of a sentence.
+    ending in ``^`` and only count as the first token of a sentence. Phrases go to one
+    PhraseMatcher on lemma norms (hash lookups); token patterns to a GatedMatcher that
+    runs each only where its anchor word occurs.
     """
 
     def __init__(self, framework: Framework, cues: dict):
-        self.groups: dict[str, list[list[dict]]] = {}
+        self.phrases: dict[str, list[str]] = {}
+        self.tokens: dict[str, list[list[dict]]] = {}
         for name in ("commitment", "permissive", "advice", "hypothetical", "definition"):
             self._add(f"cue:{name}", cues[name])
         self._add("cue:negation", cues["negation"]["cues"])
@@ -414,20 +394,31 @@ class _Compiled:
             self.indicators[p.id] = [self._indicator(p.id, j, ind, cues["terms"]) for j, ind in enumerate(p.indicators)]
             if p.exclude:
                 self._add(f"exclude:{p.id}", list(p.exclude))
-        # Indicators run gated by their anchor words; the cue, `with` and exclude lists
-        # only matter in a sentence that has an indicator, so they run only then.
-        self.indicators_matcher = GatedMatcher(get_nlp().vocab)
-        for key, patterns in self.groups.items():
-            if key.startswith("ind:"):
-                self.indicators_matcher.add(key, patterns)
-        self.matcher = _matcher_for((k, v) for k, v in self.groups.items() if not k.startswith("ind:"))
+        self._compile()
+
+    def _compile(self) -> None:
+        from spacy.matcher import PhraseMatcher
+
+        nlp = get_nlp()
+        self.vocab = nlp.vocab
+        self.phrase_matcher = PhraseMatcher(nlp.vocab, attr="NORM")
+        for key, texts in self.phrases.items():
+            self.phrase_matcher.add(key, [nlp.make_doc(t) for t in texts])
+        self.token_matcher = GatedMatcher(nlp.vocab)
+        for key, patterns in self.tokens.items():
+            self.token_matcher.add(key, patterns)
         # blocks holding no indicator anchor cannot give evidence: skip them unparsed
-        self.prefilter = Prefilter(anchor(p) for k, patterns in self.groups.items() if k.startswith("ind:") for p in patterns)
+        anchors = [a for k, texts in self.phrases.items() if k.startswith("ind:") for t in texts for a in pattern_anchor({"phrase": t})]
+        anchors += [anchor(p) for k, patterns in self.tokens.items() if k.startswith("ind:") for p in patterns]
+        self.prefilter = Prefilter(anchors)
 
     def _add(self, key: str, entries: Sequence[Any]) -> None:
         for entry in entries:
             k = key + "^" if isinstance(entry, dict) and entry.get("at_start") else key
-            self.groups.setdefault(k, []).extend(_patterns_of(entry))
+            if isinstance(entry, str) or "phrase" in entry:
+                self.phrases.setdefault(k, []).extend(_phrase_texts(entry if isinstance(entry, str) else entry["phrase"]))
+            else:
+                self.tokens.setdefault(k, []).append([_norm_token(t) for t in entry["tokens"]])
 
     def _indicator(self, pid: str, j: int, raw: dict, terms: dict) -> _Indicator:
         key = f"ind:{pid}:{j}"
@@ -439,21 +430,26 @@ class _Compiled:
             self._add(with_key, phrases)
         return _Indicator(key, float(raw["weight"]), with_key, raw.get("negation", "block"))
 
+    def matches(self, doc: "Doc") -> list[tuple[int, int, int]]:
+        return self.phrase_matcher(doc) + self.token_matcher(doc)
+
     def sentence_hits(self, doc: "Doc") -> Iterable["_Hits"]:
-        """Per sentence of ``doc``, its matches (the matcher runs once per doc)."""
-        matches = self.indicators_matcher(doc)
-        if not matches:
+        """Per sentence of ``doc`` that has an indicator, its matches (matched once per doc)."""
+        strings = self.vocab.strings
+        matches = self.matches(doc)
+        if not any(strings[m].startswith("ind:") for m, _, _ in matches):
             return
-        matches = sorted(matches + self.matcher(doc), key=lambda m: m[1])
+        matches.sort(key=lambda m: m[1])
         for sent in doc.sents:
             inside = [(m, s - sent.start, e - sent.start) for m, s, e in matches if s >= sent.start and e <= sent.end]
-            yield self.hits(sent, inside)
+            if inside:
+                yield self.hits(sent, inside)
 
-    def hits(self, sent: "Span", matches: Optional[list[tuple[int, int, int]]] = None) -> "_Hits":
+    def hits(self, sent: "Span", matches: list[tuple[int, int, int]]) -> "_Hits":
         """Every match inside one sentence, by key (at-start keys already filtered)."""
         found: dict[str, list[tuple[int, int]]] = {}
-        strings = self.matcher.vocab.strings
-        for match_id, start, end in self.matcher(sent) if matches is None else matches:
+        strings = self.vocab.strings
+        for match_id, start, end in matches:
             key = strings[match_id]
             if key.endswith("^"):
                 if start != _first_word(sent):
