@@ -404,9 +404,12 @@ class _Compiled:
         self.phrase_matcher = PhraseMatcher(nlp.vocab, attr="NORM")
         for key, texts in self.phrases.items():
             self.phrase_matcher.add(key, [nlp.make_doc(t) for t in texts])
-        self.token_matcher = GatedMatcher(nlp.vocab)
+        # indicators first; cue, `with` and exclude patterns only matter (and only run)
+        # in sentences that have an indicator
+        self.indicator_matcher = GatedMatcher(nlp.vocab)
+        self.support_matcher = GatedMatcher(nlp.vocab)
         for key, patterns in self.tokens.items():
-            self.token_matcher.add(key, patterns)
+            (self.indicator_matcher if key.startswith("ind:") else self.support_matcher).add(key, patterns)
         # blocks holding no indicator anchor cannot give evidence: skip them unparsed
         anchors = [a for k, texts in self.phrases.items() if k.startswith("ind:") for t in texts for a in pattern_anchor({"phrase": t})]
         anchors += [anchor(p) for k, patterns in self.tokens.items() if k.startswith("ind:") for p in patterns]
@@ -430,20 +433,22 @@ class _Compiled:
             self._add(with_key, phrases)
         return _Indicator(key, float(raw["weight"]), with_key, raw.get("negation", "block"))
 
-    def matches(self, doc: "Doc") -> list[tuple[int, int, int]]:
-        return self.phrase_matcher(doc) + self.token_matcher(doc)
-
     def sentence_hits(self, doc: "Doc") -> Iterable["_Hits"]:
-        """Per sentence of ``doc`` that has an indicator, its matches (matched once per doc)."""
+        """Per sentence of ``doc`` that has an indicator, its matches (sentence-relative).
+
+        Phrases are matched once per doc; token patterns per sentence, each only in
+        sentences holding its anchor, which keeps the Matcher's work small."""
+        from spacy.attrs import LOWER
+
         strings = self.vocab.strings
-        matches = self.matches(doc)
-        if not any(strings[m].startswith("ind:") for m, _, _ in matches):
-            return
-        matches.sort(key=lambda m: m[1])
+        phrases = sorted(self.phrase_matcher(doc), key=lambda m: m[1])
+        lowers = doc.to_array(LOWER)
         for sent in doc.sents:
-            inside = [(m, s - sent.start, e - sent.start) for m, s, e in matches if s >= sent.start and e <= sent.end]
-            if inside:
-                yield self.hits(sent, inside)
+            inside = [(m, s - sent.start, e - sent.start) for m, s, e in phrases if s >= sent.start and e <= sent.end]
+            words = set(lowers[sent.start : sent.end].tolist())
+            inside += self.indicator_matcher.run(sent, words)
+            if any(strings[m].startswith("ind:") for m, _, _ in inside):
+                yield self.hits(sent, inside + self.support_matcher.run(sent, words))
 
     def hits(self, sent: "Span", matches: list[tuple[int, int, int]]) -> "_Hits":
         """Every match inside one sentence, by key (at-start keys already filtered)."""

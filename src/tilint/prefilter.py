@@ -175,9 +175,13 @@ class GatedMatcher:
             return []
         from spacy.attrs import LOWER
 
-        words = set(doc.to_array(LOWER).tolist())  # hashes: no Token objects are built
+        return self.run(doc, set(doc.to_array(LOWER).tolist()))
+
+    def run(self, doclike, words: set[int]) -> list[tuple[int, int, int]]:
+        """Matches in ``doclike`` (a Doc, or a Span: offsets then relative to it);
+        ``words`` holds the LOWER hashes of its tokens (no Token objects are built)."""
         out: list[tuple[int, int, int]] = []
         for hashes, regex, matcher in self._entries:
-            if hashes is None or not words.isdisjoint(hashes) or (regex is not None and regex.search(doc.text)):
-                out += matcher(doc)  # type: ignore[operator]
+            if hashes is None or not words.isdisjoint(hashes) or (regex is not None and regex.search(doclike.text)):
+                out += matcher(doclike)  # type: ignore[operator]
         return out
