@@ -113,19 +113,19 @@ def _has_coverage() -> bool:
 
 
 def floor_regex() -> re.Pattern[str]:
-    """One alternation of every rule pattern's literal surface words (the naive floor)."""
-    from tilint.prefilter import phrase_forms, token_forms
+    """One alternation of every rule pattern's surface form, as written (a naive regex linter)."""
     from tilint.linter import Linter
+    from tilint.prefilter import variants
 
     forms: set[str] = set()
     for rule in Linter().rules:
         for pat in rule.patterns:
             if "phrase" in pat:
-                for f in phrase_forms(pat["phrase"], pat.get("exact", False)):
-                    forms |= f or set()
-            else:
-                for tok in pat["tokens"]:
-                    forms |= token_forms(tok) or set()
+                forms.update(v.lower() for v in variants(pat["phrase"]))
+            else:  # the literal words of a token pattern, in order
+                words = [t.get("LOWER") or t.get("ORTH") or t.get("NORM") for t in pat["tokens"]]
+                if all(isinstance(w, str) for w in words):
+                    forms.add(" ".join(words).lower())
     alternation = "|".join(re.escape(f) for f in sorted(forms, key=lambda f: (-len(f), f)))
     return re.compile(rf"\b(?:{alternation})\b", re.IGNORECASE)
 

@@ -16,13 +16,20 @@ LINTER = Linter(Config(extra_rules=(str(ENGINE_PACK),)))
 ENGINE = get_engine(LINTER.rules)
 EXAMPLES = sorted({e if isinstance(e, str) else e["text"] for r in LINTER.rules for k in ("fail", "pass") for e in r.examples[k]})
 FILLER = ["The service", "reviews this policy", "every year.", "Staff", "will", "support", "people", "\n", "\n\n", "- ", "# ", "**", "\"", "'", "(", ")"]
+FILLER += ["didn't", "cannot", "can't", "won't", "gonna", "isn't", "-", "non", "re-", "50%", "’s"]  # tokenizer special cases
+PHRASES = sorted({p["phrase"] for r in LINTER.rules for p in r.patterns if "phrase" in p})
 
 
 def _key(hits):
     return [(h.rule.id, h.block.text, h.start, h.end, h.suggestions, h.mention) for h in hits]
 
 
-pieces = st.one_of(st.sampled_from(EXAMPLES), st.sampled_from(FILLER), st.text(alphabet="abcdefghijklmnopqrstuvwxyz -.,'\n", max_size=20))
+pieces = st.one_of(
+    st.sampled_from(EXAMPLES),
+    st.sampled_from(PHRASES),
+    st.sampled_from(FILLER),
+    st.text(alphabet="abcdefghijklmnopqrstuvwxyz -.,'\n", max_size=20),
+)
 casing = st.sampled_from([str, str.upper, str.lower, str.title])
 
 
@@ -41,3 +48,29 @@ def test_every_fail_example_is_a_prefilter_candidate():
         for e in rule.examples["fail"]:
             text = e if isinstance(e, str) else e["text"]
             assert ENGINE.is_candidate(text), (rule.id, text)
+
+
+COVERAGE_TEXT = st.lists(st.one_of(st.sampled_from(EXAMPLES), st.sampled_from(FILLER), st.sampled_from([
+    "All staff complete trauma-informed training every year.",
+    "We will only use restraint as a last resort, and we always debrief afterwards.",
+    "Most people who use our services have experienced trauma.",
+    "If resources allow, we may train staff in future.",
+    "A named lead oversees the policy, which was co-produced with people with lived experience.",
+    "Staff can use the employee assistance programme and receive reflective supervision.",
+])), min_size=1, max_size=10)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(COVERAGE_TEXT)
+def test_coverage_prefilter_gives_the_same_report(parts):
+    from tilint.coverage import _compiled, check_coverage, load_framework
+
+    text = "\n\n".join(parts)
+    fast = check_coverage(text).to_dict()
+    gate = _compiled(load_framework()).prefilter
+    gate.open = True  # the plain path: every block is parsed
+    try:
+        plain = check_coverage(text).to_dict()
+    finally:
+        gate.open = False
+    assert fast == plain

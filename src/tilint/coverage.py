@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
 from .document import Block, Document
 from .models import Finding, Source
 from .nlp import get_nlp, norm
-from .prefilter import GatedMatcher, Prefilter, anchor, pattern_anchor, variants
+from .prefilter import GatedMatcher, Prefilter, pattern_requirements, requirement, variants, words_of
 from .ruleset import load_sources, rules_dir
 from .yamlutil import DataError, load_validated, node_line
 
@@ -411,9 +411,9 @@ class _Compiled:
         for key, patterns in self.tokens.items():
             (self.indicator_matcher if key.startswith("ind:") else self.support_matcher).add(key, patterns)
         # blocks holding no indicator anchor cannot give evidence: skip them unparsed
-        anchors = [a for k, texts in self.phrases.items() if k.startswith("ind:") for t in texts for a in pattern_anchor({"phrase": t})]
-        anchors += [anchor(p) for k, patterns in self.tokens.items() if k.startswith("ind:") for p in patterns]
-        self.prefilter = Prefilter(anchors)
+        needs = [r for k, texts in self.phrases.items() if k.startswith("ind:") for t in texts for r in pattern_requirements({"phrase": t})]
+        needs += [requirement(p) for k, patterns in self.tokens.items() if k.startswith("ind:") for p in patterns]
+        self.prefilter = Prefilter(needs)
 
     def _add(self, key: str, entries: Sequence[Any]) -> None:
         for entry in entries:
@@ -438,14 +438,11 @@ class _Compiled:
 
         Phrases are matched once per doc; token patterns per sentence, each only in
         sentences holding its anchor, which keeps the Matcher's work small."""
-        from spacy.attrs import LOWER
-
         strings = self.vocab.strings
         phrases = sorted(self.phrase_matcher(doc), key=lambda m: m[1])
-        lowers = doc.to_array(LOWER)
         for sent in doc.sents:
             inside = [(m, s - sent.start, e - sent.start) for m, s, e in phrases if s >= sent.start and e <= sent.end]
-            words = set(lowers[sent.start : sent.end].tolist())
+            words = words_of(sent.text)
             inside += self.indicator_matcher.run(sent, words)
             if any(strings[m].startswith("ind:") for m, _, _ in inside):
                 yield self.hits(sent, inside + self.support_matcher.run(sent, words))

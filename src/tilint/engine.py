@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Iterable, Optional, Sequence
 
 from .document import Block
 from .nlp import get_nlp, norm
-from .prefilter import GatedMatcher, Prefilter, pattern_anchor, variants
+from .prefilter import GatedMatcher, Prefilter, pattern_requirements, variants
 from .ruleset import Rule, RuleSet, load_context
 from .yamlutil import DataError
 
@@ -58,7 +58,7 @@ class Engine:
         self.ruleset = ruleset
         self.model = model
         self.context_words = load_context()
-        self.prefilter = Prefilter(a for rule in ruleset for pat in rule.patterns for a in pattern_anchor(pat))
+        self.prefilter = Prefilter(r for rule in ruleset for pat in rule.patterns for r in pattern_requirements(pat))
         self._by_norm = self._by_lower = None
         self._by_tokens: Optional[GatedMatcher] = None
 

@@ -1,19 +1,25 @@
 """The literal prefilter: what could possibly match, decided without spaCy.
 
-Each pattern gets an *anchor*: its most selective token, as the set of lowercase
-surface forms it can match (every word whose lemma key equals the pattern's), or,
-for a ``REGEX`` token anchored at the start, that regular expression. Text holding
-no anchor cannot match, so it is never tokenised, and a token pattern's Matcher
-only runs on docs that hold its anchor. The forms come from the same lemma table
-the matchers use, so skipping is exact: it never changes a result
-(tests/test_prefilter.py checks this property).
+Every pattern becomes a *requirement*: the words it cannot match without. Each
+required word is an :class:`Anchor`, the set of lowercase surface forms it can take
+(every word whose lemma key equals the pattern's), or, for a ``REGEX`` token anchored
+at the start, that regular expression. Text that lacks any required word of every
+pattern cannot match, so it is never tokenised; a token pattern's Matcher only runs
+where its requirement holds.
+
+The forms come from the same lemma table the matchers use, so the filter is exact:
+skipping never changes a result (tests/test_prefilter.py checks this property).
+Words shorter than three letters, and the pieces spaCy splits from a longer word
+("cannot" -> "can" + "not"), are never required, since a token need not appear as a
+word of its own in the text.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable, Optional
+from functools import lru_cache
+from typing import TYPE_CHECKING, Iterable, Optional, Sequence
 
 from .nlp import forms_of, norm
 
@@ -21,27 +27,50 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
     from spacy.vocab import Vocab
 
-__all__ = ["Anchor", "Prefilter", "GatedMatcher", "token_forms", "phrase_forms", "anchor", "pattern_anchor", "variants", "LETTERS"]
+__all__ = ["Anchor", "Prefilter", "GatedMatcher", "requirement", "pattern_requirements", "variants", "words_of"]
 
-_WORD = re.compile(r"[A-Za-z]{2,}")
 LETTERS = re.compile(r"[^\W\d_]+")
+_WORD = re.compile(r"[^\W\d_]{2,}")
 _TEXT_ATTRS = ("LOWER", "ORTH", "TEXT")
+# pieces of spaCy's English tokenizer exceptions that split one word into several
+_SPLIT_PIECES = frozenset({"can", "not", "gon", "got", "wan", "lem", "gim", "dun", "nna"})
+
+
+def words_of(text: str) -> set[str]:
+    """The lowercase letter runs of ``text`` (what the prefilter compares forms with)."""
+    return set(LETTERS.findall(text.lower()))
 
 
 @dataclass(frozen=True)
 class Anchor:
-    """Surface forms (lowercase) a token can take, or a regex for forms that can't be listed."""
+    """A required word: its lowercase surface forms, or a regex when they can't be listed."""
 
     forms: frozenset[str] = frozenset()
     regex: Optional[str] = None
 
-    def weight(self) -> tuple[int, int]:
-        """Higher is more selective: listed word forms beat regexes beat punctuation."""
-        if self.forms and all(_WORD.search(f) for f in self.forms):
-            return (2, min(map(len, self.forms)))
-        if self.regex:
-            return (1, len(self.regex))
-        return (0, 0)
+    @property
+    def plain(self) -> bool:
+        """All forms are letter runs: the anchor can be looked up in a word set."""
+        return bool(self.forms) and self.regex is None and all(LETTERS.fullmatch(f) for f in self.forms)
+
+    def weight(self) -> int:
+        """Selectivity: longer shortest forms are rarer words."""
+        return min(map(len, self.forms)) if self.forms else 0
+
+    def present(self, words: set[str], lower: str) -> bool:
+        if not self.forms.isdisjoint(words):
+            return True
+        if any(f in lower for f in self.forms if not LETTERS.fullmatch(f)):
+            return True  # odd forms ("n't", "%") by substring: never too strict
+        return self.regex is not None and _compiled(self.regex).search(lower) is not None
+
+
+@lru_cache(maxsize=None)
+def _compiled(regex: str) -> re.Pattern[str]:
+    return re.compile(regex, re.I)
+
+
+Requirement = tuple[Anchor, ...]  # every anchor must be present; () means "always a candidate"
 
 
 def variants(phrase: str) -> list[str]:
@@ -51,137 +80,128 @@ def variants(phrase: str) -> list[str]:
     return [phrase, phrase.replace("-", " "), phrase.replace("-", "")]
 
 
-def token_forms(tok: dict) -> Optional[set[str]]:
-    """Every lowercase surface form one Matcher token can match, or None if it can't be listed."""
-    if tok.get("OP") in ("?", "*", "!") or str(tok.get("OP", "")).startswith("{0"):
+def _optional(tok: dict) -> bool:
+    op = str(tok.get("OP", ""))
+    return op in ("?", "*", "!") or op.startswith("{0") or op.startswith("{,")
+
+
+def _token_anchor(tok: dict) -> Optional[Anchor]:
+    """The anchor of one Matcher token, or None when it cannot be required."""
+    if _optional(tok):
         return None
     for attr in (*_TEXT_ATTRS, "NORM", "LEMMA"):
         if attr not in tok:
             continue
         value = tok[attr]
-        values = value.get("IN") if isinstance(value, dict) else [value]
-        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
-            return None
-        if attr in ("NORM", "LEMMA"):
-            return {f for v in values for f in forms_of(v.lower())} | {v.lower() for v in values}
-        return {v.lower() for v in values}
-    return None
-
-
-def _token_anchor(tok: dict) -> Optional[Anchor]:
-    forms = token_forms(tok)
-    if forms:
-        return Anchor(frozenset(forms))
-    if tok.get("OP") in ("?", "*", "!") or str(tok.get("OP", "")).startswith("{0"):
-        return None
-    for attr in _TEXT_ATTRS:  # a start-anchored REGEX on the text: "^debrief", "^re-?traumati[sz]"
-        value = tok.get(attr)
-        if isinstance(value, dict) and isinstance(value.get("REGEX"), str) and value["REGEX"].startswith("^"):
-            body = value["REGEX"][1:]
+        if isinstance(value, dict) and attr in _TEXT_ATTRS and isinstance(value.get("REGEX"), str) and value["REGEX"].startswith("^"):
+            body = value["REGEX"][1:]  # "^debrief" -> a word starting "debrief"
             body = body[:-1] if body.endswith("$") and not body.endswith("\\$") else body
-            return Anchor(regex=body)
+            return Anchor(regex=rf"(?<![^\W\d_])(?:{body})")
+        values = value.get("IN") if isinstance(value, dict) else [value]
+        if not isinstance(values, list) or not values or not all(isinstance(v, str) for v in values):
+            return None
+        lowered = {v.lower() for v in values}
+        if attr in ("NORM", "LEMMA"):
+            lowered |= {f for v in lowered for f in forms_of(v)}
+        if any(f in _SPLIT_PIECES or len(f) < 2 for f in lowered if LETTERS.fullmatch(f)):
+            return None
+        return Anchor(frozenset(lowered))
     return None
 
 
-def anchor(tokens: Iterable[dict]) -> Optional[Anchor]:
-    """The most selective token of a token pattern, or None if no token is usable."""
-    best: Optional[Anchor] = None
-    for tok in tokens:
-        a = _token_anchor(tok)
-        if a is not None and (best is None or a.weight() > best.weight()):
-            best = a
-    return best
+def requirement(tokens: Sequence[dict]) -> Requirement:
+    """The required words of a token pattern."""
+    return tuple(a for a in map(_token_anchor, tokens) if a is not None)
 
 
-def phrase_forms(phrase: str, exact: bool) -> list[Optional[set[str]]]:
-    """Per word of a phrase, the surface forms it matches (by lemma unless ``exact``)."""
-    words = _WORD.findall(phrase)
-    return [{w.lower()} if exact else forms_of(norm(w)) for w in words if len(w) >= 3] or [None]
+def _phrase_requirement(phrase: str, exact: bool) -> Requirement:
+    words = [w for w in _WORD.findall(phrase) if len(w) >= 3 and w.lower() not in _SPLIT_PIECES]
+    anchors = []
+    for w in words:
+        forms = {w.lower()} if exact else forms_of(norm(w)) | {w.lower()}
+        if any(f in _SPLIT_PIECES for f in forms):
+            continue
+        anchors.append(Anchor(frozenset(forms)))
+    return tuple(anchors)
 
 
-def _phrase_anchor(phrase: str, exact: bool) -> Optional[Anchor]:
-    options = [Anchor(frozenset(f)) for f in phrase_forms(phrase, exact) if f]
-    return max(options, key=Anchor.weight) if options else None
-
-
-def pattern_anchor(pattern: dict) -> list[Optional[Anchor]]:
-    """Anchors of a rule pattern (``phrase`` or ``tokens``); one per phrase variant."""
+def pattern_requirements(pattern: dict) -> list[Requirement]:
+    """Requirements of a rule pattern (``phrase`` or ``tokens``); one per phrase variant."""
     if "phrase" in pattern:
-        return [_phrase_anchor(v, pattern.get("exact", False)) for v in variants(pattern["phrase"])]
-    return [anchor(pattern["tokens"])]
-
-
-def _odd_regex(forms: Iterable[str], regexes: Iterable[str]) -> Optional[re.Pattern[str]]:
-    parts = [re.escape(f) for f in sorted(forms, key=lambda f: (-len(f), f))] + [f"(?:{r})" for r in sorted(regexes)]
-    return re.compile(r"(?<![^\W\d_])(?:" + "|".join(parts) + ")", re.I) if parts else None
+        return [_phrase_requirement(v, pattern.get("exact", False)) for v in variants(pattern["phrase"])]
+    return [requirement(pattern["tokens"])]
 
 
 class Prefilter:
-    """Could any of a set of patterns match in a text? A word set plus one regex."""
+    """Could any of a set of patterns match in a text?
 
-    def __init__(self, anchors: Iterable[Optional[Anchor]]):
-        forms: set[str] = set()
-        regexes: set[str] = set()
-        self.open = False  # some pattern has no anchor: every text is a candidate
-        for a in anchors:
-            if a is None:
+    Requirements are indexed by the forms of their most selective plain anchor, so a
+    check looks only at the patterns whose rarest word occurs in the text.
+    """
+
+    def __init__(self, requirements: Iterable[Requirement]):
+        self.open = False  # some pattern requires nothing: every text is a candidate
+        self._index: dict[str, list[Requirement]] = {}
+        self._unindexed: list[Requirement] = []
+        for req in requirements:
+            if not req:
                 self.open = True
-                break
-            forms |= a.forms
-            if a.regex:
-                regexes.add(a.regex)
-        self.words = frozenset(f for f in forms if LETTERS.fullmatch(f))
-        self.odd = _odd_regex(forms - self.words, regexes)
+                continue
+            plain = [a for a in req if a.plain]
+            if not plain:
+                self._unindexed.append(req)
+                continue
+            best = max(plain, key=Anchor.weight)
+            for form in best.forms:
+                self._index.setdefault(form, []).append(req)
+        self._keys = frozenset(self._index)
+
+    def check(self, words: set[str], text: str) -> bool:
+        """Like calling the filter, with the text's :func:`words_of` already computed."""
+        if self.open:
+            return True
+        lower = text.lower()
+        for form in self._keys.intersection(words):
+            if any(all(a.present(words, lower) for a in req) for req in self._index[form]):
+                return True
+        return any(all(a.present(words, lower) for a in req) for req in self._unindexed)
 
     def __call__(self, text: str) -> bool:
         """Could a pattern match in ``text``? (Never False when one could.)"""
-        if self.open:
-            return True
-        if not self.words.isdisjoint(LETTERS.findall(text.lower())):
-            return True
-        return self.odd is not None and self.odd.search(text) is not None
+        return self.open or self.check(words_of(text), text)
 
 
 class GatedMatcher:
-    """Token patterns, one spaCy Matcher per key, each run only where its anchors occur.
+    """Token patterns, one spaCy Matcher per key, each run only where it could match.
 
     A Matcher's cost grows with every pattern it holds and every token it scans;
-    most patterns are irrelevant to most texts, so each key is skipped unless one
-    of its patterns' anchors is in the doc.
+    most patterns are irrelevant to most texts, so each key is skipped unless its
+    patterns' required words are all present.
     """
 
     def __init__(self, vocab: "Vocab"):
         self.vocab = vocab
-        self._entries: list[tuple[Optional[set[int]], Optional[re.Pattern[str]], object]] = []
+        self._entries: list[tuple[Prefilter, object]] = []
 
     def add(self, key: str, patterns: list[list[dict]]) -> None:
         from spacy.matcher import Matcher
 
         matcher = Matcher(self.vocab, validate=True)
         matcher.add(key, patterns)
-        anchors = [anchor(p) for p in patterns]
-        if any(a is None for a in anchors):
-            self._entries.append((None, None, matcher))
-            return
-        hashes = {self.vocab.strings.add(f) for a in anchors for f in a.forms}  # type: ignore[union-attr]
-        regex = _odd_regex((), [a.regex for a in anchors if a and a.regex])
-        self._entries.append((hashes, regex, matcher))
+        self._entries.append((Prefilter(requirement(p) for p in patterns), matcher))
 
     def __len__(self) -> int:
         return len(self._entries)
 
-    def __call__(self, doc: "Doc") -> list[tuple[int, int, int]]:
-        if not self._entries:
-            return []
-        from spacy.attrs import LOWER
+    def __call__(self, doclike) -> list[tuple[int, int, int]]:
+        """Matches in ``doclike`` (a Doc, or a Span: offsets are then relative to it)."""
+        return self.run(doclike, words_of(doclike.text)) if self._entries else []
 
-        return self.run(doc, set(doc.to_array(LOWER).tolist()))
-
-    def run(self, doclike, words: set[int]) -> list[tuple[int, int, int]]:
-        """Matches in ``doclike`` (a Doc, or a Span: offsets then relative to it);
-        ``words`` holds the LOWER hashes of its tokens (no Token objects are built)."""
+    def run(self, doclike, words: set[str]) -> list[tuple[int, int, int]]:
+        """:meth:`__call__` with the text's :func:`words_of` already computed."""
         out: list[tuple[int, int, int]] = []
-        for hashes, regex, matcher in self._entries:
-            if hashes is None or not words.isdisjoint(hashes) or (regex is not None and regex.search(doclike.text)):
+        text = doclike.text
+        for gate, matcher in self._entries:
+            if gate.check(words, text):
                 out += matcher(doclike)  # type: ignore[operator]
         return out
