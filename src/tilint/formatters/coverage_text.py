@@ -74,7 +74,7 @@ def _what_to_add(console: "Console", todo: list["PrincipleResult"]) -> None:
         console.print(Text.assemble(("• ", ""), (f"{p.name} ", "bold"), (f"[{p.rule_id}, {p.status}]", STATUS_STYLE[p.status])))
         console.print(Padding(Text(p.suggestion), (0, 0, 0, 2)))
         for source in p.sources:
-            console.print(Padding(Text(f"Source: {source.cite()}", style="dim"), (0, 0, 0, 4)))
+            console.print(Padding(Text(f"Source: {source.cite()} {source.url}", style="dim"), (0, 0, 0, 4)))
 
 
 def render_coverage(console: "Console", path: str, report: "CoverageReport") -> None:

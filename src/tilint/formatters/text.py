@@ -62,6 +62,12 @@ def render_finding(console: Console, path: str, f: Finding) -> None:
         console.print(Text(f"    source: {s.cite()} {s.url}", style="dim"))
 
 
+def table_console(console: Console) -> Console:
+    """A console for tables: wraps text, and is wider than 80 columns when piped."""
+    width = console.width if console.is_terminal else 110
+    return Console(file=console.file, width=width, force_terminal=console.is_terminal, no_color=console.no_color, highlight=False)
+
+
 def render_file(console: Console, result: FileResult) -> None:
     for err in result.errors:
         console.print(Text(f"{result.path}: error: {err.message}", style="bold red"))
@@ -75,7 +81,7 @@ def render_file(console: Console, result: FileResult) -> None:
             from .coverage_text import render_coverage
         except ImportError:  # pragma: no cover - coverage renderer not installed
             return
-        render_coverage(console, result.path, result.coverage)
+        render_coverage(table_console(console), result.path, result.coverage)
 
 
 def summary(report: Report) -> str:
@@ -103,3 +109,21 @@ def render(report: Report, out: TextIO) -> None:
         console.print(Text(summary(report), style="bold"))
         if categories:
             console.print(Text("by category: " + ", ".join(f"{c} {n}" for c, n in categories.most_common()), style="dim"))
+        for line in coverage_summary(report):
+            console.print(Text(line, style="dim"))
+
+
+_MARK = {"covered": "✓", "partial": "~", "missing": "✗"}
+
+
+def coverage_summary(report: Report) -> list[str]:
+    """One line per document with coverage: ``path: realise ✓  recognise ~ ...``."""
+    lines = []
+    for r in report.results:
+        if r.coverage is None:
+            continue
+        marks = "  ".join(f"{p.id} {_MARK.get(p.status, '?')}" for p in r.coverage.principles)
+        lines.append(f"coverage ({r.coverage.framework}) {r.path}: {marks}")
+    if lines:
+        lines.insert(0, "coverage: ✓ covered, ~ partial, ✗ missing")
+    return lines
