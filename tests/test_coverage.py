@@ -137,8 +137,8 @@ def test_status_thresholds_and_score():
 
 def test_text_format_and_errors():
     assert check_coverage("Trauma is common among our tenants.", format="text").get("realise").status == "partial"
-    with pytest.raises(ValueError, match="unknown format 'rst'"):
-        check_coverage("x", format="rst")
+    with pytest.raises(ValueError, match="unknown format 'docx'"):
+        check_coverage("x", format="docx")
     with pytest.raises(ValueError, match=r"unknown framework 'nope' \(available: ohid-6, samhsa-4r, samhsa-6\)"):
         check_coverage("x", framework="nope")
 

@@ -69,11 +69,9 @@ class TilintComponent:
         self.linter = Linter(config)  # loads and validates the rules now, not per doc
 
     def __call__(self, doc: Doc) -> Doc:
-        from .document import Document
-        from .readers.text import URL_RE, blocks_from_lines, mask, split_lines
+        from .readers import read_text
 
-        text = doc.text
-        source = Document(path=DOC_PATH, format="text", blocks=blocks_from_lines(split_lines(mask(text, URL_RE))), source=text)
+        source = read_text(doc.text, format="text", path=DOC_PATH)
         result = self.linter.lint_document(source)
         spans = []
         for finding in result.findings:

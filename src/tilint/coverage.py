@@ -560,17 +560,10 @@ def check_document(doc: Document, *, framework: str | Framework = DEFAULT_FRAMEW
 
 
 def check_coverage(text: str, *, framework: str | Framework = DEFAULT_FRAMEWORK, format: str = "markdown") -> CoverageReport:
-    """Coverage of a text given as a string (``format``: ``markdown`` or ``text``)."""
-    from .readers.markdown import parse_markdown
-    from .readers.text import blocks_from_lines, split_lines
+    """Coverage of a text given as a string (``format``: markdown, text, rst or html)."""
+    from .readers import read_text
 
-    if format == "markdown":
-        blocks = parse_markdown(text)
-    elif format == "text":
-        blocks = blocks_from_lines(split_lines(text))
-    else:
-        raise ValueError(f"unknown format '{format}' (expected markdown or text)")
-    return check_document(Document(path="<text>", format=format, blocks=blocks, source=text), framework=framework)
+    return check_document(read_text(text, format=format, path="<text>"), framework=framework)
 
 
 def _evidence(block: Block, sent: "Span", score: float) -> Evidence:

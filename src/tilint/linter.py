@@ -17,7 +17,7 @@ from .config import Config, _glob_match
 from .document import Document
 from .engine import Hit, get_engine
 from .models import FileError, FileResult, Finding, severity_rank
-from .readers import ReadError, read_document, reader_for
+from .readers import ReadError, read_document, read_text, reader_for
 from .ruleset import RuleSet, load_ruleset
 from .suppress import parse_suppressions
 
@@ -38,15 +38,7 @@ class Linter:
     # -- single documents ---------------------------------------------------------------
     def lint_text(self, text: str, *, format: str = "markdown", path: str = "<string>") -> list[Finding]:
         """Findings for a string (``format``: markdown or text)."""
-        from .readers.markdown import parse_markdown
-        from .readers.text import URL_RE, blocks_from_lines, mask, split_lines
-
-        if format == "markdown":
-            blocks = parse_markdown(text)
-        else:
-            blocks = blocks_from_lines(split_lines(mask(text, URL_RE)))
-        doc = Document(path=path, format=format, blocks=blocks, source=text)
-        return self.lint_document(doc).findings
+        return self.lint_document(read_text(text, format=format, path=path)).findings
 
     def lint_document(self, doc: Document) -> FileResult:
         ignores = self.config.ignores_for(doc.path)

@@ -13,7 +13,7 @@ from typing import Callable
 
 from ..document import Document
 
-__all__ = ["ReadError", "READERS", "reader_for", "read_document", "supported_suffixes"]
+__all__ = ["ReadError", "READERS", "reader_for", "read_document", "read_text", "supported_suffixes"]
 
 
 class ReadError(Exception):
@@ -87,3 +87,21 @@ def read_document(path: Path, *, max_bytes: int = 50 * 1024 * 1024) -> Document:
 def _os_reason(exc: OSError) -> str:
     reason = exc.strerror or exc.__class__.__name__
     return reason[0].lower() + reason[1:] if reason else "cannot read file"
+
+
+# format name -> "module:function" parsing a decoded string into blocks
+TEXT_PARSERS: dict[str, str] = {
+    "markdown": "markdown:parse_markdown",
+    "text": "text:parse_text",
+    "rst": "rst:parse_rst",
+    "html": "html:parse_html",
+}
+
+
+def read_text(text: str, *, format: str = "markdown", path: str = "<string>") -> Document:
+    """A Document from a string in one of the text formats (markdown, text, rst, html)."""
+    if format not in TEXT_PARSERS:
+        raise ValueError(f"unknown format '{format}' (expected {', '.join(TEXT_PARSERS)})")
+    module_name, func = TEXT_PARSERS[format].split(":")
+    parse = getattr(importlib.import_module(f"{__name__}.{module_name}"), func)
+    return Document(path=path, format=format, blocks=parse(text), source=text)

@@ -31,7 +31,7 @@ from typing import Optional
 
 from ..document import Block, BlockBuilder, Document, Location
 from ._shared import SectionTracker
-from .text import URL_RE, decode, mask, newline_of
+from .text import URL_RE, mask, text_document
 
 __all__ = ["read", "parse_html"]
 
@@ -221,13 +221,4 @@ def parse_html(text: str) -> list[Block]:
 
 
 def read(path: Path, data: bytes) -> Document:
-    text, encoding, bom = decode(data)
-    return Document(
-        path=str(path),
-        format="html",
-        blocks=parse_html(text),
-        source=text,
-        newline=newline_of(text),
-        encoding=encoding,
-        bom=bom,
-    )
+    return text_document(path, data, "html", parse_html)

@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..document import Block, BlockBuilder, Document, Location
-from .text import URL_RE, decode, mask, newline_of, split_lines
+from .text import URL_RE, mask, split_lines, text_document
 
 __all__ = ["read", "parse_markdown"]
 
@@ -129,13 +129,4 @@ def parse_markdown(text: str) -> list[Block]:
 
 
 def read(path: Path, data: bytes) -> Document:
-    text, encoding, bom = decode(data)
-    return Document(
-        path=str(path),
-        format="markdown",
-        blocks=parse_markdown(text),
-        source=text,
-        newline=newline_of(text),
-        encoding=encoding,
-        bom=bom,
-    )
+    return text_document(path, data, "markdown", parse_markdown)

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from ..document import Block, BlockBuilder, Document, Location
-from .text import URL_RE, blocks_from_lines, decode, mask, newline_of, split_lines
+from .text import URL_RE, blocks_from_lines, mask, split_lines, text_document
 
 __all__ = ["read", "parse_rst"]
 
@@ -171,13 +171,4 @@ def _kind(node: Any, nodes: Any) -> str:
 
 
 def read(path: Path, data: bytes) -> Document:
-    text, encoding, bom = decode(data)
-    return Document(
-        path=str(path),
-        format="rst",
-        blocks=parse_rst(text),
-        source=text,
-        newline=newline_of(text),
-        encoding=encoding,
-        bom=bom,
-    )
+    return text_document(path, data, "rst", parse_rst)

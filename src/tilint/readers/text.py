@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import re
 from pathlib import Path
+from typing import Callable
 
 from ..document import Block, BlockBuilder, Document
 from . import ReadError
@@ -117,15 +118,25 @@ def split_lines(text: str) -> list[str]:
     return [line[:-1] if line.endswith("\r") else line for line in text.split("\n")]
 
 
-def read(path: Path, data: bytes) -> Document:
+def text_document(path: Path, data: bytes, format: str, parse: Callable[[str], list[Block]]) -> Document:
+    """Decode a text format and split it into blocks with ``parse`` (shared by the
+    text, Markdown, reStructuredText and HTML readers)."""
     text, encoding, bom = decode(data)
-    masked = mask(text, URL_RE)
     return Document(
         path=str(path),
-        format="text",
-        blocks=blocks_from_lines(split_lines(masked)),
+        format=format,
+        blocks=parse(text),
         source=text,
         newline=newline_of(text),
         encoding=encoding,
         bom=bom,
     )
+
+
+def parse_text(text: str) -> list[Block]:
+    """Plain text: paragraphs at blank lines, URLs blanked."""
+    return blocks_from_lines(split_lines(mask(text, URL_RE)))
+
+
+def read(path: Path, data: bytes) -> Document:
+    return text_document(path, data, "text", parse_text)
