@@ -35,7 +35,7 @@ _ADVERBS = {"not", "never", "also", "often", "always", "then", "already", "just"
 _QUOTES = re.compile(r"\"[^\"\n]{1,60}\"|“[^”\n]{1,60}”|‘[^’\n]{1,60}’|(?<!\w)'[^'\n]{1,60}'(?!\w)")
 _MENTION_WINDOW = 4  # tokens between a mention cue and the term
 _SUBJECT_WINDOW = 8  # tokens to look back for a person subject
-_CONTEXT_LISTS = ("preceded_by", "not_preceded_by", "followed_by", "not_followed_by", "sentence_has", "sentence_lacks", "block_lacks")
+_CONTEXT_LISTS = ("preceded_by", "not_preceded_by", "followed_by", "not_followed_by", "sentence_has", "sentence_lacks", "block_lacks", "document_lacks")
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,11 @@ class Engine:
         self.model = model
         self.context_words = load_context()
         self.prefilter = Prefilter(r for rule in ruleset for pat in rule.patterns for r in pattern_requirements(pat))
+        self._document_gates = {
+            f"!document_lacks:{rule.id}": Prefilter(r for p in rule.context["document_lacks"] for r in pattern_requirements({"phrase": p}))
+            for rule in ruleset
+            if "document_lacks" in rule.context
+        }
         self._by_norm = self._by_lower = None
         self._by_tokens: Optional[GatedMatcher] = None
 
@@ -129,9 +134,20 @@ class Engine:
             return []
         self.warm()
         hits: list[Hit] = []
+        present: set[str] = set()  # keys of `document_lacks` lists found in the document
         for block, doc in zip(candidates, self._docs(b.text for b in candidates)):
-            hits.extend(self._hits_in(block, doc, mentions))
-        return hits
+            hits.extend(self._hits_in(block, doc, mentions, present))
+        pending = {f"!document_lacks:{h.rule.id}" for h in hits if "document_lacks" in h.rule.context} - present
+        if pending and len(candidates) < len(blocks):
+            present |= self._document_phrases([b for b in blocks if not self.is_candidate(b.text)], pending)
+        return [h for h in hits if f"!document_lacks:{h.rule.id}" not in present]
+
+    def _document_phrases(self, blocks: Sequence[Block], keys: set[str]) -> set[str]:
+        """Which ``document_lacks`` lists occur in blocks the prefilter skipped."""
+        gates = [self._document_gates[k] for k in keys]
+        texts = [b.text for b in blocks if any(gate(b.text) for gate in gates)]
+        strings = self.nlp.vocab.strings
+        return {strings[m] for doc in self._docs(texts) for m, _, _ in self._by_norm(doc)} & keys
 
     def _docs(self, texts: Iterable[str]) -> Iterable["Doc"]:
         """Tokenised docs. The default pipeline needs only the tokenizer here (norms
@@ -146,7 +162,7 @@ class Engine:
         if self._by_norm is None:
             self._compile()
 
-    def _hits_in(self, block: Block, doc: "Doc", mentions: str) -> list[Hit]:
+    def _hits_in(self, block: Block, doc: "Doc", mentions: str, present: set[str]) -> list[Hit]:
         strings = doc.vocab.strings
         by_rule: dict[str, list[tuple[int, int, int]]] = {}
         aux: dict[str, list[tuple[int, int]]] = {}
@@ -157,6 +173,7 @@ class Engine:
             else:
                 rule_id, idx = key.split("#")
                 by_rule.setdefault(rule_id, []).append((start, end, int(idx)))
+        present.update(k for k in aux if k.startswith("!document_lacks:"))
         if not by_rule:
             return []
         if not doc.has_annotation("SENT_START"):
