@@ -89,3 +89,32 @@ def test_document_condition_looks_at_every_block(lint):
     assert lint(flagged) == [("ZZ006", "Seclusion", 1, 3, 1, 12), ("ZZ006", "Seclusion", 3, 1, 3, 10)]
     # the safeguard sits in a paragraph the prefilter skips (no rule word in it)
     assert lint(flagged + "\nIt is always the least restrictive option.\n") == []
+
+
+def test_a_longer_hit_of_another_rule_wins(tmp_path):
+    from tilint.config import Config
+
+    pack = tmp_path / "nested.yaml"
+    pack.write_text(
+        """pack: nested
+prefix: NE
+category: nested
+description: Two rules whose matches nest.
+rules:
+"""
+        + "".join(
+            f"""  - id: NE00{i}
+    name: rule-{i}
+    severity: warning
+    message: "'{{match}}' test."
+    patterns: [{{phrase: "{phrase}"}}]
+    suggestions: [x]
+    rationale: Exists to test nested hits of two rules.
+    sources: [VA]
+    examples: {{fail: ["{phrase}"], pass: ["nothing"]}}
+"""
+            for i, phrase in ((1, "refuse"), (2, "refuse to engage"))
+        )
+    )
+    linter = Linter(Config(extra_rules=(str(pack),), select=("NE",)))
+    assert [(f.rule_id, f.match) for f in linter.lint_text("They refuse to engage. They refuse.")] == [("NE002", "refuse to engage"), ("NE001", "refuse")]

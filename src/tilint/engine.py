@@ -1,16 +1,17 @@
-"""The NLP engine: rules compiled once into one spaCy Matcher, then context filters.
+"""The NLP engine: rules compiled once into spaCy matchers, then context filters.
 
 Flow for a list of blocks:
 
-1. **Prefilter** (no spaCy, see :mod:`tilint.prefilter`): blocks holding no anchor
-   word of any pattern cannot match and are skipped, exactly.
+1. **Prefilter** (no spaCy, see :mod:`tilint.prefilter`): blocks lacking a required
+   word of every pattern cannot match and are skipped, exactly.
 2. **Match**: candidate blocks are tokenised in batches; two PhraseMatchers (by
    lemma, by exact form) hold every phrase, including the context phrases (mention
    cues, person words, protected terms, each rule's neighbour lists and
-   exceptions); token patterns run only where their anchor word occurs.
+   exceptions); token patterns run only where their required words occur.
 3. **Filter**: per rule, the longest non-overlapping hits survive, then the
    engine-wide context (protected terms, exceptions, quotes and mention cues) and
-   the rule's own ``context`` conditions decide what is reported.
+   the rule's own ``context`` conditions decide what is reported; a
+   ``document_lacks`` condition is settled over the whole document last.
 """
 
 from __future__ import annotations
@@ -191,7 +192,7 @@ class Engine:
                     continue
                 suggest = rule.patterns[idx].get("suggest") or rule.suggestions
                 out.append(Hit(rule, block, span.start_char, span.end_char, span.sent.text.strip(), tuple(suggest), mention))
-        return out
+        return _most_specific(out)
 
     # -- context ---------------------------------------------------------------------
     @staticmethod
@@ -273,6 +274,16 @@ def _longest(spans: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
             out.append((s, e, i))
             taken.update(range(s, e))
     return sorted(out)
+
+
+def _most_specific(hits: list[Hit]) -> list[Hit]:
+    """Drop a hit whose span lies inside a longer hit of another rule: "refuse to
+    engage" is one finding, not that one plus "refuse"."""
+    return [
+        h
+        for h in hits
+        if not any(o.rule.id != h.rule.id and o.start <= h.start and h.end <= o.end and o.end - o.start > h.end - h.start for o in hits)
+    ]
 
 
 _ENGINES: dict[tuple, Engine] = {}
