@@ -76,12 +76,21 @@ class Evidence:
     text: str
     score: float
     section: str = ""
+    location: dict = field(default_factory=dict)  # page / paragraph / table cell, as in findings
 
     def to_dict(self) -> dict:
         out = {"line": self.line, "column": self.column, "text": self.text, "score": self.score}
         if self.section:
             out["section"] = self.section
+        if self.location:
+            out["location"] = dict(self.location)
         return out
+
+    @property
+    def where(self) -> str:
+        """``L12``, or ``p3 L12`` in a PDF (lines restart on each page)."""
+        page = self.location.get("page")
+        return f"p{page} L{self.line}" if page is not None else f"L{self.line}"
 
 
 @dataclass
@@ -568,7 +577,8 @@ def check_coverage(text: str, *, framework: str | Framework = DEFAULT_FRAMEWORK,
 
 def _evidence(block: Block, sent: "Span", score: float) -> Evidence:
     line, column = block.position(sent.start_char)
-    return Evidence(line, column, sent.text.strip(), round(score, 2), " > ".join(block.location.section))
+    location = {k: v for k, v in block.location.to_dict().items() if k != "section"}
+    return Evidence(line, column, sent.text.strip(), round(score, 2), " > ".join(block.location.section), location)
 
 
 def _result(p: Principle, evidence: list[Evidence]) -> PrincipleResult:

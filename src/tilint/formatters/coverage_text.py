@@ -42,7 +42,7 @@ def _trim(text: str, limit: int = EVIDENCE_CHARS) -> str:
 def _evidence_cell(evidence: list["Evidence"]) -> Text:
     if not evidence:
         return Text("no evidence found", style="dim")
-    lines = [f"L{e.line}: {_trim(e.text)}" for e in evidence[:EVIDENCE_SHOWN]]
+    lines = [f"{e.where}: {_trim(e.text)}" for e in evidence[:EVIDENCE_SHOWN]]
     more = len(evidence) - EVIDENCE_SHOWN
     if more > 0:
         lines.append(f"(+{more} more)")
