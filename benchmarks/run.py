@@ -20,7 +20,6 @@ import argparse
 import json
 import random
 import re
-import resource
 import shutil
 import statistics
 import subprocess
@@ -196,11 +195,14 @@ def parallel_ceiling(n: int = 15_000_000) -> float:
     return serial / parallel
 
 
+_PEAK = "import resource, subprocess, sys; subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+
+
 def peak_memory_mb(cmd: list[str], cwd: Path) -> float:
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return max(after, before) / 1024  # ru_maxrss is in KB on Linux
+    """Peak resident memory of one command, measured by a fresh wrapper process (the
+    children's maximum in this process would include every earlier child, alex too)."""
+    out = subprocess.run([sys.executable, "-c", _PEAK, *cmd], cwd=cwd, capture_output=True, text=True, check=True)
+    return int(out.stdout.strip().splitlines()[-1]) / 1024  # ru_maxrss is in KB on Linux
 
 
 def main(argv: list[str] | None = None) -> int:

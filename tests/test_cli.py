@@ -132,7 +132,7 @@ def test_usage_error_exits_2(run_cli):
 
 def test_rules_json_and_explain(run_cli):
     data = run_cli("rules", "--format", "json", *ZZ).json()
-    assert [r["id"] for r in data["rules"]] == ["ZZ001", "ZZ002", "ZZ003", "ZZ004", "ZZ005"]
+    assert [r["id"] for r in data["rules"]] == ["ZZ001", "ZZ002", "ZZ003", "ZZ004", "ZZ005", "ZZ006"]
     assert data["rules"][0]["sources"][0]["id"] == "VA"
     res = run_cli("explain", "zz002", "--rules", str(ENGINE_PACK))
     assert res.code == 0 and res.out.startswith("ZZ002 refused-person")
@@ -157,3 +157,21 @@ def test_parallel_and_serial_scans_give_identical_output(run_cli, write):
     assert serial.code == parallel.code == 2
     assert serial.out == parallel.out
     assert len(serial.json()["files"]) == 13
+
+
+def test_check_with_coverage_reports_missing_required_principles(run_cli, write):
+    write(".tilint.yaml", "coverage:\n  require: [realise, resist]\n")
+    write("p.md", "# Policy\n\nStaff will only use restraint as a last resort and will always debrief afterwards.\n")
+    res = run_cli("check", "--format", "json", "--select", "CV", "p.md")
+    (file,) = res.json()["files"]
+    assert [f["rule_id"] for f in file["findings"]] == ["CV101"]
+    assert {p["id"]: p["status"] for p in file["coverage"]["principles"]} == {"realise": "missing", "recognise": "missing", "respond": "missing", "resist": "partial"}
+    assert res.code == 1
+
+
+def test_coverage_flag_and_framework_option(run_cli, write):
+    write("docs/p.md", "# Policy\n\nWe keep records.\n")
+    flag = run_cli("check", "--isolated", "--coverage", "--format", "json", "docs").json()
+    assert flag["files"][0]["coverage"]["framework"] == "samhsa-4r"
+    named = run_cli("check", "--isolated", "--framework", "ohid-6", "--format", "json", "docs").json()
+    assert named["files"][0]["coverage"]["framework"] == "ohid-6"

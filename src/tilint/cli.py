@@ -58,7 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--exclude", action="append", metavar="GLOB", help="skip files matching these globs")
     check.add_argument("--mentions", choices=["skip", "report"], help="report terms that are quoted or mentioned (default: skip)")
     check.add_argument("--model", metavar="NAME", help="an installed spaCy pipeline to use instead of blank English")
-    check.add_argument("--coverage", nargs="?", const="samhsa-4r", metavar="FRAMEWORK", help="also report coverage of a framework's principles")
+    check.add_argument("--coverage", action="store_true", help="also report coverage of the trauma-informed principles")
+    check.add_argument("--framework", metavar="NAME", help="coverage framework: samhsa-4r (default), samhsa-6, ohid-6 or a YAML file; implies --coverage")
     check.add_argument("--max-file-size", type=int, metavar="BYTES", help="skip files larger than this")
     check.add_argument("--color", choices=["auto", "always", "never"], default="auto")
     check.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary")
@@ -78,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     coverage = sub.add_parser("coverage", help="which trauma-informed principles each document covers")
     coverage.add_argument("paths", nargs="+", metavar="PATH")
-    coverage.add_argument("--framework", default=None, help="samhsa-4r (default), samhsa-6 or ohid-6")
+    coverage.add_argument("--framework", default=None, help="samhsa-4r (default), samhsa-6, ohid-6 or a YAML file")
     coverage.add_argument("--format", choices=["text", "json"], default="text")
     coverage.add_argument("--config", type=Path, metavar="FILE")
     coverage.add_argument("--isolated", action="store_true")
@@ -99,8 +100,9 @@ def _config(args: argparse.Namespace) -> Config:
         overrides["include"] = _csv(args.include)
     if getattr(args, "exclude", None):
         overrides["exclude"] = (*base.exclude, *_csv(args.exclude))
-    if getattr(args, "coverage", None):
-        overrides["coverage"] = {**base.coverage, "framework": args.coverage, "enabled": True}
+    if getattr(args, "coverage", False) or getattr(args, "framework", None):
+        framework = args.framework or base.coverage.get("framework", "samhsa-4r")
+        overrides["coverage"] = {**base.coverage, "framework": framework, "enabled": True}
     return base.merged(**overrides)
 
 
