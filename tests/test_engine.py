@@ -46,7 +46,7 @@ def test_longest_pattern_wins_and_suggestion_fits_the_form(zz_config):
 
 
 def test_neighbour_conditions_and_exceptions(lint):
-    assert lint("Drug abuse. Domestic abuse. Child sexual abuse. An abuse of trust.") == [("ZZ003", "abuse", 1, 6, 1, 11)]
+    assert lint("Glue abuse. Domestic abuse. Child sexual abuse. An abuse of trust.") == [("ZZ003", "abuse", 1, 6, 1, 11)]
 
 
 def test_protected_terms_are_never_flagged(lint):

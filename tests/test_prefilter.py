@@ -68,9 +68,9 @@ def test_coverage_prefilter_gives_the_same_report(parts):
     text = "\n\n".join(parts)
     fast = check_coverage(text).to_dict()
     gate = _compiled(load_framework()).prefilter
-    gate.open = True  # the plain path: every block is parsed
+    gate.bypass = True  # the plain path: every block is parsed
     try:
         plain = check_coverage(text).to_dict()
     finally:
-        gate.open = False
+        gate.bypass = False
     assert fast == plain

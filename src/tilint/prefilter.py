@@ -48,10 +48,14 @@ class Anchor:
     forms: frozenset[str] = frozenset()
     regex: Optional[str] = None
 
+    def __post_init__(self) -> None:
+        # forms that are not plain letter runs ("n't", "%") are found by substring
+        object.__setattr__(self, "odd", tuple(f for f in self.forms if not LETTERS.fullmatch(f)))
+
     @property
     def plain(self) -> bool:
         """All forms are letter runs: the anchor can be looked up in a word set."""
-        return bool(self.forms) and self.regex is None and all(LETTERS.fullmatch(f) for f in self.forms)
+        return bool(self.forms) and self.regex is None and not self.odd  # type: ignore[attr-defined]
 
     def weight(self) -> int:
         """Selectivity: longer shortest forms are rarer words."""
@@ -60,8 +64,8 @@ class Anchor:
     def present(self, words: set[str], lower: str) -> bool:
         if not self.forms.isdisjoint(words):
             return True
-        if any(f in lower for f in self.forms if not LETTERS.fullmatch(f)):
-            return True  # odd forms ("n't", "%") by substring: never too strict
+        if any(f in lower for f in self.odd):  # type: ignore[attr-defined]
+            return True  # substring: never too strict
         return self.regex is not None and _compiled(self.regex).search(lower) is not None
 
 
@@ -133,75 +137,105 @@ def pattern_requirements(pattern: dict) -> list[Requirement]:
 
 
 class Prefilter:
-    """Could any of a set of patterns match in a text?
+    """Which of a set of requirements could hold in a text?
 
     Requirements are indexed by the forms of their most selective plain anchor, so a
-    check looks only at the patterns whose rarest word occurs in the text.
+    check looks only at the requirements whose rarest word occurs in the text. Each
+    requirement carries a tag (the caller's pattern or matcher index).
     """
 
-    def __init__(self, requirements: Iterable[Requirement]):
-        self.open = False  # some pattern requires nothing: every text is a candidate
-        self._index: dict[str, list[Requirement]] = {}
-        self._unindexed: list[Requirement] = []
-        for req in requirements:
+    def __init__(self, requirements: Iterable[Requirement], tags: Optional[Iterable[int]] = None):
+        self._always: set[int] = set()  # tags whose requirement is empty: always candidates
+        self._index: dict[str, list[tuple[int, Requirement]]] = {}
+        self._unindexed: list[tuple[int, Requirement]] = []
+        for tag, req in zip(tags if tags is not None else _zeros(), requirements):
             if not req:
-                self.open = True
+                self._always.add(tag)
                 continue
             plain = [a for a in req if a.plain]
             if not plain:
-                self._unindexed.append(req)
+                self._unindexed.append((tag, req))
                 continue
-            best = max(plain, key=Anchor.weight)
-            for form in best.forms:
-                self._index.setdefault(form, []).append(req)
+            for form in max(plain, key=Anchor.weight).forms:
+                self._index.setdefault(form, []).append((tag, req))
         self._keys = frozenset(self._index)
+        self.bypass = False  # True: every text is a candidate (the plain path, for tests)
+
+    @property
+    def open(self) -> bool:
+        """Some requirement is empty: every text is a candidate."""
+        return bool(self._always)
+
+    def tags(self, words: set[str], text: str) -> set[int]:
+        """Tags of the requirements that hold, given the text's :func:`words_of`."""
+        found = set(self._always)
+        lower = text.lower()
+        for form in self._keys.intersection(words):
+            for tag, req in self._index[form]:
+                if tag not in found and all(a.present(words, lower) for a in req):
+                    found.add(tag)
+        for tag, req in self._unindexed:
+            if tag not in found and all(a.present(words, lower) for a in req):
+                found.add(tag)
+        return found
 
     def check(self, words: set[str], text: str) -> bool:
-        """Like calling the filter, with the text's :func:`words_of` already computed."""
-        if self.open:
+        """Could any requirement hold? (``words`` = the text's :func:`words_of`.)"""
+        if self._always or self.bypass:
             return True
         lower = text.lower()
         for form in self._keys.intersection(words):
-            if any(all(a.present(words, lower) for a in req) for req in self._index[form]):
+            if any(all(a.present(words, lower) for a in req) for _, req in self._index[form]):
                 return True
-        return any(all(a.present(words, lower) for a in req) for req in self._unindexed)
+        return any(all(a.present(words, lower) for a in req) for _, req in self._unindexed)
 
     def __call__(self, text: str) -> bool:
         """Could a pattern match in ``text``? (Never False when one could.)"""
-        return self.open or self.check(words_of(text), text)
+        return bool(self._always) or self.bypass or self.check(words_of(text), text)
+
+
+def _zeros() -> Iterable[int]:
+    while True:
+        yield 0
 
 
 class GatedMatcher:
     """Token patterns, one spaCy Matcher per key, each run only where it could match.
 
     A Matcher's cost grows with every pattern it holds and every token it scans;
-    most patterns are irrelevant to most texts, so each key is skipped unless its
-    patterns' required words are all present.
+    most patterns are irrelevant to most texts, so one shared index of required
+    words picks the keys whose patterns could match, and only their Matchers run.
     """
 
     def __init__(self, vocab: "Vocab"):
         self.vocab = vocab
-        self._entries: list[tuple[Prefilter, object]] = []
+        self._matchers: list[object] = []
+        self._requirements: list[tuple[int, Requirement]] = []
+        self._gate: Optional[Prefilter] = None
 
     def add(self, key: str, patterns: list[list[dict]]) -> None:
         from spacy.matcher import Matcher
 
         matcher = Matcher(self.vocab, validate=True)
         matcher.add(key, patterns)
-        self._entries.append((Prefilter(requirement(p) for p in patterns), matcher))
+        self._requirements += [(len(self._matchers), requirement(p)) for p in patterns]
+        self._matchers.append(matcher)
+        self._gate = None
 
     def __len__(self) -> int:
-        return len(self._entries)
+        return len(self._matchers)
 
     def __call__(self, doclike) -> list[tuple[int, int, int]]:
         """Matches in ``doclike`` (a Doc, or a Span: offsets are then relative to it)."""
-        return self.run(doclike, words_of(doclike.text)) if self._entries else []
+        return self.run(doclike, words_of(doclike.text)) if self._matchers else []
 
     def run(self, doclike, words: set[str]) -> list[tuple[int, int, int]]:
         """:meth:`__call__` with the text's :func:`words_of` already computed."""
+        if not self._matchers:
+            return []
+        if self._gate is None:
+            self._gate = Prefilter((r for _, r in self._requirements), (i for i, _ in self._requirements))
         out: list[tuple[int, int, int]] = []
-        text = doclike.text
-        for gate, matcher in self._entries:
-            if gate.check(words, text):
-                out += matcher(doclike)  # type: ignore[operator]
+        for i in sorted(self._gate.tags(words, doclike.text)):
+            out += self._matchers[i](doclike)  # type: ignore[operator]
         return out
