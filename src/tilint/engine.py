@@ -33,7 +33,9 @@ __all__ = ["Hit", "Engine", "get_engine"]
 
 _CLAUSE_BREAKS = {",", ";", ":", "(", ")", "—", "–", "\u2022"}
 _ADVERBS = {"not", "never", "also", "often", "always", "then", "already", "just", "repeatedly", "subsequently"}
-_QUOTES = re.compile(r"\"[^\"\n]{1,60}\"|“[^”\n]{1,60}”|‘[^’\n]{1,60}’|(?<!\w)'[^'\n]{1,60}'(?!\w)")
+# Quoted words are someone else's: a term under discussion or a person's own words.
+# Straight single quotes double as apostrophes, so their spans are kept short.
+_QUOTES = re.compile(r"\"[^\"\n]{1,400}\"|“[^”\n]{1,400}”|‘[^’\n]{1,200}’|(?<!\w)'[^'\n]{1,120}'(?!\w)")
 _MENTION_WINDOW = 4  # tokens between a mention cue and the term
 _SUBJECT_WINDOW = 8  # tokens to look back for a person subject
 _CONTEXT_LISTS = ("preceded_by", "not_preceded_by", "followed_by", "not_followed_by", "sentence_has", "sentence_lacks", "block_lacks", "document_lacks")
@@ -240,18 +242,29 @@ class Engine:
         return False
 
     def _has_person_subject(self, span: "Span", aux: dict) -> bool:
+        """A person word before the hit in its clause; a relative clause between commas
+        ("The resident, who was upset, refused") is stepped over."""
         ends = {e for _, e in aux.get("!person", ())}
-        doc, lower = span.doc, max(span.sent.start, span.start - _SUBJECT_WINDOW)
-        for i in range(span.start - 1, lower - 1, -1):
+        doc, sent_start = span.doc, span.sent.start
+        i, budget = span.start - 1, _SUBJECT_WINDOW
+        while i >= sent_start and budget > 0:
             if doc[i].text in _CLAUSE_BREAKS:
-                return False
+                opening = _relative_clause_start(doc, i, sent_start)
+                if opening is None:
+                    return False
+                i = opening - 1
+                continue
             if i + 1 in ends:
                 return True
+            i -= 1
+            budget -= 1
         return False
 
     def _is_passive(self, span: "Span") -> bool:
-        first = span[0].lower_
-        if not (first.endswith(("ed", "en", "t")) or first in ("brought", "sent", "made", "kept", "seen")):
+        first = span[0]
+        # a participle: an inflected verb form ("refused", "brought", "seen"), not an
+        # adjective that happens to end like one ("adamant")
+        if first.lower_.endswith("ing") or (first.norm_ == first.lower_ and not first.lower_.endswith("ed")):
             return False
         i = span.start - 1
         while i >= span.sent.start and span.doc[i].norm_ in _ADVERBS:
@@ -261,8 +274,27 @@ class Engine:
     def _is_mention(self, span: "Span", aux: dict, quotes: list[tuple[int, int]]) -> bool:
         if any(qs < span.start_char and span.end_char < qe for qs, qe in quotes):
             return True
-        start, sent_start = span.start, span.sent.start
-        return any(s >= sent_start and 0 <= start - e <= _MENTION_WINDOW for s, e in aux.get("!mention_cues", ()))
+        start, sent_start, doc = span.start, span.sent.start, span.doc
+        for s, e in aux.get("!mention_cues", ()):
+            # a cue shortly before the term, in the same clause ("avoid terms like X")
+            if s >= sent_start and 0 <= start - e <= _MENTION_WINDOW and not any(t.text in _CLAUSE_BREAKS for t in doc[e:start]):
+                return True
+        return False
+
+
+_RELATIVE = {"who", "which", "whom", "whose", "that"}
+
+
+def _relative_clause_start(doc: "Doc", comma: int, floor: int) -> Optional[int]:
+    """If ``doc[comma]`` closes ", who ... ," return the index of the opening comma."""
+    if doc[comma].text != ",":
+        return None
+    for j in range(comma - 1, max(floor, comma - 12) - 1, -1):
+        if doc[j].text in _CLAUSE_BREAKS:
+            if doc[j].text == "," and j + 1 < comma and doc[j + 1].lower_ in _RELATIVE:
+                return j
+            return None
+    return None
 
 
 def _longest(spans: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:

@@ -26,6 +26,14 @@ __all__ = ["get_nlp", "install_norms", "lemma_table", "norm", "forms_of"]
 _lock = threading.Lock()
 
 
+# Corrections to the lookup table where it picks a rarer word's lemma
+# ("feed" -> "fee", "does" -> "doe"), which would split one verb into two keys.
+_LEMMA_FIXES = {
+    "feed": "feed", "feeds": "feed", "feeding": "feed", "fed": "feed",
+    "putting": "put", "does": "do", "doing": "do",
+}
+
+
 @lru_cache(maxsize=1)
 def lemma_table() -> dict[str, str]:
     """English lookup lemmas (surface form -> lemma) straight from spacy-lookups-data.
@@ -36,7 +44,9 @@ def lemma_table() -> dict[str, str]:
 
     path = files("spacy_lookups_data") / "data" / "en_lemma_lookup.json.gz"
     with path.open("rb") as fh:
-        return json.loads(gzip.decompress(fh.read()))
+        table = json.loads(gzip.decompress(fh.read()))
+    table.update(_LEMMA_FIXES)
+    return table
 
 
 def norm(word: str) -> str:
