@@ -118,3 +118,12 @@ rules:
     )
     linter = Linter(Config(extra_rules=(str(pack),), select=("NE",)))
     assert [(f.rule_id, f.match) for f in linter.lint_text("They refuse to engage. They refuse.")] == [("NE002", "refuse to engage"), ("NE001", "refuse")]
+
+
+def test_section_condition_looks_under_the_same_heading(lint):
+    text = (
+        "# Policy\n\n## Isolation room\n\nPupils may go to the isolation room.\n\n### Safeguards\n\nIt is a last resort.\n\n"
+        "## Other rooms\n\nThe isolation room is also used for exams.\n"
+    )
+    # the first section (and its subsection) has the safeguard; the last one does not
+    assert lint(text) == [("ZZ007", "isolation room", 13, 5, 13, 19)]

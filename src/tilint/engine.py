@@ -10,8 +10,9 @@ Flow for a list of blocks:
    exceptions); token patterns run only where their required words occur.
 3. **Filter**: per rule, the longest non-overlapping hits survive, then the
    engine-wide context (protected terms, exceptions, quotes and mention cues) and
-   the rule's own ``context`` conditions decide what is reported; a
-   ``document_lacks`` condition is settled over the whole document last.
+   the rule's own ``context`` conditions decide what is reported; the
+   ``section_lacks`` and ``document_lacks`` conditions are settled last, over the
+   whole document.
 """
 
 from __future__ import annotations
@@ -38,7 +39,8 @@ _ADVERBS = {"not", "never", "also", "often", "always", "then", "already", "just"
 _QUOTES = re.compile(r"\"[^\"\n]{1,400}\"|“[^”\n]{1,400}”|‘[^’\n]{1,200}’|(?<!\w)'[^'\n]{1,120}'(?!\w)")
 _MENTION_WINDOW = 4  # tokens between a mention cue and the term
 _SUBJECT_WINDOW = 8  # tokens to look back for a person subject
-_CONTEXT_LISTS = ("preceded_by", "not_preceded_by", "followed_by", "not_followed_by", "sentence_has", "sentence_lacks", "block_lacks", "document_lacks")
+_CONTEXT_LISTS = ("preceded_by", "not_preceded_by", "followed_by", "not_followed_by", "sentence_has", "sentence_lacks", "block_lacks", "section_lacks", "document_lacks")
+_WIDE = ("section_lacks", "document_lacks")  # settled after every block has been read
 
 
 @dataclass(frozen=True)
@@ -62,10 +64,11 @@ class Engine:
         self.model = model
         self.context_words = load_context()
         self.prefilter = Prefilter(r for rule in ruleset for pat in rule.patterns for r in pattern_requirements(pat))
-        self._document_gates = {
-            f"!document_lacks:{rule.id}": Prefilter(r for p in rule.context["document_lacks"] for r in pattern_requirements({"phrase": p}))
+        self._wide_gates = {
+            f"!{field}:{rule.id}": Prefilter(r for p in rule.context[field] for r in pattern_requirements({"phrase": p}))
             for rule in ruleset
-            if "document_lacks" in rule.context
+            for field in _WIDE
+            if field in rule.context
         }
         self._by_norm = self._by_lower = None
         self._by_tokens: Optional[GatedMatcher] = None
@@ -137,20 +140,36 @@ class Engine:
             return []
         self.warm()
         hits: list[Hit] = []
-        present: set[str] = set()  # keys of `document_lacks` lists found in the document
+        present: dict[str, list[tuple[str, ...]]] = {}  # wide-list key -> sections it occurs in
         for block, doc in zip(candidates, self._docs(b.text for b in candidates)):
             hits.extend(self._hits_in(block, doc, mentions, present))
-        pending = {f"!document_lacks:{h.rule.id}" for h in hits if "document_lacks" in h.rule.context} - present
+        pending = {f"!{f}:{h.rule.id}" for h in hits for f in _WIDE if f in h.rule.context} - set(present)
         if pending and len(candidates) < len(blocks):
-            present |= self._document_phrases([b for b in blocks if not self.is_candidate(b.text)], pending)
-        return [h for h in hits if f"!document_lacks:{h.rule.id}" not in present]
+            skipped = [b for b in blocks if not self.is_candidate(b.text)]
+            for key, sections in self._wide_phrases(skipped, pending).items():
+                present.setdefault(key, []).extend(sections)
+        return [h for h in hits if not self._safeguarded(h, present)]
 
-    def _document_phrases(self, blocks: Sequence[Block], keys: set[str]) -> set[str]:
-        """Which ``document_lacks`` lists occur in blocks the prefilter skipped."""
-        gates = [self._document_gates[k] for k in keys]
-        texts = [b.text for b in blocks if any(gate(b.text) for gate in gates)]
+    def _wide_phrases(self, blocks: Sequence[Block], keys: set[str]) -> dict[str, list[tuple[str, ...]]]:
+        """Where ``section_lacks``/``document_lacks`` lists occur in blocks the prefilter skipped."""
+        gates = [self._wide_gates[k] for k in keys]
+        chosen = [b for b in blocks if any(gate(b.text) for gate in gates)]
         strings = self.nlp.vocab.strings
-        return {strings[m] for doc in self._docs(texts) for m, _, _ in self._by_norm(doc)} & keys
+        found: dict[str, list[tuple[str, ...]]] = {}
+        for block, doc in zip(chosen, self._docs(b.text for b in chosen)):
+            for key in {strings[m] for m, _, _ in self._by_norm(doc)} & keys:
+                found.setdefault(key, []).append(block.location.section)
+        return found
+
+    @staticmethod
+    def _safeguarded(hit: Hit, present: dict[str, list[tuple[str, ...]]]) -> bool:
+        """A ``document_lacks`` phrase anywhere, or a ``section_lacks`` phrase in the hit's
+        section or one of its subsections, cancels the hit."""
+        ctx, rid = hit.rule.context, hit.rule.id
+        if "document_lacks" in ctx and present.get(f"!document_lacks:{rid}"):
+            return True
+        section = hit.block.location.section
+        return "section_lacks" in ctx and any(s[: len(section)] == section for s in present.get(f"!section_lacks:{rid}", ()))
 
     def _docs(self, texts: Iterable[str]) -> Iterable["Doc"]:
         """Tokenised docs. The default pipeline needs only the tokenizer here (norms
@@ -165,7 +184,7 @@ class Engine:
         if self._by_norm is None:
             self._compile()
 
-    def _hits_in(self, block: Block, doc: "Doc", mentions: str, present: set[str]) -> list[Hit]:
+    def _hits_in(self, block: Block, doc: "Doc", mentions: str, present: dict[str, list[tuple[str, ...]]]) -> list[Hit]:
         strings = doc.vocab.strings
         by_rule: dict[str, list[tuple[int, int, int]]] = {}
         aux: dict[str, list[tuple[int, int]]] = {}
@@ -176,7 +195,9 @@ class Engine:
             else:
                 rule_id, idx = key.split("#")
                 by_rule.setdefault(rule_id, []).append((start, end, int(idx)))
-        present.update(k for k in aux if k.startswith("!document_lacks:"))
+        for key in aux:
+            if key.startswith(("!document_lacks:", "!section_lacks:")):
+                present.setdefault(key, []).append(block.location.section)
         if not by_rule:
             return []
         if not doc.has_annotation("SENT_START"):
