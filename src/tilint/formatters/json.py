@@ -28,5 +28,8 @@ def to_dict(report: Report) -> dict:
 
 
 def render(report: Report, out: TextIO) -> None:
-    json.dump(to_dict(report), out, indent=2, ensure_ascii=False)
+    # Indented for a person at a terminal; compact otherwise, which lets the json
+    # module use its C encoder (several times faster on large scans).
+    indent = 2 if report.color else None
+    out.write(json.dumps(to_dict(report), indent=indent, ensure_ascii=False))
     out.write("\n")
