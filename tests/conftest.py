@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +13,9 @@ import pytest
 
 from tilint.cli import main
 from tilint.config import Config
+
+# a private, empty cache for the test session (tests must not depend on ~/.cache)
+os.environ["TILINT_CACHE_DIR"] = tempfile.mkdtemp(prefix="tilint-test-cache-")
 
 TESTS = Path(__file__).parent
 DATA = TESTS / "data"

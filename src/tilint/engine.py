@@ -344,7 +344,9 @@ _ENGINES: dict[tuple, Engine] = {}
 
 def get_engine(ruleset: RuleSet, *, model: Optional[str] = None) -> Engine:
     """The compiled engine for a rule selection, built once per process."""
-    key = (tuple((r.id, r.path) for r in ruleset), model)
+    # id(rule): a reloaded (edited) pack gives new Rule objects and so a new engine;
+    # the cached engine keeps its rules alive, so their ids stay unique
+    key = (tuple((r.id, id(r)) for r in ruleset), model)
     engine = _ENGINES.get(key)
     if engine is None:
         engine = _ENGINES[key] = Engine(ruleset, model=model)

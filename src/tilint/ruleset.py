@@ -8,6 +8,7 @@ naming the file, the line and the rule id.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -189,7 +190,16 @@ def builtin_pack_paths() -> list[Path]:
 
 
 @lru_cache(maxsize=16)
-def _load_ruleset_cached(paths: tuple[str, ...], source_paths: tuple[str, ...]) -> RuleSet:
+def _load_ruleset_cached(paths: tuple[str, ...], source_paths: tuple[str, ...], stamps: tuple = ()) -> RuleSet:
+    """``stamps`` (modification times) make an edited file a new in-process cache key."""
+    from .cache import cached
+
+    schema = Path(str(files("tilint") / "schemas" / "rule-pack.schema.json"))
+    inputs = [rules_dir() / SOURCES_FILE, schema, *map(Path, source_paths), *map(Path, paths)]
+    return cached("rules", inputs, lambda: _build_ruleset(paths, source_paths))
+
+
+def _build_ruleset(paths: tuple[str, ...], source_paths: tuple[str, ...]) -> RuleSet:
     sources = load_sources(source_paths)
     rules: list[Rule] = []
     seen: dict[str, Rule] = {}
@@ -206,4 +216,16 @@ def load_ruleset(extra: Iterable[str | Path] = (), extra_sources: Iterable[str |
     """Load the built-in packs plus ``extra`` rule files (cached per process)."""
     paths = [str(p) for p in builtin_pack_paths()] if builtin else []
     paths += [str(Path(p)) for p in extra]
-    return _load_ruleset_cached(tuple(paths), tuple(str(Path(p)) for p in extra_sources))
+    sources = tuple(str(Path(p)) for p in extra_sources)
+    return _load_ruleset_cached(tuple(paths), sources, _stamps((*paths, *sources)))
+
+
+def _stamps(paths: Iterable[str]) -> tuple:
+    out = []
+    for p in paths:
+        try:
+            st = os.stat(p)
+            out.append((st.st_mtime_ns, st.st_size))
+        except OSError:
+            out.append(None)  # the loader reports it
+    return tuple(out)
