@@ -111,9 +111,14 @@ def get_nlp(model: Optional[str] = None) -> "Language":
             if not (nlp.has_pipe("parser") or nlp.has_pipe("senter") or nlp.has_pipe("sentencizer")):
                 nlp.add_pipe("sentencizer")
         else:
+            from spacy.lookups import Lookups
+
             nlp = spacy.blank("en")
-            nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+            lemmatizer = nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
             nlp.add_pipe("sentencizer")
-            nlp.initialize()
+            # the same spacy-lookups-data table the norms use, read once (not twice)
+            lookups = Lookups()
+            lookups.add_table("lemma_lookup", lemma_table())
+            lemmatizer.initialize(lookups=lookups)
         install_norms(nlp)
         return nlp
