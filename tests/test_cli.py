@@ -175,3 +175,15 @@ def test_coverage_flag_and_framework_option(run_cli, write):
     assert flag["files"][0]["coverage"]["framework"] == "samhsa-4r"
     named = run_cli("check", "--isolated", "--framework", "ohid-6", "--format", "json", "docs").json()
     assert named["files"][0]["coverage"]["framework"] == "ohid-6"
+
+
+def test_coverage_and_meta_findings_are_reported_unless_ignored(run_cli, write):
+    write(".tilint.yaml", "coverage:\n  require: [realise]\n")
+    write("p.md", "<!-- tilint-disable-next-line XX999 -->\nThe addict left.\n")
+
+    def ids(*args):
+        return [f["rule_id"] for f in run_cli("check", "--format", "json", "--rules", str(ENGINE_PACK), *args, "p.md").json()["files"][0]["findings"]]
+
+    assert ids("--select", "ZZ") == ["CV101", "TIL001", "ZZ001"]
+    assert ids("--select", "ZZ", "--ignore", "TIL001,coverage") == ["ZZ001"]
+    assert ids("--select", "ZZ", "--ignore", "CV") == ["TIL001", "ZZ001"]

@@ -46,13 +46,18 @@ class Linter:
         hits = get_engine(rules, model=self.config.model).analyse(doc.blocks, mentions=self.config.mentions)
         findings = [self._finding(doc, h) for h in hits]
         result = FileResult(path=doc.path, format=doc.format)
-        if doc.source is not None:
-            findings = self._apply_suppressions(doc, findings)
         if self._coverage_on():
             result.coverage, extra = self._coverage(doc)
-            findings.extend(f for f in extra if not any(f.rule_id.startswith(i.upper()) for i in ignores))
+            findings.extend(extra)
+        if doc.source is not None:
+            findings = self._apply_suppressions(doc, findings)
+        # coverage (CV...) and meta (TIL...) findings are asked for by config, not by
+        # --select; they are reported unless ignored (by id, prefix or category)
+        findings = [f for f in findings if f.rule_id in rules.by_id or not _named(f, ignores)]
         result.findings = sorted(findings, key=lambda f: f.sort_key)
         return result
+
+
 
     def _finding(self, doc: Document, hit: Hit) -> Finding:
         rule, block = hit.rule, hit.block
@@ -203,6 +208,11 @@ class Linter:
         if any(severity_rank(f.severity) >= threshold for r in results for f in r.findings):
             return 1
         return 0
+
+
+def _named(finding: Finding, selectors: Sequence[str]) -> bool:
+    """Does a selector (ALL, an id prefix or the category) name this finding?"""
+    return any(s.upper() == "ALL" or finding.rule_id.startswith(s.upper()) or s.lower() == finding.category for s in selectors)
 
 
 _WORKER: Optional[Linter] = None
