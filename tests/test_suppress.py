@@ -45,3 +45,8 @@ def test_unknown_rule_in_a_suppression_is_reported(zz_config):
         ("ZZ001", 2, 5, "addict"),
     ]
     assert findings[0].message == "'XX999' in this suppression names no known rule, prefix or category."
+
+
+def test_disable_file_covers_every_line_wherever_it_stands(lint):
+    text = "The addict.\n\nThe patient refused.\n\n<!-- tilint-disable-file ZZ001 -->\n"
+    assert lint(text) == [("ZZ002", 3)]

@@ -2,6 +2,7 @@
 
 * ``<!-- tilint-disable [RULE ...] -->`` ... ``<!-- tilint-enable [RULE ...] -->``
 * ``<!-- tilint-disable-next-line [RULE ...] -->`` and ``<!-- tilint-disable-line [RULE ...] -->``
+* ``<!-- tilint-disable-file [RULE ...] -->``: the whole file (coverage findings too)
 * ``tilint: ignore [RULE ...]`` anywhere on a line (for plain text), which covers that line.
 
 RULE is an id (``BL001``), an id prefix (``BL``), a category or pack name, or
@@ -17,14 +18,14 @@ from typing import Callable, Optional
 
 __all__ = ["Directive", "Suppressions", "parse_suppressions"]
 
-_COMMENT = re.compile(r"<!--\s*tilint-(disable-next-line|disable-line|disable|enable)\b([^>]*?)-->")
+_COMMENT = re.compile(r"<!--\s*tilint-(disable-next-line|disable-line|disable-file|disable|enable)\b([^>]*?)-->")
 _IGNORE = re.compile(r"\btilint:\s*ignore\b(?:\[([^\]]*)\]|([ \t]+[A-Za-z][\w-]*(?:[ \t]*,?[ \t]*[A-Za-z][\w-]*)*))?")
 _SPLIT = re.compile(r"[\s,]+")
 
 
 @dataclass(frozen=True)
 class Directive:
-    kind: str  # disable | enable | disable-next-line | disable-line | ignore
+    kind: str  # disable | enable | disable-next-line | disable-line | disable-file | ignore
     selectors: tuple[str, ...]  # empty = all rules
     line: int
     column: int
@@ -72,6 +73,9 @@ def parse_suppressions(source: str) -> Suppressions:
             elif d.kind == "disable-line":
                 for k in keys:
                     sup.by_line.setdefault(lineno, set()).add(k)
+            elif d.kind == "disable-file":  # wherever it stands, the whole file
+                for k in keys:
+                    sup.ranges.append((1, None, k))
             elif d.kind == "disable":
                 for k in keys:
                     open_ranges.setdefault(k, lineno)
