@@ -187,3 +187,10 @@ def test_coverage_and_meta_findings_are_reported_unless_ignored(run_cli, write):
     assert ids("--select", "ZZ") == ["CV101", "TIL001", "ZZ001"]
     assert ids("--select", "ZZ", "--ignore", "TIL001,coverage") == ["ZZ001"]
     assert ids("--select", "ZZ", "--ignore", "CV") == ["TIL001", "ZZ001"]
+
+
+def test_unwritable_output_file_is_a_clear_error(run_cli, write):
+    write("p.md", "Fine text.\n")
+    res = run_cli("check", "--output", "no/such/folder/report.json", "p.md")
+    assert res.code == 2
+    assert res.err.strip() == "tilint: error: cannot write no/such/folder/report.json: No such file or directory"

@@ -131,7 +131,11 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
         return _show_diff(results, config, out)
     if args.fix:
         _apply_fixes(results, config, out if args.format == "text" and not args.output else sys.stderr)
-    target = args.output.open("w", encoding="utf-8") if args.output else out
+    try:
+        target = args.output.open("w", encoding="utf-8") if args.output else out
+    except OSError as exc:
+        print(f"tilint: error: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_ERROR
     try:
         report = Report(
             results=results,
