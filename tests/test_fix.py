@@ -52,3 +52,13 @@ def test_files_that_failed_to_parse_and_other_formats_are_untouched(run_cli, wri
     before = bad.read_bytes()
     res = run_cli("check", *ZZ, "--fix", "bad.md")
     assert res.code == 2 and bad.read_bytes() == before
+
+
+def test_html_and_word_files_are_never_rewritten(run_cli, write):
+    html = write("p.html", "<p>Addicts wait.</p>\n")
+    before = html.read_bytes()
+    res = run_cli("check", *ZZ, "--fix", "--fail-on", "error", "p.html")
+    assert res.code == 0 and html.read_bytes() == before
+    assert "fixed" not in res.out
+    diff = run_cli("check", *ZZ, "--diff", "p.html")
+    assert diff.out == "" and "0 fixes available in 0 files" in diff.err
