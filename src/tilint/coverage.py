@@ -451,10 +451,11 @@ class _Compiled:
         phrases = sorted(self.phrase_matcher(doc), key=lambda m: m[1])
         for sent in doc.sents:
             inside = [(m, s - sent.start, e - sent.start) for m, s, e in phrases if s >= sent.start and e <= sent.end]
-            words = words_of(sent.text)
-            inside += self.indicator_matcher.run(sent, words)
+            text = doc.text[sent.start_char : sent.end_char]
+            words = words_of(text)
+            inside += self.indicator_matcher.run(sent, words, text)
             if any(strings[m].startswith("ind:") for m, _, _ in inside):
-                yield self.hits(sent, inside + self.support_matcher.run(sent, words))
+                yield self.hits(sent, inside + self.support_matcher.run(sent, words, text))
 
     def hits(self, sent: "Span", matches: list[tuple[int, int, int]]) -> "_Hits":
         """Every match inside one sentence, by key (at-start keys already filtered)."""

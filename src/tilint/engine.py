@@ -17,6 +17,7 @@ Flow for a list of blocks:
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable, Optional, Sequence
@@ -203,18 +204,23 @@ class Engine:
         if not doc.has_annotation("SENT_START"):
             self.nlp.get_pipe("sentencizer")(doc)
         quotes = [m.span() for m in _QUOTES.finditer(block.text)]
+        # Span.sent walks the whole doc on every call: find sentences once
+        sents = list(doc.sents)
+        starts = [s.start for s in sents]
         out = []
         for rule_id, spans in by_rule.items():
             rule = self.ruleset.by_id[rule_id]
             for start, end, idx in _longest(spans):
                 span = doc[start:end]
-                if self._excluded(rule, span, aux):
+                sent = sents[bisect.bisect_right(starts, start) - 1]
+                if self._excluded(rule, span, sent, aux):
                     continue
-                mention = self._is_mention(span, aux, quotes)
+                mention = self._is_mention(span, sent, aux, quotes)
                 if mention and mentions == "skip" and rule.mentions == "skip":
                     continue
                 suggest = rule.patterns[idx].get("suggest") or rule.suggestions
-                out.append(Hit(rule, block, span.start_char, span.end_char, span.sent.text.strip(), tuple(suggest), mention))
+                context = doc.text[sent.start_char : sent.end_char].strip()
+                out.append(Hit(rule, block, span.start_char, span.end_char, context, tuple(suggest), mention))
         return _most_specific(out)
 
     # -- context ---------------------------------------------------------------------
@@ -222,14 +228,13 @@ class Engine:
     def _within(spans: Iterable[tuple[int, int]], start: int, end: int) -> bool:
         return any(s <= start and end <= e for s, e in spans)
 
-    def _excluded(self, rule: Rule, span: "Span", aux: dict) -> bool:
+    def _excluded(self, rule: Rule, span: "Span", sent: "Span", aux: dict) -> bool:
         start, end = span.start, span.end
         if self._within(aux.get("!protected", ()), start, end) or self._within(aux.get(f"!exceptions:{rule.id}", ()), start, end):
             return True
         ctx = rule.context
         if not ctx:
             return False
-        sent = span.sent
         window = ctx.get("window", 1)
 
         def spans(field: str) -> list[tuple[int, int]]:
@@ -255,18 +260,18 @@ class Engine:
         )
         if not all(check() for field, check in checks if field in ctx):
             return True
-        if "subject" in ctx and self._has_person_subject(span, aux) != (ctx["subject"] == "person"):
+        if "subject" in ctx and self._has_person_subject(span, sent, aux) != (ctx["subject"] == "person"):
             return True
         passive = ctx.get("passive", "allow")
-        if passive != "allow" and self._is_passive(span) != (passive == "only"):
+        if passive != "allow" and self._is_passive(span, sent) != (passive == "only"):
             return True
         return False
 
-    def _has_person_subject(self, span: "Span", aux: dict) -> bool:
+    def _has_person_subject(self, span: "Span", sent: "Span", aux: dict) -> bool:
         """A person word before the hit in its clause; a relative clause between commas
         ("The resident, who was upset, refused") is stepped over."""
         ends = {e for _, e in aux.get("!person", ())}
-        doc, sent_start = span.doc, span.sent.start
+        doc, sent_start = span.doc, sent.start
         i, budget = span.start - 1, _SUBJECT_WINDOW
         while i >= sent_start and budget > 0:
             if doc[i].text in _CLAUSE_BREAKS:
@@ -281,21 +286,21 @@ class Engine:
             budget -= 1
         return False
 
-    def _is_passive(self, span: "Span") -> bool:
+    def _is_passive(self, span: "Span", sent: "Span") -> bool:
         first = span[0]
         # a participle: an inflected verb form ("refused", "brought", "seen"), not an
         # adjective that happens to end like one ("adamant")
         if first.lower_.endswith("ing") or (first.norm_ == first.lower_ and not first.lower_.endswith("ed")):
             return False
         i = span.start - 1
-        while i >= span.sent.start and span.doc[i].norm_ in _ADVERBS:
+        while i >= sent.start and span.doc[i].norm_ in _ADVERBS:
             i -= 1
-        return i >= span.sent.start and span.doc[i].norm_ in self._passive
+        return i >= sent.start and span.doc[i].norm_ in self._passive
 
-    def _is_mention(self, span: "Span", aux: dict, quotes: list[tuple[int, int]]) -> bool:
+    def _is_mention(self, span: "Span", sent: "Span", aux: dict, quotes: list[tuple[int, int]]) -> bool:
         if any(qs < span.start_char and span.end_char < qe for qs, qe in quotes):
             return True
-        start, sent_start, doc = span.start, span.sent.start, span.doc
+        start, sent_start, doc = span.start, sent.start, span.doc
         for s, e in aux.get("!mention_cues", ()):
             # a cue shortly before the term, in the same clause ("avoid terms like X")
             if s >= sent_start and 0 <= start - e <= _MENTION_WINDOW and not any(t.text in _CLAUSE_BREAKS for t in doc[e:start]):

@@ -227,15 +227,16 @@ class GatedMatcher:
 
     def __call__(self, doclike) -> list[tuple[int, int, int]]:
         """Matches in ``doclike`` (a Doc, or a Span: offsets are then relative to it)."""
-        return self.run(doclike, words_of(doclike.text)) if self._matchers else []
+        return self.run(doclike, words_of(doclike.text), doclike.text) if self._matchers else []
 
-    def run(self, doclike, words: set[str]) -> list[tuple[int, int, int]]:
-        """:meth:`__call__` with the text's :func:`words_of` already computed."""
+    def run(self, doclike, words: set[str], text: str) -> list[tuple[int, int, int]]:
+        """:meth:`__call__` with the text (``Span.text`` is slow to build) and its
+        :func:`words_of` already computed."""
         if not self._matchers:
             return []
         if self._gate is None:
             self._gate = Prefilter((r for _, r in self._requirements), (i for i, _ in self._requirements))
         out: list[tuple[int, int, int]] = []
-        for i in sorted(self._gate.tags(words, doclike.text)):
+        for i in sorted(self._gate.tags(words, text)):
             out += self._matchers[i](doclike)  # type: ignore[operator]
         return out
