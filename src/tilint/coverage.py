@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
 
 from .document import Block, Document
 from .models import Finding, Source
-from .nlp import get_nlp, norm
+from .nlp import get_nlp, norm, parse_blocks, sentences
 from .prefilter import GatedMatcher, Prefilter, pattern_requirements, requirement, variants, words_of
 from .ruleset import load_sources, rules_dir
 from .yamlutil import DataError, load_validated, node_line
@@ -442,14 +442,14 @@ class _Compiled:
             self._add(with_key, phrases)
         return _Indicator(key, float(raw["weight"]), with_key, raw.get("negation", "block"))
 
-    def sentence_hits(self, doc: "Doc") -> Iterable["_Hits"]:
+    def sentence_hits(self, doc: "Doc", sents: list["Span"]) -> Iterable["_Hits"]:
         """Per sentence of ``doc`` that has an indicator, its matches (sentence-relative).
 
         Phrases are matched once per doc; token patterns per sentence, each only in
         sentences holding its anchor, which keeps the Matcher's work small."""
         strings = self.vocab.strings
         phrases = sorted(self.phrase_matcher(doc), key=lambda m: m[1])
-        for sent in doc.sents:
+        for sent in sents:
             inside = [(m, s - sent.start, e - sent.start) for m, s, e in phrases if s >= sent.start and e <= sent.end]
             text = doc.text[sent.start_char : sent.end_char]
             words = words_of(text)
@@ -555,10 +555,10 @@ def check_document(doc: Document, *, framework: str | Framework = DEFAULT_FRAMEW
     # a heading alone is never evidence
     blocks = [b for b in doc.blocks if b.kind != "heading" and compiled.prefilter(b.text)]
     nlp = get_nlp()
-    sentencizer = nlp.get_pipe("sentencizer")
-    for block, parsed in zip(blocks, nlp.tokenizer.pipe(b.text for b in blocks)):
-        sentencizer(parsed)  # norms live on the vocabulary: tokenizer + sentences is all we need
-        for hits in compiled.sentence_hits(parsed):
+    # tokenizer + sentences is all we need (norms live on the vocabulary); a block the
+    # rules engine already tokenised is not tokenised again
+    for block, parsed in parse_blocks(blocks, nlp):
+        for hits in compiled.sentence_hits(parsed, sentences(parsed, nlp)):
             sent = hits.sent
             if _disqualified(hits):
                 continue

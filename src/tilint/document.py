@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Any, Optional
 
 __all__ = ["Block", "BlockBuilder", "Document", "Location"]
 
@@ -71,6 +71,9 @@ class Block:
     location: Location = field(default_factory=Location)
     _marks: list[tuple[int, int, int]] = field(default_factory=list, repr=False)
     _offsets: list[int] = field(default_factory=list, repr=False)
+    # the tokenised text, kept while the document is linted so that rules and
+    # coverage tokenise each block once (see tilint.nlp.parse_blocks)
+    parsed: Optional[Any] = field(default=None, repr=False, compare=False)
 
     def position(self, offset: int) -> tuple[int, int]:
         """(line, column), both 1-based, of the character at ``offset`` in ``text``."""

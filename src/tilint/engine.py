@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable, Optional, Sequence
 
 from .document import Block
-from .nlp import get_nlp, norm
+from .nlp import get_nlp, norm, parse_blocks, sentences
 from .prefilter import GatedMatcher, Prefilter, pattern_requirements, variants
 from .ruleset import Rule, RuleSet, load_context
 from .yamlutil import DataError
@@ -142,7 +142,7 @@ class Engine:
         self.warm()
         hits: list[Hit] = []
         present: dict[str, list[tuple[str, ...]]] = {}  # wide-list key -> sections it occurs in
-        for block, doc in zip(candidates, self._docs(b.text for b in candidates)):
+        for block, doc in self._parsed(candidates):
             hits.extend(self._hits_in(block, doc, mentions, present))
         pending = {f"!{f}:{h.rule.id}" for h in hits for f in _WIDE if f in h.rule.context} - set(present)
         if pending and len(candidates) < len(blocks):
@@ -157,7 +157,7 @@ class Engine:
         chosen = [b for b in blocks if any(gate(b.text) for gate in gates)]
         strings = self.nlp.vocab.strings
         found: dict[str, list[tuple[str, ...]]] = {}
-        for block, doc in zip(chosen, self._docs(b.text for b in chosen)):
+        for block, doc in self._parsed(chosen):
             for key in {strings[m] for m, _, _ in self._by_norm(doc)} & keys:
                 found.setdefault(key, []).append(block.location.section)
         return found
@@ -172,13 +172,13 @@ class Engine:
         section = hit.block.location.section
         return "section_lacks" in ctx and any(s[: len(section)] == section for s in present.get(f"!section_lacks:{rid}", ()))
 
-    def _docs(self, texts: Iterable[str]) -> Iterable["Doc"]:
-        """Tokenised docs. The default pipeline needs only the tokenizer here (norms
-        live on the vocabulary); sentences are added later, for docs with hits."""
-        nlp = self.nlp
+    def _parsed(self, blocks: Sequence[Block]) -> Iterable[tuple[Block, "Doc"]]:
+        """Blocks with their docs. The default pipeline needs only the tokenizer here
+        (norms live on the vocabulary; docs are shared with coverage); sentences are
+        added later, for docs with hits. A named model runs whole."""
         if self.model:
-            return nlp.pipe(texts, batch_size=64)
-        return nlp.tokenizer.pipe(texts, batch_size=256)
+            return zip(blocks, self.nlp.pipe((b.text for b in blocks), batch_size=64))
+        return parse_blocks(blocks, self.nlp)
 
     def warm(self) -> None:
         """Load spaCy and compile the matchers now (they are otherwise built on first use)."""
@@ -201,11 +201,9 @@ class Engine:
                 present.setdefault(key, []).append(block.location.section)
         if not by_rule:
             return []
-        if not doc.has_annotation("SENT_START"):
-            self.nlp.get_pipe("sentencizer")(doc)
         quotes = [m.span() for m in _QUOTES.finditer(block.text)]
         # Span.sent walks the whole doc on every call: find sentences once
-        sents = list(doc.sents)
+        sents = sentences(doc, self.nlp)
         starts = [s.start for s in sents]
         out = []
         for rule_id, spans in by_rule.items():

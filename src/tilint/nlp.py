@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Optional
 if TYPE_CHECKING:  # spaCy is imported lazily: a clean file never needs it
     from spacy.language import Language
 
-__all__ = ["get_nlp", "install_norms", "lemma_table", "norm", "forms_of"]
+__all__ = ["get_nlp", "install_norms", "lemma_table", "norm", "forms_of", "parse_blocks", "sentences", "with_sentences"]
 
 _lock = threading.Lock()
 
@@ -92,14 +92,18 @@ def install_norms(nlp: "Language") -> None:
         lex.norm_ = lookup_norm(lex.orth_)
 
 
-@lru_cache(maxsize=4)
 def get_nlp(model: Optional[str] = None) -> "Language":
     """Return the shared pipeline (built on first use; thread-safe).
 
     Default: blank English, the lookup lemmatizer and the sentencizer. The rules
-    engine itself only needs the tokenizer (norms are lexeme attributes) and runs
-    the sentencizer on the few blocks that have a hit, which keeps it fast.
+    engine and coverage only need the tokenizer (norms are lexeme attributes) and
+    sentence boundaries, which keeps them fast.
     """
+    return _build_nlp(model or None)
+
+
+@lru_cache(maxsize=4)  # called with one positional argument only, so one cache key per model
+def _build_nlp(model: Optional[str]) -> "Language":
     with _lock:
         import spacy
 
@@ -122,3 +126,65 @@ def get_nlp(model: Optional[str] = None) -> "Language":
             lemmatizer.initialize(lookups=lookups)
         install_norms(nlp)
         return nlp
+
+
+def parse_blocks(blocks, nlp: "Language"):
+    """``(block, Doc)`` pairs: each block tokenised once per document, then reused.
+
+    Only the tokenizer runs (norms live on the vocabulary); call
+    :func:`with_sentences` on the docs that need sentence boundaries.
+    """
+    todo = [b for b in blocks if b.parsed is None or b.parsed.vocab is not nlp.vocab]
+    for block, doc in zip(todo, nlp.tokenizer.pipe((b.text for b in todo), batch_size=256)):
+        block.parsed = doc
+    return [(b, b.parsed) for b in blocks]
+
+
+def with_sentences(doc, nlp: "Language"):
+    """Add sentence boundaries unless the doc has them already.
+
+    Same rule as spaCy's sentencizer (a sentence ends after its punctuation
+    characters, at the next token that is not punctuation), computed on token
+    attribute arrays: the sentencizer builds a Python Token object per token, which
+    made it the slowest step of a check. tests/test_nlp.py checks they agree.
+    """
+    if doc.has_annotation("SENT_START") or not len(doc):
+        return doc
+    import numpy
+    from spacy.attrs import IS_PUNCT, ORTH, SENT_START
+
+    punct = _punct_hashes(nlp)
+    arr = doc.to_array([ORTH, IS_PUNCT])
+    starts = numpy.full(len(doc), -1, dtype="int64")  # 1 = starts a sentence, -1 = does not
+    starts[0] = 1
+    start, seen_period = 0, False
+    for i, (orth, is_punct) in enumerate(arr.tolist()):
+        in_chars = orth in punct
+        if seen_period and not is_punct and not in_chars:
+            starts[start] = 1
+            start, seen_period = i, False
+        elif in_chars:
+            seen_period = True
+    starts[start] = 1
+    doc.from_array([SENT_START], starts.astype("uint64").reshape(-1, 1))  # spaCy stores -1 wrapped
+    return doc
+
+
+def sentences(doc, nlp: "Language") -> list:
+    """The sentence spans of ``doc`` (added if missing), read from the attribute array
+    rather than through ``Doc.sents``, which builds a Token object per token."""
+    from spacy.attrs import SENT_START
+
+    with_sentences(doc, nlp)
+    flags = doc.to_array([SENT_START]).tolist() if len(doc) else []
+    starts = [i for i, flag in enumerate(flags) if flag == 1] or ([0] if flags else [])
+    return [doc[a:b] for a, b in zip(starts, [*starts[1:], len(doc)])]
+
+
+def _punct_hashes(nlp: "Language") -> frozenset[int]:
+    cached = getattr(nlp, "_tilint_punct", None)
+    if cached is None:
+        chars = nlp.get_pipe("sentencizer").punct_chars if nlp.has_pipe("sentencizer") else {".", "!", "?"}
+        cached = frozenset(nlp.vocab.strings.add(c) for c in chars)
+        nlp._tilint_punct = cached
+    return cached
