@@ -72,6 +72,7 @@ class Engine:
             if field in rule.context
         }
         self._by_norm = self._by_lower = None
+        self._keys: dict[int, tuple[str, Optional[int]]] = {}  # match id -> parsed key
         self._by_tokens: Optional[GatedMatcher] = None
 
     # -- prefilter -------------------------------------------------------------------
@@ -185,17 +186,24 @@ class Engine:
         if self._by_norm is None:
             self._compile()
 
+    def _key(self, match_id: int) -> tuple[str, Optional[int]]:
+        """``("!person", None)`` for a context list, ``("BL001", 2)`` for pattern 2 of a rule."""
+        key = self._keys.get(match_id)
+        if key is None:
+            text = self.nlp.vocab.strings[match_id]
+            rule_id, _, idx = text.partition("#")
+            key = self._keys[match_id] = (rule_id, int(idx) if idx else None)
+        return key
+
     def _hits_in(self, block: Block, doc: "Doc", mentions: str, present: dict[str, list[tuple[str, ...]]]) -> list[Hit]:
-        strings = doc.vocab.strings
         by_rule: dict[str, list[tuple[int, int, int]]] = {}
         aux: dict[str, list[tuple[int, int]]] = {}
         for match_id, start, end in self.matches(doc):
-            key = strings[match_id]
-            if key.startswith("!"):
-                aux.setdefault(key, []).append((start, end))
+            name, idx = self._key(match_id)
+            if idx is None:
+                aux.setdefault(name, []).append((start, end))
             else:
-                rule_id, idx = key.split("#")
-                by_rule.setdefault(rule_id, []).append((start, end, int(idx)))
+                by_rule.setdefault(name, []).append((start, end, idx))
         for key in aux:
             if key.startswith(("!document_lacks:", "!section_lacks:")):
                 present.setdefault(key, []).append(block.location.section)
