@@ -23,12 +23,14 @@ def render_rules(rules: RuleSet, fmt: str, out: TextIO) -> None:
     elif fmt == "markdown":
         out.write(rules_markdown(rules))
     else:
-        console = Console(file=out, no_color=not out.isatty() if hasattr(out, "isatty") else True, highlight=False)
+        tty = hasattr(out, "isatty") and out.isatty()
+        console = Console(file=out, no_color=not tty, highlight=False, width=None if tty else 140)
         table = Table(title=f"{len(rules)} rules", show_lines=False)
-        for col in ("id", "name", "category", "severity", "message"):
-            table.add_column(col, overflow="fold")
+        for col in ("id", "name", "category", "severity"):
+            table.add_column(col, no_wrap=True)
+        table.add_column("message", overflow="fold")
         for r in rules:
-            table.add_row(r.id, r.name, r.category, r.severity, r.message)
+            table.add_row(r.id, r.name, r.category, r.severity, r.message.replace("{match}", "…"))
         console.print(table)
 
 
