@@ -276,7 +276,7 @@ def test_schema_errors_name_file_line_and_principle(tmp_path, old, new, anchor, 
 
 def test_top_level_unknown_key_is_reported_with_its_line(tmp_path):
     text = FRAMEWORK.replace("sources: [SAMHSA14]\nprinciples:", "sources: [SAMHSA14]\nflavour: mint\nprinciples:")
-    with pytest.raises(DataError, match=re.escape(f"demo.yaml:5: unknown key 'flavour'")):
+    with pytest.raises(DataError, match=re.escape("demo.yaml:5: unknown key 'flavour'")):
         load_text(tmp_path, text)
 
 

@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING, Iterable, Optional, Sequence
 from .nlp import forms_of, norm
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc
     from spacy.vocab import Vocab
 
 __all__ = ["Anchor", "Prefilter", "GatedMatcher", "requirement", "pattern_requirements", "variants", "words_of"]

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
-from typing import Any, Iterable, Optional, Sequence
+from typing import Any, Iterable, Sequence
 
 from .models import Source
 from .yamlutil import DataError, load_validated, node_line
@@ -152,14 +152,14 @@ def _load_pack(path: Path, sources: dict[str, Source]) -> list[Rule]:
     for i, raw in enumerate(data["rules"]):
         line = node_line(node, ["rules", i]) or 1
 
-        def fail(problem: str, sub: Sequence[Any] = ()) -> DataError:
-            return DataError(str(path), problem, node_line(node, ["rules", i, *sub]) or line, f"rule {raw['id']}")
+        def fail(problem: str, where: Sequence[Any]) -> DataError:
+            return DataError(str(path), problem, node_line(node, where), f"rule {raw['id']}")  # noqa: B023 - raised at once
 
         if not raw["id"].startswith(data["prefix"]):
-            raise fail(f"id must start with the pack prefix '{data['prefix']}'", ["id"])
+            raise fail(f"id must start with the pack prefix '{data['prefix']}'", ["rules", i, "id"])
         for j, key in enumerate(raw["sources"]):
             if key not in sources:
-                raise fail(f"unknown source '{key}' (not in {SOURCES_FILE})", ["sources", j])
+                raise fail(f"unknown source '{key}' (not in {SOURCES_FILE})", ["rules", i, "sources", j])
         rules.append(
             Rule(
                 id=raw["id"],
