@@ -194,3 +194,11 @@ def test_unwritable_output_file_is_a_clear_error(run_cli, write):
     res = run_cli("check", "--output", "no/such/folder/report.json", "p.md")
     assert res.code == 2
     assert res.err.strip() == "tilint: error: cannot write no/such/folder/report.json: No such file or directory"
+
+
+def test_folder_scan_skips_hidden_and_package_folders(run_cli, write):
+    write("policies/a.md", "The addict.\n")
+    for folder in (".git", ".venv", "node_modules/pkg", "lib/site-packages/x"):
+        write(f"policies/{folder}/README.md", "The addict.\n")
+    res = run_cli("check", *ZZ, "--format", "json", "policies")
+    assert [f["path"] for f in res.json()["files"]] == ["policies/a.md"]

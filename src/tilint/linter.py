@@ -240,10 +240,15 @@ def _excluded(path: str, exclude: Sequence[str]) -> bool:
     return any(_glob_match(path, pattern) for pattern in exclude)
 
 
+# never scanned inside a folder: tool and package folders, not policies
+SKIPPED_FOLDERS = frozenset({"node_modules", "__pycache__", "site-packages"})
+
+
 def _walk(root: Path) -> Iterator[Path]:
-    """Files under ``root``, sorted, without following symlinked folders (no loops)."""
+    """Files under ``root``, sorted, without following symlinked folders (no loops),
+    hidden folders (``.git``, ``.venv``) or :data:`SKIPPED_FOLDERS`."""
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in SKIPPED_FOLDERS)
         for name in sorted(filenames):
             yield Path(dirpath) / name
 
