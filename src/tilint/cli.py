@@ -16,7 +16,7 @@ from typing import Optional, Sequence, TextIO
 
 from . import __version__
 from .config import Config, load_config
-from .formatters import FORMATS, Report, get_formatter
+from .formatters import FORMATS, Report, Results, get_formatter
 from .yamlutil import DataError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -107,9 +107,7 @@ def _config(args: argparse.Namespace) -> Config:
 
 
 def _use_color(choice: str, stream: TextIO) -> bool:
-    if choice != "auto":
-        return choice == "always"
-    return hasattr(stream, "isatty") and stream.isatty()
+    return choice == "always" if choice != "auto" else _isatty(stream)
 
 
 def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
@@ -125,12 +123,26 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     found = discover(args.paths, config.include, config.exclude)
     jobs = args.jobs if args.jobs is not None else config.jobs
     jobs = (os.cpu_count() or 1) if jobs == 0 else jobs
-    with _progress(len(found.files), enabled=not args.quiet and sys.stderr.isatty()) as advance:
-        results = linter.lint_found(found, jobs=jobs, progress=advance)
-    if args.diff:
-        return _show_diff(results, config, out)
-    if args.fix:
-        _apply_fixes(results, config, out if args.format == "text" and not args.output else sys.stderr)
+    show_progress = not args.quiet and sys.stderr.isatty()
+    if args.fix or args.diff or (show_progress and _isatty(out) and not args.output):
+        # fixes need every result first; so does a progress bar sharing the terminal
+        with _progress(len(found.files), enabled=show_progress) as advance:
+            results = linter.lint_found(found, jobs=jobs, progress=advance)
+        if args.diff:
+            return _show_diff(results, config, out)
+        if args.fix:
+            _apply_fixes(results, config, out if args.format == "text" and not args.output else sys.stderr)
+        return _report(args, config, linter, found, results, out)
+    with _progress(len(found.files), enabled=show_progress) as advance:
+        # the report is written while files are checked
+        return _report(args, config, linter, found, Results(linter.iter_found(found, jobs=jobs, progress=advance)), out)
+
+
+def _isatty(stream: TextIO) -> bool:
+    return hasattr(stream, "isatty") and stream.isatty()
+
+
+def _report(args: argparse.Namespace, config: Config, linter, found, results, out: TextIO) -> int:
     try:
         target = args.output.open("w", encoding="utf-8") if args.output else out
     except OSError as exc:

@@ -8,6 +8,7 @@ coverage when the config asks for it.
 
 from __future__ import annotations
 
+import heapq
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -165,17 +166,22 @@ class Linter:
         (sorted by path) is the same whatever ``jobs`` is. ``progress(path)`` is
         called as each file finishes.
         """
-        results = [FileResult(path=p, errors=[FileError(msg)]) for p, msg in found.missing]
-        files = found.files
-        if jobs > 1 and len(files) > 1:
-            done = self._lint_parallel(files, jobs)
-        else:
-            done = map(self.lint_file, files)
-        for result in done:
-            results.append(result)
-            if progress:
-                progress(result.path)
-        return sorted(results, key=lambda r: r.path)
+        return list(self.iter_found(found, jobs=jobs, progress=progress))
+
+    def iter_found(self, found: "Discovery", *, jobs: int = 1, progress: Optional[Callable[[str], None]] = None) -> Iterator[FileResult]:
+        """:meth:`lint_found` as a stream, in the same sorted order, each result as soon
+        as it is ready (so a report can be written while workers go on)."""
+        missing = sorted((FileResult(path=p, errors=[FileError(msg)]) for p, msg in found.missing), key=lambda r: r.path)
+        files = found.files  # sorted by discover()
+        done = self._lint_parallel(files, jobs) if jobs > 1 and len(files) > 1 else map(self.lint_file, files)
+
+        def reported(results: Iterable[FileResult]) -> Iterator[FileResult]:
+            for result in results:
+                if progress:
+                    progress(result.path)
+                yield result
+
+        yield from heapq.merge(missing, reported(done), key=lambda r: r.path)
 
     def warm(self) -> None:
         """Build the spaCy pipeline and matcher now (before forking workers)."""

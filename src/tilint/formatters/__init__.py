@@ -7,20 +7,57 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, TextIO
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Callable, Optional, TextIO
 
 if TYPE_CHECKING:
     from ..models import FileResult
     from ..ruleset import RuleSet
 
-__all__ = ["Report", "FORMATS", "get_formatter"]
+__all__ = ["Report", "Results", "FORMATS", "get_formatter"]
+
+
+class Results(Sequence):
+    """File results read lazily from a stream, kept as they arrive: a formatter that
+    iterates once writes each file's report as soon as it is ready; ``len()`` or
+    indexing reads the rest of the stream first."""
+
+    def __init__(self, stream: Iterable["FileResult"]):
+        self._items: list["FileResult"] = []
+        self._stream: Optional[Iterator["FileResult"]] = iter(stream)
+
+    def __iter__(self) -> Iterator["FileResult"]:
+        i = 0
+        while True:
+            if i < len(self._items):
+                yield self._items[i]
+                i += 1
+            elif self._stream is not None:
+                nxt = next(self._stream, None)
+                if nxt is None:
+                    self._stream = None
+                else:
+                    self._items.append(nxt)
+            else:
+                return
+
+    def _drain(self) -> list["FileResult"]:
+        for _ in self:
+            pass
+        return self._items
+
+    def __len__(self) -> int:
+        return len(self._drain())
+
+    def __getitem__(self, index):  # type: ignore[override]
+        return self._drain()[index]
 
 
 @dataclass
 class Report:
     """Everything a formatter may show about one run."""
 
-    results: list["FileResult"]
+    results: Sequence["FileResult"]  # a list, or Results streaming from the linter
     rules: "RuleSet"
     skipped: list[str] = field(default_factory=list)
     fail_on: str = "warning"
