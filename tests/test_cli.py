@@ -202,3 +202,13 @@ def test_folder_scan_skips_hidden_and_package_folders(run_cli, write):
         write(f"policies/{folder}/README.md", "The addict.\n")
     res = run_cli("check", *ZZ, "--format", "json", "policies")
     assert [f["path"] for f in res.json()["files"]] == ["policies/a.md"]
+
+
+def test_per_file_ignores_and_severity_overrides_from_config(run_cli, write):
+    write(".tilint.yaml", f"extra-rules: [{ENGINE_PACK}]\nselect: [ZZ]\nper-file-ignores:\n  'archive/*': [ZZ001]\nseverity: {{ZZ002: error}}\n")
+    write("archive/old.md", "The addict left. The patient refused.\n")
+    write("current.md", "The addict left. The patient refused.\n")
+    files = {f["path"]: f["findings"] for f in run_cli("check", "--format", "json", ".").json()["files"]}
+    assert [(f["rule_id"], f["severity"]) for f in files["archive/old.md"]] == [("ZZ002", "error")]
+    assert [(f["rule_id"], f["severity"]) for f in files["current.md"]] == [("ZZ001", "warning"), ("ZZ002", "error")]
+    assert run_cli("check", "--fail-on", "error", "archive").code == 1
