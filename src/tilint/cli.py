@@ -12,7 +12,7 @@ import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Optional, Sequence, TextIO
+from typing import Any, Optional, Sequence, TextIO
 
 from . import __version__
 from .config import Config, load_config
@@ -88,18 +88,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _config(args: argparse.Namespace) -> Config:
     base = Config() if args.isolated else load_config(args.config)
-    overrides = {
+    ignore, rules = _csv(args.ignore), _csv(getattr(args, "rules", None))
+    overrides: dict[str, Any] = {
         "select": _csv(args.select),
         "extend_select": _csv(getattr(args, "extend_select", None)),
-        "ignore": _csv(args.ignore) and (*base.ignore, *_csv(args.ignore)),
-        "extra_rules": _csv(getattr(args, "rules", None)) and (*base.extra_rules, *_csv(args.rules)),
+        "ignore": (*base.ignore, *ignore) if ignore else None,
+        "extra_rules": (*base.extra_rules, *rules) if rules else None,
     }
     for name in ("fail_on", "mentions", "model", "max_file_size"):
         overrides[name] = getattr(args, name, None)
     if getattr(args, "include", None):
         overrides["include"] = _csv(args.include)
-    if getattr(args, "exclude", None):
-        overrides["exclude"] = (*base.exclude, *_csv(args.exclude))
+    exclude = _csv(getattr(args, "exclude", None))
+    if exclude:
+        overrides["exclude"] = (*base.exclude, *exclude)
     if getattr(args, "coverage", False) or getattr(args, "framework", None):
         framework = args.framework or base.coverage.get("framework", "samhsa-4r")
         overrides["coverage"] = {**base.coverage, "framework": framework, "enabled": True}

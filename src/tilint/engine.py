@@ -20,7 +20,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
 
 from .document import Block
 from .nlp import get_nlp, norm, parse_blocks, sentences
@@ -71,9 +71,10 @@ class Engine:
             for field in _WIDE
             if field in rule.context
         }
-        self._by_norm = self._by_lower = None
+        self._by_norm: Any = None  # PhraseMatcher on lemma norms, built by _compile()
+        self._by_lower: Any = None  # PhraseMatcher on exact lowercase forms
         self._keys: dict[int, tuple[str, Optional[int]]] = {}  # match id -> parsed key
-        self._by_tokens: Optional[GatedMatcher] = None
+        self._by_tokens: Any = None  # GatedMatcher for token patterns
 
     # -- prefilter -------------------------------------------------------------------
     def is_candidate(self, text: str) -> bool:

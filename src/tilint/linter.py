@@ -12,7 +12,7 @@ import heapq
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Optional, Sequence
+from typing import Any, Callable, Iterable, Iterator, Optional, Sequence
 
 from .config import Config, _glob_match
 from .document import Document
@@ -193,14 +193,13 @@ class Linter:
         from concurrent.futures import ProcessPoolExecutor
 
         jobs = min(jobs, len(files))
-        methods = multiprocessing.get_all_start_methods()
-        if "fork" in methods:
+        context: Any = multiprocessing.get_context()
+        if "fork" in multiprocessing.get_all_start_methods():
             # forked workers inherit the compiled engine: no per-worker start-up cost
             self.warm()
             _WORKER = self
             context = multiprocessing.get_context("fork")
-        else:  # pragma: no cover - spawn platforms build the engine in each worker
-            context = multiprocessing.get_context()
+        # elsewhere (spawn) each worker builds its own engine in _init_worker
         chunk = max(1, min(4, len(files) // (jobs * 16)))  # small chunks: no worker idles at the end
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(self.config,)) as pool:
             yield from pool.map(_lint_in_worker, files, chunksize=chunk)

@@ -87,7 +87,7 @@ def install_norms(nlp: "Language") -> None:
         lower = text.lower()
         return table.get(lower, lower)
 
-    nlp.vocab.lex_attr_getters[NORM] = lookup_norm
+    nlp.vocab.lex_attr_getters[NORM] = lookup_norm  # type: ignore[attr-defined]
     for lex in nlp.vocab:
         lex.norm_ = lookup_norm(lex.orth_)
 
@@ -123,7 +123,7 @@ def _build_nlp(model: Optional[str]) -> "Language":
             # the same spacy-lookups-data table the norms use, read once (not twice)
             lookups = Lookups()
             lookups.add_table("lemma_lookup", lemma_table())
-            lemmatizer.initialize(lookups=lookups)
+            lemmatizer.initialize(lookups=lookups)  # type: ignore[attr-defined]
         install_norms(nlp)
         return nlp
 
@@ -135,7 +135,7 @@ def parse_blocks(blocks, nlp: "Language"):
     :func:`with_sentences` on the docs that need sentence boundaries.
     """
     todo = [b for b in blocks if b.parsed is None or b.parsed.vocab is not nlp.vocab]
-    for block, doc in zip(todo, nlp.tokenizer.pipe((b.text for b in todo), batch_size=256)):
+    for block, doc in zip(todo, nlp.tokenizer.pipe((b.text for b in todo), batch_size=256)):  # type: ignore[union-attr]
         block.parsed = doc
     return [(b, b.parsed) for b in blocks]
 
@@ -184,7 +184,7 @@ def sentences(doc, nlp: "Language") -> list:
 def _punct_hashes(nlp: "Language") -> frozenset[int]:
     cached = getattr(nlp, "_tilint_punct", None)
     if cached is None:
-        chars = nlp.get_pipe("sentencizer").punct_chars if nlp.has_pipe("sentencizer") else {".", "!", "?"}
+        chars = nlp.get_pipe("sentencizer").punct_chars if nlp.has_pipe("sentencizer") else {".", "!", "?"}  # type: ignore[attr-defined]
         cached = frozenset(nlp.vocab.strings.add(c) for c in chars)
-        nlp._tilint_punct = cached
+        nlp._tilint_punct = cached  # type: ignore[attr-defined]
     return cached

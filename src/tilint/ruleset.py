@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Optional, Sequence
 
 from .models import Source
 from .yamlutil import DataError, load_validated, node_line
@@ -221,7 +221,7 @@ def load_ruleset(extra: Iterable[str | Path] = (), extra_sources: Iterable[str |
 
 
 def _stamps(paths: Iterable[str]) -> tuple:
-    out = []
+    out: list[Optional[tuple[int, int]]] = []
     for p in paths:
         try:
             st = os.stat(p)

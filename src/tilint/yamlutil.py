@@ -16,10 +16,8 @@ import yaml
 
 __all__ = ["DataError", "load_yaml", "node_line", "load_validated", "schema_errors"]
 
-try:  # the C loader is ~10x faster; fall back when libyaml is absent
-    _Loader = yaml.CSafeLoader  # type: ignore[attr-defined]
-except AttributeError:  # pragma: no cover
-    _Loader = yaml.SafeLoader
+# the C loader is ~10x faster; fall back when libyaml is absent
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class DataError(Exception):
@@ -100,7 +98,7 @@ def schema_errors(data: Any, schema_name: str) -> list[tuple[list, str]]:
     return [(list(e.absolute_path), _describe(e)) for e in errors]
 
 
-def load_validated(path: Path, schema_name: str, text: Optional[str] = None, where=None) -> tuple[Any, yaml.Node]:
+def load_validated(path: Path, schema_name: str, text: Optional[str] = None, where=None) -> tuple[Any, Optional[yaml.Node]]:
     """Load a YAML data file and validate it; raise :class:`DataError` on the first problem.
 
     ``where(data, error_path) -> (label, rest)`` names the item at fault (e.g.

@@ -60,8 +60,8 @@ def render_explain(rule: Rule, out: TextIO) -> None:
     console.print(" ".join(rule.rationale.split()))
     console.print()
     console.print(Text("Suggestions", style="bold"))
-    for s in rule.suggestions:
-        console.print(f"  - {s}")
+    for suggestion in rule.suggestions:
+        console.print(f"  - {suggestion}")
     console.print()
     console.print(Text("Sources", style="bold"))
     for s in rule.sources:

@@ -86,7 +86,7 @@ class _Walker:
         self.sections = SectionTracker()
         self.paragraph_no = 0
         self.table_no = 0
-        self._style_levels: dict[str, Optional[int]] = {}
+        self._style_levels: dict[Optional[str], Optional[int]] = {}
 
     def run(self) -> list[Block]:
         self._body(self.word.element.body)
