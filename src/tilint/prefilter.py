@@ -16,10 +16,11 @@ word of its own in the text.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Iterable, Optional, Sequence
+from typing import TYPE_CHECKING, Iterable, Iterator, Optional, Sequence
 
 from .nlp import forms_of, norm
 
@@ -147,7 +148,7 @@ class Prefilter:
         self._always: set[int] = set()  # tags whose requirement is empty: always candidates
         self._index: dict[str, list[tuple[int, Requirement]]] = {}
         self._unindexed: list[tuple[int, Requirement]] = []
-        for tag, req in zip(tags if tags is not None else _zeros(), requirements):
+        for tag, req in zip(tags if tags is not None else itertools.repeat(0), requirements):
             if not req:
                 self._always.add(tag)
                 continue
@@ -165,37 +166,26 @@ class Prefilter:
         """Some requirement is empty: every text is a candidate."""
         return bool(self._always)
 
+    def _holding(self, words: set[str], text: str) -> Iterator[int]:
+        """Tags of the requirements that hold, lazily (a tag may repeat)."""
+        yield from self._always
+        lower = text.lower()
+        candidates = (pair for form in self._keys.intersection(words) for pair in self._index[form])
+        for tag, req in itertools.chain(candidates, self._unindexed):
+            if all(a.present(words, lower) for a in req):
+                yield tag
+
     def tags(self, words: set[str], text: str) -> set[int]:
         """Tags of the requirements that hold, given the text's :func:`words_of`."""
-        found = set(self._always)
-        lower = text.lower()
-        for form in self._keys.intersection(words):
-            for tag, req in self._index[form]:
-                if tag not in found and all(a.present(words, lower) for a in req):
-                    found.add(tag)
-        for tag, req in self._unindexed:
-            if tag not in found and all(a.present(words, lower) for a in req):
-                found.add(tag)
-        return found
+        return set(self._holding(words, text))
 
     def check(self, words: set[str], text: str) -> bool:
         """Could any requirement hold? (``words`` = the text's :func:`words_of`.)"""
-        if self._always or self.bypass:
-            return True
-        lower = text.lower()
-        for form in self._keys.intersection(words):
-            if any(all(a.present(words, lower) for a in req) for _, req in self._index[form]):
-                return True
-        return any(all(a.present(words, lower) for a in req) for _, req in self._unindexed)
+        return self.bypass or next(self._holding(words, text), None) is not None
 
     def __call__(self, text: str) -> bool:
         """Could a pattern match in ``text``? (Never False when one could.)"""
-        return bool(self._always) or self.bypass or self.check(words_of(text), text)
-
-
-def _zeros() -> Iterable[int]:
-    while True:
-        yield 0
+        return self.bypass or bool(self._always) or self.check(words_of(text), text)
 
 
 class GatedMatcher:
