@@ -83,6 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     coverage.add_argument("--format", choices=["text", "json"], default="text")
     coverage.add_argument("--config", type=Path, metavar="FILE")
     coverage.add_argument("--isolated", action="store_true")
+    _add_report_parser(sub)
     return parser
 
 
@@ -267,7 +268,91 @@ def cmd_coverage(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_ERROR if any(r.errors for r in results) else EXIT_OK
 
 
-COMMANDS = {"check": cmd_check, "rules": cmd_rules, "explain": cmd_explain, "coverage": cmd_coverage}
+# -- tilint report: the governance report (HTML, CSV) ----------------------------------
+
+
+def _add_report_parser(sub) -> None:
+    report = sub.add_parser("report", help="a self-contained HTML governance report for a folder of policies")
+    report.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
+    report.add_argument("--output", "-o", type=Path, required=True, metavar="FILE", help="the HTML file to write")
+    report.add_argument("--csv", type=Path, metavar="DIR", help="also write findings.csv and coverage.csv into DIR")
+    report.add_argument("--title", default="Trauma-informed policy review", help="the report's heading")
+    _add_common(report)
+    report.add_argument("--framework", metavar="NAME", help="coverage framework: samhsa-4r (default), samhsa-6, ohid-6 or a YAML file")
+    report.add_argument("--include", action="append", metavar="GLOB", help="only report files matching these globs in folders")
+    report.add_argument("--exclude", action="append", metavar="GLOB", help="skip files matching these globs")
+    report.add_argument("--mentions", choices=["skip", "report"], help="report terms that are quoted or mentioned (default: skip)")
+    report.add_argument("--model", metavar="NAME", help="an installed spaCy pipeline to use instead of blank English")
+    report.add_argument("--max-file-size", type=int, metavar="BYTES", help="skip files larger than this")
+    report.add_argument("--jobs", "-j", type=int, metavar="N", help="check files in N processes (0 = one per CPU; default 1)")
+    report.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary line")
+
+
+def _is_tilint_report(path: Path) -> bool:
+    """A report this command wrote earlier (safe to replace, never an input)."""
+    from .formatters.report.html import GENERATOR
+
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return False
+    return f'<meta name="generator" content="{GENERATOR}">'.encode() in head
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.exists() and b.exists() and os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
+    from .formatters.report import build_model, render_html, write_csv
+    from .formatters.report._write import atomic_write_text
+    from .formatters.report.spreadsheet import CSV_FILES
+    from .linter import Linter, discover
+
+    config = _config(args)
+    config = config.merged(coverage={**config.coverage, "framework": config.coverage.get("framework", "samhsa-4r"), "enabled": True})
+    found = discover(args.paths, config.include, config.exclude)
+    outputs = [args.output, *((args.csv / name) for name in CSV_FILES)] if args.csv else [args.output]
+    for path in list(found.files):
+        for target in outputs:
+            if not _same_file(Path(path), target):
+                continue
+            named = any(_same_file(Path(p), target) for p in args.paths)
+            if target == args.output and not named and _is_tilint_report(target):
+                found.files.remove(path)  # the last run's report, inside a scanned folder
+                continue
+            print(f"tilint: error: {target} is one of the documents to check; choose another output", file=sys.stderr)
+            return EXIT_ERROR
+    linter = Linter(config)
+    jobs = args.jobs if args.jobs is not None else config.jobs
+    jobs = (os.cpu_count() or 1) if jobs == 0 else jobs
+    with _progress(len(found.files), enabled=not args.quiet and sys.stderr.isatty()) as advance:
+        results = linter.lint_found(found, jobs=jobs, progress=advance)
+    settings = {"framework": str(config.coverage["framework"]), "rules": ", ".join(config.select)}
+    if config.ignore:
+        settings["ignored"] = ", ".join(config.ignore)
+    if config.path:
+        settings["config"] = str(config.path)
+    model = build_model(results, skipped=found.skipped, framework=str(config.coverage["framework"]), title=args.title, settings=settings)
+    try:
+        atomic_write_text(args.output, render_html(model))
+        written = [args.output, *(write_csv(model, args.csv) if args.csv else [])]
+    except OSError as exc:
+        print(f"tilint: error: cannot write {exc.filename or args.output}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_ERROR
+    for r in results:
+        for err in r.errors:
+            print(f"{r.path}: error: {err.message}", file=sys.stderr)
+    if not args.quiet:
+        print(f"{model.scanned} documents, {model.total_findings} findings; wrote {', '.join(map(str, written))}", file=sys.stderr)
+    return EXIT_ERROR if model.failed else EXIT_OK
+
+
+COMMANDS = {"check": cmd_check, "rules": cmd_rules, "explain": cmd_explain, "coverage": cmd_coverage, "report": cmd_report}
 
 
 def main(argv: Optional[Sequence[str]] = None, out: Optional[TextIO] = None) -> int:
