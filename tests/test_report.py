@@ -46,15 +46,18 @@ def doc(model, name):
 def test_summary_counts(model):
     assert [Path(d.path).name for d in model.documents] == [
         "broken-policy.docx", "hostile-notice.md", "hostile-notice.txt", "housing-allocations.md", "trauma-informed-care.md",
+        "visiting-policy.md",
     ]  # fmt: skip
-    assert (model.scanned, model.failed) == (4, 1)
+    assert (model.scanned, model.failed) == (5, 1)
     assert [Path(p).name for p in model.skipped] == ["register.csv"]
     assert model.severity_counts == {"error": 0, "warning": 10, "info": 2}
     assert model.total_findings == 12
     assert model.category_counts == [("blame-deficit", 6), ("care-experience", 2), ("coercive", 2), ("substance-use", 2)]
     assert model.framework == "samhsa-4r"
-    # one document covers every principle, three miss them all, the damaged one is not counted
-    assert [(p.id, p.covered, p.partial, p.missing) for p in model.principle_summary] == [(p, 1, 0, 3) for p in PRINCIPLES]
+    # one document covers every principle, one partly covers realise, the damaged one is not counted
+    assert [(p.id, p.covered, p.partial, p.missing) for p in model.principle_summary] == [
+        ("realise", 1, 1, 3), ("recognise", 1, 0, 4), ("respond", 1, 0, 4), ("resist", 1, 0, 4),
+    ]  # fmt: skip
     assert all(p.suggestion and p.sources for p in model.principle_summary)
 
 
@@ -69,6 +72,10 @@ def test_matrix_cells(model):
     assert broken.failed and broken.errors == ["damaged Word document: not a valid zip container (truncated or corrupt file?)"]
     assert [c.status for c in broken.cells] == ["not checked"] * 4
     assert broken.coverage_score == -1.0  # sorts below every checked document
+    partly = doc(model, "visiting-policy.md")
+    assert [(c.status, c.score) for c in partly.cells] == [("partial", 0.5), ("missing", 0.0), ("missing", 0.0), ("missing", 0.0)]
+    assert (partly.covered, partly.coverage_score) == (0, 0.125)
+    assert partly.findings == [] and [p.id for p in partly.todo] == PRINCIPLES
 
 
 def test_drill_down_findings(model):
@@ -232,14 +239,14 @@ def test_page_structure(page):
         assert f'<h2 id="{section}-h">' in page
     matrix = page[page.index('<table id="matrix-table"') : page.index("</table>", page.index('<table id="matrix-table"'))]
     assert "<caption>" in matrix
-    assert matrix.count('<th scope="row">') == 5
+    assert matrix.count('<th scope="row">') == 6
     assert [b for b in re.findall(r'data-sort="(\w+)"', matrix)] == ["name", "findings", "coverage"]
     # a status is a symbol and a word, never colour alone
     assert '<td class="st st-covered"><span aria-hidden="true">✓</span> covered</td>' in matrix
     assert '<td class="st st-missing"><span aria-hidden="true">✗</span> missing</td>' in matrix
     # one drill-down per readable document; the damaged one shows its error
-    assert page.count('<article class="doc"') == 5
-    assert page.count("<details>\n<summary>Findings, coverage evidence and what to add</summary>") == 4
+    assert page.count('<article class="doc"') == 6
+    assert page.count("<details>\n<summary>Findings, coverage evidence and what to add</summary>") == 5
     assert "Could not be read: damaged Word document" in page
 
 
@@ -295,7 +302,7 @@ def test_csv_exports(model, tmp_path):
     assert first["sources"].startswith("https://")
     coverage = _read_csv(tmp_path / "out" / "coverage.csv")
     assert list(coverage[0]) == list(COVERAGE_COLUMNS)
-    assert len(coverage) == 5 * 4  # one row per document and principle
+    assert len(coverage) == 6 * 4  # one row per document and principle
     good = [r for r in coverage if r["document"].endswith("trauma-informed-care.md")]
     assert [(r["principle_id"], r["status"], r["what_to_add"]) for r in good] == [(p, "covered", "") for p in PRINCIPLES]
     assert all(r["best_evidence"] and r["best_evidence_line"].startswith("L") for r in good)
@@ -323,9 +330,9 @@ def test_cli_report(run_cli, tmp_path):
     assert res.err.splitlines()[0] == f"{POLICIES / 'broken-policy.docx'}: error: damaged Word document: not a valid zip container (truncated or corrupt file?)"
     assert "Traceback" not in res.err
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
-    assert html.count('<article class="doc"') == 5
+    assert html.count('<article class="doc"') == 6
     assert len(_read_csv(tmp_path / "sheets" / "findings.csv")) == 12
-    assert len(_read_csv(tmp_path / "sheets" / "coverage.csv")) == 20
+    assert len(_read_csv(tmp_path / "sheets" / "coverage.csv")) == 24
     assert not list(tmp_path.glob(".*.tilint"))  # no temporary file left behind
 
 

@@ -27,6 +27,7 @@ GENERATOR = "tilint report"  # <meta name=generator>: marks a file as a tilint r
 BAR = 160  # chart bar width (px)
 DOCS_SHOWN = 8  # documents named per row of the worst-wording table
 EVIDENCE_SHOWN = 2  # evidence sentences per principle in a drill-down
+SOURCES_SHOWN = 2  # sources linked per finding (as in the text output); all are under "Sources"
 
 
 def http_url(url: object) -> str:
@@ -64,7 +65,7 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters.update(http_url=http_url, where=where, split_context=split_context)
-    env.globals.update(BAR=BAR, DOCS_SHOWN=DOCS_SHOWN, EVIDENCE_SHOWN=EVIDENCE_SHOWN, GENERATOR=GENERATOR, version=__version__)
+    env.globals.update(BAR=BAR, DOCS_SHOWN=DOCS_SHOWN, EVIDENCE_SHOWN=EVIDENCE_SHOWN, SOURCES_SHOWN=SOURCES_SHOWN, GENERATOR=GENERATOR, version=__version__)
     return env
 
 
