@@ -307,9 +307,31 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
-def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
-    from .formatters.report import build_model, render_html, write_csv
+def _output_clash(found, outputs: list[Path], named: Sequence[str]) -> Optional[Path]:
+    """The first output that is one of the documents found (never overwritten). The
+    report of an earlier run, found inside a scanned folder, is left out of the
+    documents instead, so the same command can run again."""
+    for path in list(found.files):
+        for target in outputs:
+            if not _same_file(Path(path), target):
+                continue
+            if target == outputs[0] and _is_tilint_report(target) and not any(_same_file(Path(p), target) for p in named):
+                found.files.remove(path)
+                continue
+            return target
+    return None
+
+
+def _write_html(model, path: Path) -> list[Path]:
+    from .formatters.report import render_html
     from .formatters.report._write import atomic_write_text
+
+    atomic_write_text(path, render_html(model))
+    return [path]
+
+
+def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
+    from .formatters.report import build_model, write_csv
     from .formatters.report.spreadsheet import CSV_FILES
     from .linter import Linter, discover
 
@@ -317,36 +339,33 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
     config = config.merged(coverage={**config.coverage, "framework": config.coverage.get("framework", "samhsa-4r"), "enabled": True})
     found = discover(args.paths, config.include, config.exclude)
     outputs = [args.output, *((args.csv / name) for name in CSV_FILES)] if args.csv else [args.output]
-    for path in list(found.files):
-        for target in outputs:
-            if not _same_file(Path(path), target):
-                continue
-            named = any(_same_file(Path(p), target) for p in args.paths)
-            if target == args.output and not named and _is_tilint_report(target):
-                found.files.remove(path)  # the last run's report, inside a scanned folder
-                continue
-            print(f"tilint: error: {target} is one of the documents to check; choose another output", file=sys.stderr)
-            return EXIT_ERROR
+    clash = _output_clash(found, outputs, args.paths)
+    if clash:
+        print(f"tilint: error: {clash} is one of the documents to check; choose another output", file=sys.stderr)
+        return EXIT_ERROR
     linter = Linter(config)
     jobs = args.jobs if args.jobs is not None else config.jobs
     jobs = (os.cpu_count() or 1) if jobs == 0 else jobs
     with _progress(len(found.files), enabled=not args.quiet and sys.stderr.isatty()) as advance:
         results = linter.lint_found(found, jobs=jobs, progress=advance)
-    settings = {"framework": str(config.coverage["framework"]), "rules": ", ".join(config.select)}
+    settings = {"framework": str(config.coverage["framework"]), "rules": ", ".join((*config.select, *config.extend_select))}
     if config.ignore:
         settings["ignored"] = ", ".join(config.ignore)
     if config.path:
         settings["config"] = str(config.path)
     model = build_model(results, skipped=found.skipped, framework=str(config.coverage["framework"]), title=args.title, settings=settings)
-    try:
-        atomic_write_text(args.output, render_html(model))
-        written = [args.output, *(write_csv(model, args.csv) if args.csv else [])]
-    except OSError as exc:
-        print(f"tilint: error: cannot write {exc.filename or args.output}: {exc.strerror or exc}", file=sys.stderr)
-        return EXIT_ERROR
     for r in results:
         for err in r.errors:
             print(f"{r.path}: error: {err.message}", file=sys.stderr)
+    written = []
+    for target, write in ((args.output, _write_html), (args.csv, write_csv)):
+        if target is None:
+            continue
+        try:
+            written += write(model, target)
+        except OSError as exc:  # named by the user's path, not the temporary file beside it
+            print(f"tilint: error: cannot write {target}: {exc.strerror or exc}", file=sys.stderr)
+            return EXIT_ERROR
     if not args.quiet:
         print(f"{model.scanned} documents, {model.total_findings} findings; wrote {', '.join(map(str, written))}", file=sys.stderr)
     return EXIT_ERROR if model.failed else EXIT_OK
