@@ -288,18 +288,6 @@ def _add_report_parser(sub) -> None:
     report.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary line")
 
 
-def _is_tilint_report(path: Path) -> bool:
-    """A report this command wrote earlier (safe to replace, never an input)."""
-    from .formatters.report.html import GENERATOR
-
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(4096)
-    except OSError:
-        return False
-    return f'<meta name="generator" content="{GENERATOR}">'.encode() in head
-
-
 def _same_file(a: Path, b: Path) -> bool:
     try:
         return a.exists() and b.exists() and os.path.samefile(a, b)
@@ -311,27 +299,21 @@ def _output_clash(found, outputs: list[Path], named: Sequence[str]) -> Optional[
     """The first output that is one of the documents found (never overwritten). The
     report of an earlier run, found inside a scanned folder, is left out of the
     documents instead, so the same command can run again."""
+    from .formatters.report import is_report
+
     for path in list(found.files):
         for target in outputs:
             if not _same_file(Path(path), target):
                 continue
-            if target == outputs[0] and _is_tilint_report(target) and not any(_same_file(Path(p), target) for p in named):
+            if target == outputs[0] and is_report(target) and not any(_same_file(Path(p), target) for p in named):
                 found.files.remove(path)
                 continue
             return target
     return None
 
 
-def _write_html(model, path: Path) -> list[Path]:
-    from .formatters.report import render_html
-    from .formatters.report._write import atomic_write_text
-
-    atomic_write_text(path, render_html(model))
-    return [path]
-
-
 def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
-    from .formatters.report import build_model, write_csv
+    from .formatters.report import build_model, write_csv, write_html
     from .formatters.report.spreadsheet import CSV_FILES
     from .linter import Linter, discover
 
@@ -358,7 +340,7 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
         for err in r.errors:
             print(f"{r.path}: error: {err.message}", file=sys.stderr)
     written = []
-    for target, write in ((args.output, _write_html), (args.csv, write_csv)):
+    for target, write in ((args.output, write_html), (args.csv, write_csv)):
         if target is None:
             continue
         try:

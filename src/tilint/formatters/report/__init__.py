@@ -7,8 +7,8 @@ Data flows one way: linter results -> :func:`build_model` (pure data) ->
 
 from __future__ import annotations
 
-from .html import render_html
+from .html import is_report, render_html, write_html
 from .model import ReportModel, build_model
 from .spreadsheet import write_csv
 
-__all__ = ["ReportModel", "build_model", "render_html", "write_csv"]
+__all__ = ["ReportModel", "build_model", "is_report", "render_html", "write_csv", "write_html"]

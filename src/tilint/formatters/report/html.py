@@ -13,15 +13,17 @@ import base64
 import hashlib
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from ... import __version__
+from ._write import atomic_write_text
 from .model import ReportModel, split_context, where
 
-__all__ = ["render_html", "http_url", "csp_hash", "GENERATOR"]
+__all__ = ["render_html", "write_html", "is_report", "http_url", "csp_hash", "GENERATOR"]
 
 GENERATOR = "tilint report"  # <meta name=generator>: marks a file as a tilint report
 BAR = 160  # chart bar width (px)
@@ -84,3 +86,19 @@ def render_html(model: ReportModel) -> str:
     )
     template = _environment().get_template("report.html.j2")
     return template.render(model=model, css=Markup(css), js=Markup(js), csp=csp)
+
+
+def write_html(model: ReportModel, path: Path) -> list[Path]:
+    """Write the page to ``path`` atomically; returns ``[path]``."""
+    atomic_write_text(path, render_html(model))
+    return [path]
+
+
+def is_report(path: Path) -> bool:
+    """Is ``path`` a page this module wrote (by its ``<meta name="generator">``)?"""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return False
+    return f'<meta name="generator" content="{GENERATOR}">'.encode() in head
