@@ -250,6 +250,18 @@ def test_page_structure(page):
     assert "Could not be read: damaged Word document" in page
 
 
+def test_charts_are_svg_drawn_from_the_counts(page):
+    realise = page[page.index("<th scope=\"row\">Realise the widespread impact of trauma</th>") :]
+    realise = realise[: realise.index("</tr>")]
+    # 1 covered, 1 partial, 3 missing of 5 checked documents, on a 160 px bar
+    assert re.findall(r'<rect class="fill-(\w+)" x="([\d.]+)" y="0" width="([\d.]+)"', realise) == [
+        ("covered", "0", "32.0"), ("partial", "32.0", "32.0"), ("missing", "64.0", "96.0"),
+    ]  # fmt: skip
+    assert '<svg class="bar" width="160" height="14" viewBox="0 0 160 14" aria-hidden="true" focusable="false">' in realise
+    warnings = page[page.index('<span class="sev sev-warning">warning</span></th>') :]
+    assert re.search(r'<rect class="fill-warning" x="0" y="0" width="160.0"', warnings[: warnings.index("</tr>")])
+
+
 def test_thousand_documents_stay_under_10_mb():
     results = estate(1000)
     m = build_model(results)
@@ -333,6 +345,7 @@ def test_cli_report(run_cli, tmp_path):
     assert html.count('<article class="doc"') == 6
     assert len(_read_csv(tmp_path / "sheets" / "findings.csv")) == 12
     assert len(_read_csv(tmp_path / "sheets" / "coverage.csv")) == 24
+    assert res.err.splitlines()[1] == "5 documents, 12 findings; wrote report.html, sheets/findings.csv, sheets/coverage.csv"
     assert not list(tmp_path.glob(".*.tilint"))  # no temporary file left behind
 
 

@@ -349,7 +349,8 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
             print(f"tilint: error: cannot write {target}: {exc.strerror or exc}", file=sys.stderr)
             return EXIT_ERROR
     if not args.quiet:
-        print(f"{model.scanned} documents, {model.total_findings} findings; wrote {', '.join(map(str, written))}", file=sys.stderr)
+        docs, findings = model.scanned, model.total_findings
+        print(f"{docs} document{'s' if docs != 1 else ''}, {findings} finding{'s' if findings != 1 else ''}; wrote {', '.join(map(str, written))}", file=sys.stderr)
     return EXIT_ERROR if model.failed else EXIT_OK
 
 

@@ -21,7 +21,7 @@ from markupsafe import Markup
 
 from ... import __version__
 from ._write import atomic_write_text
-from .model import ReportModel, split_context, where
+from .model import STATUSES, ReportModel, split_context, where
 
 __all__ = ["render_html", "write_html", "is_report", "http_url", "csp_hash", "GENERATOR"]
 
@@ -67,7 +67,7 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters.update(http_url=http_url, where=where, split_context=split_context)
-    env.globals.update(BAR=BAR, DOCS_SHOWN=DOCS_SHOWN, EVIDENCE_SHOWN=EVIDENCE_SHOWN, SOURCES_SHOWN=SOURCES_SHOWN, GENERATOR=GENERATOR, version=__version__)
+    env.globals.update(STATUSES=STATUSES, BAR=BAR, DOCS_SHOWN=DOCS_SHOWN, EVIDENCE_SHOWN=EVIDENCE_SHOWN, SOURCES_SHOWN=SOURCES_SHOWN, GENERATOR=GENERATOR, version=__version__)
     return env
 
 
