@@ -345,7 +345,7 @@ def test_cli_report(run_cli, tmp_path):
     assert html.count('<article class="doc"') == 6
     assert len(_read_csv(tmp_path / "sheets" / "findings.csv")) == 12
     assert len(_read_csv(tmp_path / "sheets" / "coverage.csv")) == 24
-    assert res.err.splitlines()[1] == "5 documents, 12 findings; wrote report.html, sheets/findings.csv, sheets/coverage.csv"
+    assert res.err.splitlines()[1] == "5 documents checked, 1 could not be read, 12 findings; wrote report.html, sheets/findings.csv, sheets/coverage.csv"
     assert not list(tmp_path.glob(".*.tilint"))  # no temporary file left behind
 
 

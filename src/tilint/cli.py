@@ -350,7 +350,9 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
             return EXIT_ERROR
     if not args.quiet:
         docs, findings = model.scanned, model.total_findings
-        print(f"{docs} document{'s' if docs != 1 else ''}, {findings} finding{'s' if findings != 1 else ''}; wrote {', '.join(map(str, written))}", file=sys.stderr)
+        line = f"{docs} document{'s' if docs != 1 else ''} checked"
+        line += f", {model.failed} could not be read" if model.failed else ""
+        print(f"{line}, {findings} finding{'s' if findings != 1 else ''}; wrote {', '.join(map(str, written))}", file=sys.stderr)
     return EXIT_ERROR if model.failed else EXIT_OK
 
 
