@@ -135,12 +135,26 @@ def test_empty_run_still_names_the_framework_columns():
     [
         ({}, 4, "line 4"),
         ({"page": 3}, 12, "page 3, line 12"),
-        ({"paragraph": 7, "section": "3 Procedure > 3.2"}, 7, "paragraph 7, line 7, § 3 Procedure > 3.2"),
+        ({"paragraph": 7, "section": "3 Procedure > 3.2"}, 7, "paragraph 7, § 3 Procedure > 3.2"),  # Word: no lines
         ({"table": 1, "row": 2, "cell": 3}, None, "table 1 row 2 cell 3"),
     ],
 )
 def test_where(location, line, expected):
     assert where(location, line) == expected
+
+
+def test_word_and_pdf_findings_say_paragraph_and_page(tmp_path):
+    from .fixtures_build import build_docx, build_pdf
+
+    build_docx(tmp_path)
+    build_pdf(tmp_path)
+    page = render_html(build_model(Linter(Config(coverage={"framework": "samhsa-4r", "enabled": True})).lint_paths([tmp_path])))
+    assert re.findall(r'<p class="where">(.*?)</p>', page) == [
+        "paragraph 5, § 3 Procedure &gt; 3.2 Missed appointments",
+        "paragraph 5, § 3 Procedure &gt; 3.2 Missed appointments",
+        "page 1, line 2, § 3 Procedure",
+        "page 1, line 3, § 3 Procedure",
+    ]
 
 
 @pytest.mark.parametrize(

@@ -138,7 +138,8 @@ class ReportModel:
 
 
 def where(location: dict, line: Optional[int] = None) -> str:
-    """``page 3, paragraph 12, line 40, § 2 Scope`` (only the parts known)."""
+    """``page 3, line 40, § 2 Scope`` (only the parts known). Word and OpenDocument
+    files have paragraphs, not lines: there the paragraph number replaces the line."""
     parts = []
     if "page" in location:
         parts.append(f"page {location['page']}")
@@ -146,7 +147,7 @@ def where(location: dict, line: Optional[int] = None) -> str:
         parts.append(f"paragraph {location['paragraph']}")
     if "table" in location:
         parts.append(f"table {location['table']} row {location.get('row')} cell {location.get('cell')}")
-    if line is not None:
+    if line is not None and "paragraph" not in location:
         parts.append(f"line {line}")
     if location.get("section"):
         parts.append(f"§ {location['section']}")
