@@ -164,6 +164,8 @@ def test_word_and_pdf_findings_say_paragraph_and_page(tmp_path):
         ("Tenants who FAIL to attend.", "fail to\n attend", ("Tenants who ", "FAIL to attend", ".")),  # case, line break
         ("Nothing here.", "absconded", ("Nothing here.", "", "")),
         ("Whole document.", "", ("Whole document.", "", "")),
+        ("a " * 200 + "fail to attend" + " b" * 200, "fail to attend", ("…" + "a " * 80, "fail to attend", " b" * 80 + "…")),
+        ("x" * 400, "", ("x" * 320 + "…", "", "")),
     ],
 )
 def test_split_context(context, match, expected):

@@ -154,19 +154,29 @@ def where(location: dict, line: Optional[int] = None) -> str:
     return ", ".join(parts)
 
 
-def split_context(context: str, match: str) -> tuple[str, str, str]:
+CONTEXT_CHARS = 160  # of the sentence shown on each side of the match
+
+
+def split_context(context: str, match: str, limit: int = CONTEXT_CHARS) -> tuple[str, str, str]:
     """``(before, match, after)`` of the context sentence, so a renderer can mark the
-    words without parsing anything; ``(context, "", "")`` when the match is not found."""
+    words without parsing anything; ``(context, "", "")`` when the match is not found.
+    A very long "sentence" (a list or table without full stops) is cut to ``limit``
+    characters on each side, with an ellipsis."""
     words = " ".join(match.split())
-    if not words:
-        return context, "", ""
-    idx = context.find(words)
-    if idx < 0:
+    idx = context.find(words) if words else -1
+    if idx < 0 and words:
         idx = context.lower().find(words.lower())
     if idx < 0:
-        return context, "", ""
+        return _cut_end(context, 2 * limit), "", ""
     end = idx + len(words)
-    return context[:idx], context[idx:end], context[end:]
+    before, after = context[:idx], context[end:]
+    if len(before) > limit:
+        before = "…" + before[len(before) - limit :].lstrip()
+    return before, context[idx:end], _cut_end(after, limit)
+
+
+def _cut_end(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit].rstrip() + "…"
 
 
 def _cells(result: FileResult, principles: Sequence[tuple[str, str]]) -> list[Cell]:
