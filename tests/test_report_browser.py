@@ -293,3 +293,37 @@ def test_text_contrast_meets_wcag_aa(watched):
     ratios = watched.page.evaluate(CONTRAST_JS, selectors)
     assert {sel for sel, _ in ratios} == set(selectors)  # every kind of text was found and measured
     assert [(sel, r) for sel, r in ratios if r < 4.5] == []
+
+
+def test_headings_and_tables_as_a_screen_reader_meets_them(watched):
+    page = watched.page
+    assert page.get_by_role("heading", level=1).all_inner_texts() == ["Trauma-informed policy review"]
+    assert page.get_by_role("heading", level=2).all_inner_texts() == [
+        "Summary", "Documents and principles", "Worst wording across the estate",
+        "What to add, principle by principle", "Document by document", "Sources",
+    ]  # fmt: skip
+    assert len(page.get_by_role("heading", level=3).all_inner_texts()) == 1 + 4 + 7  # unreadable list, principles, documents
+    matrix = page.get_by_role("table", name="Documents × principles", exact=False)
+    assert matrix.count() == 1
+    assert matrix.get_by_role("columnheader").all_inner_texts()[:3] == ["Document", "Findings", "Realise the widespread impact of trauma"]
+    assert matrix.get_by_role("columnheader", name="Document").get_attribute("aria-sort") == "ascending"
+    assert matrix.get_by_role("rowheader", name="policies/housing-allocations.md").count() == 1
+    assert matrix.get_by_role("button").all_inner_texts() == ["Document", "Findings", "Coverage"]
+    # a drill-down is a native disclosure: a focusable summary that reports its state
+    summary = page.locator("article#doc-5 summary")
+    assert summary.evaluate("el => el.tabIndex") == 0
+    assert page.get_by_role("search").get_by_role("searchbox", name="Filter documents by name").count() == 1
+    watched.quiet()
+
+
+def test_works_without_javascript(browser, report):
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(report.as_uri())
+        assert page.locator("#matrix-table tbody tr").count() == 7
+        drill = page.locator("article:has(h3:text-is('policies/housing-allocations.md')) details")
+        drill.locator("summary").click()  # <details> needs no script
+        assert drill.locator("li.finding").first.is_visible()
+    finally:
+        context.close()
