@@ -83,6 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     coverage.add_argument("--format", choices=["text", "json"], default="text")
     coverage.add_argument("--config", type=Path, metavar="FILE")
     coverage.add_argument("--isolated", action="store_true")
+    _add_report_parser(sub)
     return parser
 
 
@@ -267,7 +268,95 @@ def cmd_coverage(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_ERROR if any(r.errors for r in results) else EXIT_OK
 
 
-COMMANDS = {"check": cmd_check, "rules": cmd_rules, "explain": cmd_explain, "coverage": cmd_coverage}
+# -- tilint report: the governance report (HTML, CSV) ----------------------------------
+
+
+def _add_report_parser(sub) -> None:
+    report = sub.add_parser("report", help="a self-contained HTML governance report for a folder of policies")
+    report.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
+    report.add_argument("--output", "-o", type=Path, required=True, metavar="FILE", help="the HTML file to write")
+    report.add_argument("--csv", type=Path, metavar="DIR", help="also write findings.csv and coverage.csv into DIR")
+    report.add_argument("--title", default="Trauma-informed policy review", help="the report's heading")
+    _add_common(report)
+    report.add_argument("--framework", metavar="NAME", help="coverage framework: samhsa-4r (default), samhsa-6, ohid-6 or a YAML file")
+    report.add_argument("--include", action="append", metavar="GLOB", help="only report files matching these globs in folders")
+    report.add_argument("--exclude", action="append", metavar="GLOB", help="skip files matching these globs")
+    report.add_argument("--mentions", choices=["skip", "report"], help="report terms that are quoted or mentioned (default: skip)")
+    report.add_argument("--model", metavar="NAME", help="an installed spaCy pipeline to use instead of blank English")
+    report.add_argument("--max-file-size", type=int, metavar="BYTES", help="skip files larger than this")
+    report.add_argument("--jobs", "-j", type=int, metavar="N", help="check files in N processes (0 = one per CPU; default 1)")
+    report.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary line")
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.exists() and b.exists() and os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _output_clash(found, outputs: list[Path], named: Sequence[str]) -> Optional[Path]:
+    """The first output that is one of the documents found (never overwritten). The
+    report of an earlier run, found inside a scanned folder, is left out of the
+    documents instead, so the same command can run again."""
+    from .formatters.report import is_report
+
+    for path in list(found.files):
+        for target in outputs:
+            if not _same_file(Path(path), target):
+                continue
+            if target == outputs[0] and is_report(target) and not any(_same_file(Path(p), target) for p in named):
+                found.files.remove(path)
+                continue
+            return target
+    return None
+
+
+def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
+    from .formatters.report import build_model, write_csv, write_html
+    from .formatters.report.spreadsheet import CSV_FILES
+    from .linter import Linter, discover
+
+    config = _config(args)
+    config = config.merged(coverage={**config.coverage, "framework": config.coverage.get("framework", "samhsa-4r"), "enabled": True})
+    found = discover(args.paths, config.include, config.exclude)
+    outputs = [args.output, *((args.csv / name) for name in CSV_FILES)] if args.csv else [args.output]
+    clash = _output_clash(found, outputs, args.paths)
+    if clash:
+        print(f"tilint: error: {clash} is one of the documents to check; choose another output", file=sys.stderr)
+        return EXIT_ERROR
+    linter = Linter(config)
+    jobs = args.jobs if args.jobs is not None else config.jobs
+    jobs = (os.cpu_count() or 1) if jobs == 0 else jobs
+    with _progress(len(found.files), enabled=not args.quiet and sys.stderr.isatty()) as advance:
+        results = linter.lint_found(found, jobs=jobs, progress=advance)
+    settings = {"framework": str(config.coverage["framework"]), "rules": ", ".join((*config.select, *config.extend_select))}
+    if config.ignore:
+        settings["ignored"] = ", ".join(config.ignore)
+    if config.path:
+        settings["config"] = str(config.path)
+    model = build_model(results, skipped=found.skipped, framework=str(config.coverage["framework"]), title=args.title, settings=settings)
+    for r in results:
+        for err in r.errors:
+            print(f"{r.path}: error: {err.message}", file=sys.stderr)
+    written = []
+    for target, write in ((args.output, write_html), (args.csv, write_csv)):
+        if target is None:
+            continue
+        try:
+            written += write(model, target)
+        except OSError as exc:  # named by the user's path, not the temporary file beside it
+            print(f"tilint: error: cannot write {target}: {exc.strerror or exc}", file=sys.stderr)
+            return EXIT_ERROR
+    if not args.quiet:
+        docs, findings = model.scanned, model.total_findings
+        line = f"{docs} document{'s' if docs != 1 else ''} checked"
+        line += f", {model.failed} could not be read" if model.failed else ""
+        print(f"{line}, {findings} finding{'s' if findings != 1 else ''}; wrote {', '.join(map(str, written))}", file=sys.stderr)
+    return EXIT_ERROR if model.failed else EXIT_OK
+
+
+COMMANDS = {"check": cmd_check, "rules": cmd_rules, "explain": cmd_explain, "coverage": cmd_coverage, "report": cmd_report}
 
 
 def main(argv: Optional[Sequence[str]] = None, out: Optional[TextIO] = None) -> int:
