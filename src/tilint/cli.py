@@ -83,6 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     coverage.add_argument("--format", choices=["text", "json"], default="text")
     coverage.add_argument("--config", type=Path, metavar="FILE")
     coverage.add_argument("--isolated", action="store_true")
+    _add_review(sub)
     return parser
 
 
@@ -267,7 +268,47 @@ def cmd_coverage(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_ERROR if any(r.errors for r in results) else EXIT_OK
 
 
-COMMANDS = {"check": cmd_check, "rules": cmd_rules, "explain": cmd_explain, "coverage": cmd_coverage}
+# -- tilint review: reviewed copies of Word and PDF files ---------------------------------
+
+
+def _add_review(sub: Any) -> None:
+    review = sub.add_parser("review", help="write reviewed copies of Word/PDF files: comments on the words, tracked fixes, a coverage summary")
+    review.add_argument("paths", nargs="+", metavar="FILE", help=".docx or .pdf files")
+    review.add_argument("--output", "-o", type=Path, metavar="FILE", help="where to write the copy (one input only; default NAME.reviewed.EXT beside it)")
+    review.add_argument("--output-dir", type=Path, metavar="DIR", help="write the copies into DIR")
+    review.add_argument("--force", action="store_true", help="replace existing output files")
+    review.add_argument("--track-changes", action="store_true", help="Word: offer each safe fix as a tracked change")
+    review.add_argument("--author", default="tilint", metavar="NAME", help="author of the comments and changes (default: tilint)")
+    review.add_argument("--framework", metavar="NAME", help="coverage framework for the summary (default: samhsa-4r)")
+    _add_common(review)
+
+
+def cmd_review(args: argparse.Namespace, out: TextIO) -> int:
+    from .review import ReviewError, default_output, review_file
+
+    if args.output and (len(args.paths) > 1 or args.output_dir):
+        print("tilint: error: -o/--output takes one input file (use --output-dir for several)", file=sys.stderr)
+        return EXIT_ERROR
+    if args.output_dir and not args.output_dir.is_dir():
+        print(f"tilint: error: --output-dir {args.output_dir} is not a folder", file=sys.stderr)
+        return EXIT_ERROR
+    config = _config(args)
+    code = EXIT_OK
+    for raw in args.paths:
+        path = Path(raw)
+        target = args.output or (args.output_dir / default_output(path).name if args.output_dir else default_output(path))
+        try:
+            result = review_file(path, target, config=config, track_changes=args.track_changes, author=args.author, force=args.force)
+        except ReviewError as exc:
+            print(f"{path}: error: {exc}", file=sys.stderr)
+            code = EXIT_ERROR
+            continue
+        changes = f", {result.changes} tracked change{'s' if result.changes != 1 else ''}" if result.changes else ""
+        out.write(f"{path} -> {result.output}: {len(result.findings)} finding{'s' if len(result.findings) != 1 else ''}{changes}\n")
+    return code  # 0 when every copy was written (the findings are in the copies), 2 if any file failed
+
+
+COMMANDS = {"check": cmd_check, "rules": cmd_rules, "explain": cmd_explain, "coverage": cmd_coverage, "review": cmd_review}
 
 
 def main(argv: Optional[Sequence[str]] = None, out: Optional[TextIO] = None) -> int:

@@ -1,0 +1,433 @@
+"""Word review: comments on exactly the matched words, tracked fixes, summary, re-runs.
+
+The fixture is built here with python-docx: findings at the start, middle and end
+of runs, across runs with different formatting, two in one run, inside a hyperlink,
+in a nested table and in the page header, next to a comment a person wrote.
+"""
+
+from __future__ import annotations
+
+import copy
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import docx
+import pytest
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml import parse_xml
+from lxml import etree
+
+import tilint
+from tilint.config import Config
+from tilint.fix import plan_fixes
+from tilint.review import ReviewError, review_docx
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+W_NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+R_NS = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+PERSON = "Sam Writer"
+
+# paragraph texts of the body, in order (table cells included), as the fixture writes them
+BODY = [
+    "Missed appointments",
+    "Addicts and no-shows lose their place.",  # two findings in one run; the first at the run's start
+    "Patients who fail to attend twice are discharged.",  # in the middle of a run
+    "Her brother committed suicide",  # at the end of a run (a formatted run follows)
+    " in 2019.",
+    "Meals are served to the homeless every day.",  # across an italic and a bold run
+    "Read how we talk about people who committed suicide in our leaflet.",  # inside a hyperlink
+    "Outer cell",
+    "Residents who are non-compliant must leave.",  # nested table
+    "We recognise that many of the people we support have lived through trauma.",
+]
+
+
+def _hyperlink(paragraph, text: str, url: str) -> None:
+    rid = paragraph.part.relate_to(url, RT.HYPERLINK, is_external=True)
+    paragraph._p.append(parse_xml(
+        f'<w:hyperlink {W_NS} {R_NS} r:id="{rid}"><w:r><w:rPr><w:u w:val="single"/></w:rPr>'
+        f'<w:t xml:space="preserve">{text}</w:t></w:r></w:hyperlink>'))
+
+
+def build_policy(path: Path) -> Path:
+    doc = docx.Document()
+    doc.sections[0].header.paragraphs[0].text = "Clients who fail to attend are discharged."
+    doc.add_heading("Missed appointments", level=1)
+    doc.add_paragraph("Addicts and no-shows lose their place.")
+    doc.add_paragraph("Patients who fail to attend twice are discharged.")
+    p = doc.add_paragraph("Her brother committed suicide")
+    p.add_run(" in 2019.").italic = True
+    p = doc.add_paragraph("Meals are served to ")
+    p.add_run("the ").italic = True
+    p.add_run("homeless").bold = True
+    p.add_run(" every day.")
+    p = doc.add_paragraph("Read ")
+    _hyperlink(p, "how we talk about people who committed suicide", "https://example.org/leaflet")
+    p.add_run(" in our leaflet.")
+    outer = doc.add_table(rows=1, cols=1)
+    cell = outer.cell(0, 0)
+    cell.paragraphs[0].text = "Outer cell"
+    inner = cell.add_table(rows=1, cols=1)
+    inner.cell(0, 0).paragraphs[0].text = "Residents who are non-compliant must leave."
+    p = doc.add_paragraph("We recognise that many of the people we support have lived through trauma.")
+    doc.add_comment(p.runs, text="Can we say more here?", author=PERSON, initials="SW")
+    doc.save(str(path))
+    return path
+
+
+# ----------------------------------------------------------------------------- reading XML
+
+
+def _parts(path: Path) -> dict[str, etree._Element]:
+    with zipfile.ZipFile(path) as zf:
+        return {n: etree.fromstring(zf.read(n)) for n in zf.namelist() if n.startswith("word/") and n.endswith(".xml")}
+
+
+def _comments(parts: dict) -> dict[str, tuple[str, str]]:
+    """comment id -> (author, text)"""
+    root = parts.get("word/comments.xml")
+    if root is None:
+        return {}
+    out = {}
+    for c in root.iter(W + "comment"):
+        text = "\n".join("".join(p.itertext()) for p in c.iter(W + "p"))
+        out[c.get(W + "id")] = (c.get(W + "author"), text)
+    return out
+
+
+def _anchored(root) -> dict[str, str]:
+    """comment id -> the visible text between its range markers (deleted text left out)."""
+    open_ids: dict[str, list[str]] = {}
+    done = {}
+    for el in root.iter(W + "commentRangeStart", W + "commentRangeEnd", W + "t"):
+        if el.tag == W + "commentRangeStart":
+            open_ids[el.get(W + "id")] = []
+        elif el.tag == W + "commentRangeEnd":
+            done[el.get(W + "id")] = "".join(open_ids.pop(el.get(W + "id")))
+        else:
+            for parts in open_ids.values():
+                parts.append(el.text or "")
+    return done
+
+
+def _rule_of(text: str) -> str:
+    return text.rsplit("\n", 1)[-1].split(" · ")[1].split()[0]
+
+
+def _strip(root, *, accept: bool = False):
+    """A copy without comments; tracked changes rejected (or accepted); same-formatted runs merged."""
+    root = copy.deepcopy(root)
+    for el in list(root.iter(W + "commentRangeStart", W + "commentRangeEnd")):
+        el.getparent().remove(el)
+    for ref in list(root.iter(W + "commentReference")):
+        ref.getparent().getparent().remove(ref.getparent())
+    drop, keep = (W + "del", W + "ins") if accept else (W + "ins", W + "del")
+    for el in list(root.iter(drop)):
+        if el.getparent().tag != W + "rPr":
+            el.getparent().remove(el)
+    for el in list(root.iter(keep)):
+        if el.getparent().tag == W + "rPr":
+            continue
+        for t in el.iter(W + "delText"):
+            t.tag = W + "t"
+        for child in list(el):
+            el.addprevious(child)
+        el.getparent().remove(el)
+    return root
+
+
+def _paragraphs(root) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Every paragraph as (pPr XML, [(rPr XML, text)]) with adjacent same-formatted sibling runs merged."""
+    out = []
+    for p in root.iter(W + "p"):
+        ppr = p.find(W + "pPr")
+        runs: list[tuple[object, str, str]] = []
+        for r in p.iter(W + "r"):
+            rpr = r.find(W + "rPr")
+            key = etree.tostring(rpr) if rpr is not None else b""
+            text = "".join(el.text or "" for el in r if el.tag == W + "t")
+            if runs and runs[-1][0] is r.getparent() and runs[-1][1] == key:
+                runs[-1] = (r.getparent(), key, runs[-1][2] + text)
+            else:
+                runs.append((r.getparent(), key, text))
+        out.append((etree.tostring(ppr) if ppr is not None else b"", [(k, t) for _, k, t in runs]))
+    return out
+
+
+def _texts(root) -> list[str]:
+    return ["".join(t.text or "" for t in p.iter(W + "t")) for p in root.iter(W + "p") if any(True for _ in p.iter(W + "t"))]
+
+
+@pytest.fixture(scope="module")
+def policy(tmp_path_factory) -> Path:
+    return build_policy(tmp_path_factory.mktemp("review") / "policy.docx")
+
+
+@pytest.fixture(scope="module")
+def reviewed(policy) -> tuple[Path, object]:
+    out = policy.with_name("plain.reviewed.docx")
+    return out, review_docx(policy, out)
+
+
+# ------------------------------------------------------------------------------- comments
+
+
+def test_fixture_text_is_what_the_reader_reads(policy):
+    assert _texts(_parts(policy)["word/document.xml"])[: len(BODY)] == [
+        "Missed appointments", BODY[1], BODY[2], BODY[3] + BODY[4], BODY[5], BODY[6], BODY[7], BODY[8], BODY[9]]
+
+
+def test_each_finding_has_a_comment_on_exactly_its_words(policy, reviewed):
+    out, result = reviewed
+    expected = sorted((f.rule_id, f.match) for r in tilint.lint_paths([policy]) for f in r.findings)
+    assert expected == sorted([
+        ("BL001", "fail to attend"), ("BL002", "no-shows"), ("BL009", "non-compliant"),
+        ("LB001", "the homeless"), ("SH001", "committed suicide"), ("SH001", "committed suicide"),
+        ("SU001", "Addicts"),
+    ])
+    parts = _parts(out)
+    comments = _comments(parts)
+    anchored = _anchored(parts["word/document.xml"])
+    ours = {cid: text for cid, (author, text) in comments.items() if author == "tilint"}
+    on_words = sorted((_rule_of(text), anchored[cid]) for cid, text in ours.items()
+                      if not text.startswith(("Page header", "tilint found")))
+    assert on_words == expected
+    assert sorted(f.rule_id for f in result.findings) == sorted([r for r, _ in expected] + ["BL001"])  # + the header's
+    assert result.unplaced == []
+
+
+def test_comment_text_has_message_suggestions_and_source(reviewed):
+    out, _ = reviewed
+    texts = [t for a, t in _comments(_parts(out)).values() if a == "tilint" and "· SU001" in t]
+    assert len(texts) == 1
+    lines = texts[0].split("\n")
+    assert lines[0] == "'Addicts' reduces a person to their drug or alcohol dependence."
+    assert lines[1] == 'Try: "people who use drugs"; "people with a drug dependency"'
+    assert lines[2].startswith("Source: ") and "http" in lines[2]
+    assert lines[-1] == "tilint review · SU001 addict-label (warning)" or lines[-1].startswith("tilint review · SU001 ")
+
+
+def test_summary_comment_on_the_first_paragraph_gives_each_principle(reviewed):
+    out, result = reviewed
+    parts = _parts(out)
+    summary = [(cid, t) for cid, (a, t) in _comments(parts).items() if t.startswith("tilint found")]
+    assert len(summary) == 1
+    cid, text = summary[0]
+    assert _anchored(parts["word/document.xml"])[cid] == "Missed appointments"
+    assert text.startswith("tilint found 8 wording issues (")
+    for p in result.coverage.principles:
+        assert f"• {p.name}: {p.status}" in text
+        if p.status == "missing":
+            assert f"• {p.name}: missing. What to add: {p.suggestion}" in text
+
+
+def test_header_finding_is_named_in_a_body_comment(reviewed):
+    out, _ = reviewed
+    header = [t for a, t in _comments(_parts(out)).values() if t.startswith("Page header")]
+    assert len(header) == 1
+    assert header[0].startswith('Page header: "fail to attend"\n')
+    assert "· BL001 " in header[0]
+
+
+def test_nothing_else_changes(policy, reviewed):
+    out, _ = reviewed
+    before, after = _parts(policy), _parts(out)
+    for name in ("word/document.xml", "word/header1.xml"):
+        assert _paragraphs(_strip(after[name])) == _paragraphs(_strip(before[name])), name
+    # the person's comment is still there, on the same words
+    people = [(cid, t) for cid, (a, t) in _comments(after).items() if a == PERSON]
+    assert [t for _, t in people] == ["Can we say more here?"]
+    assert _anchored(after["word/document.xml"])[people[0][0]] == BODY[-1]
+    # the reader sees the same text in the reviewed copy
+    assert [b.text for b in tilint.linter.read_document(out).blocks] == [b.text for b in tilint.linter.read_document(policy).blocks]
+
+
+def test_split_runs_keep_their_formatting(reviewed):
+    out, _ = reviewed
+    body = docx.Document(str(out))
+    p = next(p for p in body.paragraphs if p.text.startswith("Her brother"))
+    assert [(r.text, r.italic) for r in p.runs if r.text] == [("Her brother ", None), ("committed suicide", None), (" in 2019.", True)]
+    p = next(p for p in body.paragraphs if p.text.startswith("Meals"))
+    assert [(r.text, r.italic, r.bold) for r in p.runs if r.text] == [
+        ("Meals are served to ", None, None), ("the ", True, None), ("homeless", None, True), (" every day.", None, None)]
+
+
+def test_hyperlink_keeps_its_target_and_holds_the_comment(reviewed):
+    out, _ = reviewed
+    root = _parts(out)["word/document.xml"]
+    link = next(root.iter(W + "hyperlink"))
+    assert "".join(link.itertext()) == "how we talk about people who committed suicide"
+    assert link.get("{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id")
+    assert any(True for _ in link.iter(W + "commentRangeStart"))
+    assert all(r.find(W + "rPr/" + W + "u") is not None for r in link.iter(W + "r") if r.find(W + "t") is not None)
+
+
+def test_ignored_rules_get_no_comment(policy, tmp_path):
+    out = tmp_path / "ignored.docx"
+    result = review_docx(policy, out, config=Config(ignore=("SH001",)))
+    rules = {_rule_of(t) for a, t in _comments(_parts(out)).values() if a == "tilint" and not t.startswith("tilint found")}
+    assert "SH001" not in rules and "SU001" in rules
+    assert "SH001" not in {f.rule_id for f in result.findings}
+
+
+# -------------------------------------------------------------------------- tracked changes
+
+
+def test_tracked_changes_accept_gives_the_fix_and_reject_the_original(policy, tmp_path):
+    out = tmp_path / "tracked.docx"
+    result = review_docx(policy, out, track_changes=True)
+    after = _parts(out)["word/document.xml"]
+    before = _parts(policy)["word/document.xml"]
+    assert result.changes == 4  # no-shows, the homeless, committed suicide twice
+    for el in after.iter(W + "ins", W + "del"):
+        assert el.get(W + "author") == "tilint" and el.get(W + "date")
+    # the --fix text of the same paragraphs
+    txt = tmp_path / "same.txt"
+    txt.write_text("\n\n".join(_texts(before)) + "\n", encoding="utf-8")
+    [lint] = tilint.lint_paths([txt])
+    fixed = plan_fixes(lint, 10**6).new_source.rstrip("\n").split("\n\n")
+    assert _texts(_strip(after, accept=True)) == fixed
+    assert "Meals are served to people experiencing homelessness every day." in fixed
+    assert _paragraphs(_strip(after)) == _paragraphs(_strip(before))
+    # each tracked change sits inside its comment's range
+    for deleted in after.iter(W + "del"):
+        assert deleted.getprevious().tag == W + "commentRangeStart"
+        assert deleted.getnext().tag == W + "ins"
+        assert deleted.getnext().getnext().tag == W + "commentRangeEnd"
+
+
+def test_tracked_change_across_formatted_runs_keeps_first_formatting(policy, tmp_path):
+    out = tmp_path / "tracked.docx"
+    review_docx(policy, out, track_changes=True)
+    root = _parts(out)["word/document.xml"]
+    ins = [el for el in root.iter(W + "ins") if "".join(el.itertext()) == "people experiencing homelessness"]
+    assert len(ins) == 1
+    assert ins[0].find(f"{W}r/{W}rPr/{W}i") is not None
+    deleted = ins[0].getprevious()
+    assert deleted.tag == W + "del"
+    assert ["".join(r.itertext()) for r in deleted.iter(W + "r")] == ["the ", "homeless"]
+
+
+def test_header_fix_is_tracked_in_the_header(tmp_path):
+    doc = docx.Document()
+    doc.sections[0].header.paragraphs[0].text = "Support for the homeless"
+    doc.add_paragraph("Our policy.")
+    src = tmp_path / "h.docx"
+    doc.save(str(src))
+    result = review_docx(src, tmp_path / "h.reviewed.docx", track_changes=True)
+    header = _parts(tmp_path / "h.reviewed.docx")["word/header1.xml"]
+    assert result.changes == 1
+    assert _texts(_strip(header, accept=True)) == ["Support for people experiencing homelessness"]
+    assert _texts(_strip(header)) == ["Support for the homeless"]
+
+
+# ------------------------------------------------------------------------------- re-runs
+
+
+def test_review_of_a_reviewed_copy_replaces_its_own_comments(reviewed, tmp_path):
+    first, _ = reviewed
+    second = tmp_path / "again.docx"
+    review_docx(first, second, track_changes=True)
+    third = tmp_path / "third.docx"
+    review_docx(second, third, track_changes=True)
+    a, b = _comments(_parts(second)), _comments(_parts(third))
+    assert sorted(t for _, t in a.values()) == sorted(t for _, t in b.values())
+    assert sum(1 for author, _ in b.values() if author == PERSON) == 1
+    assert len(b) == len(_comments(_parts(first)))
+    assert _paragraphs(_strip(_parts(third)["word/document.xml"])) == _paragraphs(_strip(_parts(second)["word/document.xml"]))
+    assert _texts(_strip(_parts(third)["word/document.xml"], accept=True)) == _texts(_strip(_parts(second)["word/document.xml"], accept=True))
+
+
+# -------------------------------------------------------------------------- files and CLI
+
+
+def test_never_overwrites_input_or_existing_output(policy, tmp_path):
+    copy_ = tmp_path / "p.docx"
+    shutil.copy(policy, copy_)
+    data = copy_.read_bytes()
+    with pytest.raises(ReviewError, match="refusing to overwrite the input"):
+        review_docx(copy_, copy_, force=True)
+    (tmp_path / "p.reviewed.docx").write_bytes(b"keep me")
+    with pytest.raises(ReviewError, match="already exists"):
+        review_docx(copy_)
+    assert (tmp_path / "p.reviewed.docx").read_bytes() == b"keep me"
+    review_docx(copy_, force=True)
+    assert zipfile.is_zipfile(tmp_path / "p.reviewed.docx")
+    assert copy_.read_bytes() == data
+
+
+def test_cli_review_writes_copies_and_reports(run_cli, policy, tmp_path):
+    shutil.copy(policy, tmp_path / "a.docx")
+    shutil.copy(policy, tmp_path / "b.docx")
+    (tmp_path / "out").mkdir()
+    res = run_cli("review", "a.docx", "b.docx", "--output-dir", "out", "--track-changes", "--author", "Policy team", cwd=tmp_path)
+    assert res.code == 0, res.err
+    assert res.out.splitlines() == [
+        "a.docx -> out/a.reviewed.docx: 8 findings, 4 tracked changes",
+        "b.docx -> out/b.reviewed.docx: 8 findings, 4 tracked changes",
+    ]
+    authors = {a for a, _ in _comments(_parts(tmp_path / "out" / "a.reviewed.docx")).values()}
+    assert authors == {"Policy team", PERSON}
+    again = run_cli("review", "a.docx", "--output-dir", "out", cwd=tmp_path)
+    assert again.code == 2
+    assert again.err.strip() == "a.docx: error: out/a.reviewed.docx already exists (use --force to replace it)"
+    res = run_cli("review", "a.docx", "-o", "mine.docx", "--ignore", "SH,SU", cwd=tmp_path)
+    assert res.code == 0 and res.out == "a.docx -> mine.docx: 5 findings\n"
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"", "file is empty"),
+    (b"PK\x03\x04 not really", "damaged Word document: not a valid zip container"),
+    (b"hello", "damaged Word document: not a valid zip container"),
+])
+def test_hostile_input_is_one_line_and_leaves_no_file(run_cli, tmp_path, content, message):
+    (tmp_path / "bad.docx").write_bytes(content)
+    res = run_cli("review", "bad.docx", cwd=tmp_path)
+    assert res.code == 2
+    assert res.err.startswith(f"bad.docx: error: {message}") and res.err.count("\n") == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.docx"]
+
+
+def test_odt_is_not_supported_yet(run_cli, tmp_path):
+    (tmp_path / "p.odt").write_bytes(b"x")
+    res = run_cli("review", "p.odt", cwd=tmp_path)
+    assert res.code == 2
+    assert res.err == "p.odt: error: review of OpenDocument (.odt) files is not supported yet; save it as .docx to review it\n"
+
+
+def test_output_flag_takes_one_file(run_cli, policy, tmp_path):
+    res = run_cli("review", str(policy), str(policy), "-o", "x.docx", cwd=tmp_path)
+    assert res.code == 2 and "one input file" in res.err
+
+
+# ------------------------------------------------------------------------------ LibreOffice
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_comments_survive_a_libreoffice_round_trip(policy, tmp_path):
+    """LibreOffice opens the copy and keeps every comment on its words (.docx -> .odt)."""
+    src = tmp_path / "lo.docx"
+    review_docx(policy, src, track_changes=True)
+    profile = tmp_path / "profile"
+    subprocess.run(
+        ["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "odt", "--outdir", str(tmp_path), str(src)],
+        check=True, capture_output=True, timeout=300,
+    )
+    with zipfile.ZipFile(tmp_path / "lo.odt") as zf:
+        content = etree.fromstring(zf.read("content.xml"))
+    office = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+    text_ns = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
+    dc = "{http://purl.org/dc/elements/1.1/}"
+    notes = list(content.iter(office + "annotation"))
+    authors = [n.findtext(dc + "creator") for n in notes]
+    assert authors.count("tilint") == len(_comments(_parts(src))) - 1 and authors.count(PERSON) == 1
+    # each annotation's anchored words: from the annotation to its annotation-end
+    names = {n.get(office + "name"): n for n in notes}
+    bodies = ["".join(n.itertext()) for n in notes]
+    assert any("· SU001 " in b for b in bodies)
+    assert len(names) == len(notes)
+    changes = list(content.iter(text_ns + "changed-region"))
+    assert len(changes) == 8  # four deletions and four insertions
