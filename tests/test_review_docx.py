@@ -402,13 +402,88 @@ def test_output_flag_takes_one_file(run_cli, policy, tmp_path):
     assert res.code == 2 and "one input file" in res.err
 
 
+# -------------------------------------------------------------------------------- examples
+
+EXAMPLES = Path(__file__).parent.parent / "examples"
+
+
+def test_example_policies_are_what_the_generator_builds(tmp_path):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_docx_example", EXAMPLES / "make_docx_example.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.main(tmp_path)
+    for name in ("housing-support-policy.docx", "housing-support-policy.pdf"):
+        built, committed = tilint.linter.read_document(tmp_path / name), tilint.linter.read_document(EXAMPLES / name)
+        assert [(b.text, b.location) for b in built.blocks] == [(b.text, b.location) for b in committed.blocks], name
+
+
+def test_example_review(run_cli, tmp_path):
+    res = run_cli("review", str(EXAMPLES / "housing-support-policy.docx"), "--track-changes", "--output-dir", str(tmp_path), cwd=tmp_path)
+    assert res.code == 0, res.err
+    out = tmp_path / "housing-support-policy.reviewed.docx"
+    parts = _parts(out)
+    comments = _comments(parts)
+    anchored = _anchored(parts["word/document.xml"])
+    on_words = sorted((_rule_of(t), anchored[cid]) for cid, (_, t) in comments.items() if not t.startswith(("tilint found", "Page header")))
+    assert on_words == sorted([
+        ("BL001", "fail to attend"), ("CO004", "warning letter"), ("BL002", "missed appointment"), ("BL009", "non-compliant"),
+        ("CO003", "may be evicted"), ("SU001", "Addicts"), ("SH001", "died by suicide"), ("LB001", "people experiencing homelessness"),
+    ])  # fixable findings are anchored on their tracked change (the inserted words show)
+    assert [t.split("\n")[0] for _, t in comments.values() if t.startswith("Page header")] == ['Page header: "the homeless"']
+    header = parts["word/header1.xml"]
+    assert _texts(_strip(header, accept=True)) == ["Riverside Housing Trust: housing support for people experiencing homelessness"]
+
+
 # ------------------------------------------------------------------------------ LibreOffice
+
+
+OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
+
+
+def _odt_pieces(el):
+    """Document-order text of an ODF body, with ("start"|"end", name) for annotations.
+    Annotation bodies and the tracked-changes store (deleted text) are skipped."""
+    if el.tag == TEXT + "tracked-changes":
+        return
+    if el.text:
+        yield el.text
+    for child in el:
+        if child.tag == OFFICE + "annotation":
+            yield ("start", child.get(OFFICE + "name"))
+        elif child.tag == OFFICE + "annotation-end":
+            yield ("end", child.get(OFFICE + "name"))
+        else:
+            yield from _odt_pieces(child)
+        if child.tail:
+            yield child.tail
+
+
+def _odt_anchored(body) -> dict[str, str]:
+    open_: dict[str, list[str]] = {}
+    done = {}
+    for piece in _odt_pieces(body):
+        if isinstance(piece, tuple):
+            kind, name = piece
+            if kind == "start":
+                open_[name] = []
+            else:
+                done[name] = "".join(open_.pop(name))
+        else:
+            for parts in open_.values():
+                parts.append(piece)
+    return done
 
 
 @pytest.mark.slow
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
 def test_comments_survive_a_libreoffice_round_trip(policy, tmp_path):
-    """LibreOffice opens the copy and keeps every comment on its words (.docx -> .odt)."""
+    """LibreOffice opens the copy and keeps every comment on its words and every tracked change.
+
+    Converted to .odt, where comments are office:annotation ... office:annotation-end
+    around the words and tracked changes are text:changed-region entries."""
     src = tmp_path / "lo.docx"
     review_docx(policy, src, track_changes=True)
     profile = tmp_path / "profile"
@@ -418,16 +493,17 @@ def test_comments_survive_a_libreoffice_round_trip(policy, tmp_path):
     )
     with zipfile.ZipFile(tmp_path / "lo.odt") as zf:
         content = etree.fromstring(zf.read("content.xml"))
-    office = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
-    text_ns = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
+    body = next(content.iter(OFFICE + "text"))
+    notes = {n.get(OFFICE + "name"): n for n in body.iter(OFFICE + "annotation")}
     dc = "{http://purl.org/dc/elements/1.1/}"
-    notes = list(content.iter(office + "annotation"))
-    authors = [n.findtext(dc + "creator") for n in notes]
-    assert authors.count("tilint") == len(_comments(_parts(src))) - 1 and authors.count(PERSON) == 1
-    # each annotation's anchored words: from the annotation to its annotation-end
-    names = {n.get(office + "name"): n for n in notes}
-    bodies = ["".join(n.itertext()) for n in notes]
-    assert any("· SU001 " in b for b in bodies)
-    assert len(names) == len(notes)
-    changes = list(content.iter(text_ns + "changed-region"))
-    assert len(changes) == 8  # four deletions and four insertions
+    lo = sorted(
+        (n.findtext(dc + "creator"), "\n".join("".join(p.itertext()) for p in n.iter(TEXT + "p")), _odt_anchored(body).get(name))
+        for name, n in notes.items()
+    )
+    parts = _parts(src)
+    anchored = _anchored(parts["word/document.xml"])
+    word = sorted((author, text, anchored[cid]) for cid, (author, text) in _comments(parts).items())
+    assert lo == word  # same authors, same texts, on the same words
+    changes = {c.tag.split("}")[1] for region in content.iter(TEXT + "changed-region") for c in region}
+    assert changes == {"deletion", "insertion"}
+    assert sum(1 for _ in content.iter(TEXT + "changed-region")) == 8  # four fixes: a deletion and an insertion each

@@ -213,13 +213,14 @@ def summary_text(findings: list[Finding], coverage: Optional["CoverageReport"], 
         fw = coverage._framework
         title = fw.title if fw is not None else coverage.framework
         lines.append(f"Trauma-informed principles ({title}):")
+        guidance: dict[str, str] = {}
         for p in coverage.principles:
             line = f"• {p.name}: {p.status}"
             if p.status != "covered":
                 line += f". What to add: {p.suggestion}"
-                for s in p.sources[:1]:
-                    line += f" Guidance: {s.cite()}. {s.url}"
+                guidance.update((s.id, f"{s.cite()}. {s.url}") for s in p.sources[:1])
             lines.append(line)
+        lines += [f"Guidance: {text}" for text in guidance.values()]
     lines.append(f"{SIGNATURE} · summary")
     return "\n".join(lines)
 
