@@ -323,6 +323,70 @@ def test_header_fix_is_tracked_in_the_header(tmp_path):
     assert _texts(_strip(header)) == ["Support for the homeless"]
 
 
+def test_first_paragraph_fix_keeps_the_summary_around_it(tmp_path):
+    doc = docx.Document()
+    doc.add_paragraph("Support for the homeless", style="Title")
+    doc.add_paragraph("Our policy.")
+    src = tmp_path / "t.docx"
+    doc.save(str(src))
+    review_docx(src, tmp_path / "t.reviewed.docx", track_changes=True)
+    parts = _parts(tmp_path / "t.reviewed.docx")
+    root = parts["word/document.xml"]
+    anchored = _anchored(root)
+    summary = next(cid for cid, (_, t) in _comments(parts).items() if t.startswith("tilint found"))
+    assert anchored[summary] == "Support for people experiencing homelessness"
+    first = root.find(f"{W}body/{W}p")
+    starts = [el.get(W + "id") for el in first if el.tag == W + "commentRangeStart"]
+    assert summary in starts  # the summary's start is a child of the paragraph, not inside the change
+    assert all(el.tag != W + "commentRangeStart" for d in root.iter(W + "del", W + "ins") for el in d.iter())
+
+
+def test_finding_in_a_field_result(tmp_path):
+    doc = docx.Document()
+    p = doc.add_paragraph("Leaflets for ")
+    for xml in (
+        '<w:r><w:fldChar w:fldCharType="begin"/></w:r>',
+        '<w:r><w:instrText xml:space="preserve"> DOCPROPERTY audience </w:instrText></w:r>',
+        '<w:r><w:fldChar w:fldCharType="separate"/></w:r>',
+        '<w:r><w:rPr><w:b/></w:rPr><w:t>the homeless</w:t></w:r>',
+        '<w:r><w:fldChar w:fldCharType="end"/></w:r>',
+    ):
+        p._p.append(parse_xml(xml.replace("<w:r>", f"<w:r {W_NS}>", 1)))
+    p.add_run(" are in reception.")
+    src = tmp_path / "f.docx"
+    doc.save(str(src))
+    result = review_docx(src, tmp_path / "f.reviewed.docx", track_changes=True)
+    root = _parts(tmp_path / "f.reviewed.docx")["word/document.xml"]
+    assert result.changes == 1
+    assert _texts(_strip(root, accept=True)) == ["Leaflets for people experiencing homelessness are in reception."]
+    assert _paragraphs(_strip(root)) == _paragraphs(_parts(src)["word/document.xml"])
+    assert [el.get(W + "fldCharType") for el in root.iter(W + "fldChar")] == ["begin", "separate", "end"]
+    assert next(root.iter(W + "del")).getparent().tag == W + "p"
+
+
+def test_match_over_a_field_boundary_is_commented_not_changed(tmp_path):
+    doc = docx.Document()
+    p = doc.add_paragraph("Leaflets for the ")
+    for xml in (
+        '<w:r><w:fldChar w:fldCharType="begin"/></w:r>',
+        '<w:r><w:instrText xml:space="preserve"> DOCPROPERTY audience </w:instrText></w:r>',
+        '<w:r><w:fldChar w:fldCharType="separate"/></w:r>',
+        '<w:r><w:t>homeless</w:t></w:r>',
+        '<w:r><w:fldChar w:fldCharType="end"/></w:r>',
+    ):
+        p._p.append(parse_xml(xml.replace("<w:r>", f"<w:r {W_NS}>", 1)))
+    src = tmp_path / "g.docx"
+    doc.save(str(src))
+    [lint] = tilint.lint_paths([src])
+    assert [(f.rule_id, f.match) for f in lint.findings] == [("LB001", "the homeless")]  # field code is not text
+    result = review_docx(src, tmp_path / "g.reviewed.docx", track_changes=True)
+    assert result.changes == 0  # deleting would break the field
+    parts = _parts(tmp_path / "g.reviewed.docx")
+    assert not list(parts["word/document.xml"].iter(W + "del"))
+    [(cid, _)] = [(cid, t) for cid, (_, t) in _comments(parts).items() if "· LB001 " in t]
+    assert _anchored(parts["word/document.xml"])[cid] == "the homeless"
+
+
 # ------------------------------------------------------------------------------- re-runs
 
 
@@ -395,6 +459,17 @@ def test_odt_is_not_supported_yet(run_cli, tmp_path):
     res = run_cli("review", "p.odt", cwd=tmp_path)
     assert res.code == 2
     assert res.err == "p.odt: error: review of OpenDocument (.odt) files is not supported yet; save it as .docx to review it\n"
+
+
+def test_folder_reviews_its_word_and_pdf_files_but_not_reviewed_copies(run_cli, policy, tmp_path):
+    folder = tmp_path / "policies"
+    folder.mkdir()
+    shutil.copy(policy, folder / "a.docx")
+    shutil.copy(policy, folder / "old.reviewed.docx")
+    (folder / "notes.md").write_text("Addicts.\n")
+    res = run_cli("review", "policies", cwd=tmp_path)
+    assert res.code == 0, res.err
+    assert res.out == "policies/a.docx -> policies/a.reviewed.docx: 8 findings\n"
 
 
 def test_output_flag_takes_one_file(run_cli, policy, tmp_path):

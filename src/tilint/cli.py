@@ -286,7 +286,8 @@ def _add_review(sub: Any) -> None:
 def cmd_review(args: argparse.Namespace, out: TextIO) -> int:
     from .review import ReviewError, default_output, review_file
 
-    if args.output and (len(args.paths) > 1 or args.output_dir):
+    inputs = _review_inputs(args.paths)
+    if args.output and (len(inputs) != 1 or args.output_dir):
         print("tilint: error: -o/--output takes one input file (use --output-dir for several)", file=sys.stderr)
         return EXIT_ERROR
     if args.output_dir and not args.output_dir.is_dir():
@@ -294,8 +295,7 @@ def cmd_review(args: argparse.Namespace, out: TextIO) -> int:
         return EXIT_ERROR
     config = _config(args)
     code = EXIT_OK
-    for raw in args.paths:
-        path = Path(raw)
+    for path in inputs:
         target = args.output or (args.output_dir / default_output(path).name if args.output_dir else default_output(path))
         try:
             result = review_file(path, target, config=config, track_changes=args.track_changes, author=args.author, force=args.force)
@@ -304,8 +304,24 @@ def cmd_review(args: argparse.Namespace, out: TextIO) -> int:
             code = EXIT_ERROR
             continue
         changes = f", {result.changes} tracked change{'s' if result.changes != 1 else ''}" if result.changes else ""
+        if result.unplaced:
+            changes += f" ({len(result.unplaced)} more could not be placed on their words; see `tilint check`)"
         out.write(f"{path} -> {result.output}: {len(result.findings)} finding{'s' if len(result.findings) != 1 else ''}{changes}\n")
     return code  # 0 when every copy was written (the findings are in the copies), 2 if any file failed
+
+
+def _review_inputs(paths: list[str]) -> list[Path]:
+    """Files as given; folders give their .docx and .pdf files (not earlier reviewed copies)."""
+    from .linter import discover
+
+    out: list[Path] = []
+    for raw in paths:
+        if Path(raw).is_dir():
+            found = discover([raw], ("*.docx", "*.pdf"), ())
+            out += [Path(f) for f in found.files if ".reviewed." not in Path(f).name]
+        else:
+            out.append(Path(raw))
+    return out
 
 
 COMMANDS = {"check": cmd_check, "rules": cmd_rules, "explain": cmd_explain, "coverage": cmd_coverage, "review": cmd_review}

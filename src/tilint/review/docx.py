@@ -45,6 +45,8 @@ W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 _TEXT_TAGS = {W + t for t in ("t", "tab", "br", "cr", "noBreakHyphen", "ptab")}
 _REVISIONS = {W + t for t in ("ins", "del", "moveFrom", "moveTo")}
+# run content a tracked change may delete: text, and nothing structural (fields, drawings, notes)
+_PLAIN = _TEXT_TAGS | {W + "rPr", W + "lastRenderedPageBreak", W + "softHyphen"}
 # markup that may sit between runs without stopping a tracked change
 _PASSIVE = {W + t for t in ("bookmarkStart", "bookmarkEnd", "proofErr", "permStart", "permEnd")}
 _PARTS = {
@@ -83,6 +85,7 @@ def render(data: bytes, path: str, config: Config, *, author: str, track_changes
         placed, unplaced = _place(part_findings, blocks, where)
         targets += placed
         result.unplaced += unplaced
+    anchor = _first_paragraph_runs(body)  # the summary's words, before any tracked change
     revision = _Ids(word, [p for p, _ in parts])
     stamp = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     if track_changes:
@@ -93,9 +96,9 @@ def render(data: bytes, path: str, config: Config, *, author: str, track_changes
                 if t.change is not None:
                     result.changes += 1
 
-    anchor = _first_paragraph_runs(body)
     summary = summary_text([t.finding for t in targets], coverage, result.changes)
     if anchor:
+        anchor = [_lift(anchor[0], author), _lift(anchor[-1], author, last=True)]
         _comment(word, anchor[0], anchor[-1], summary, author, revision)
         result.comments += 1
     for t in targets:
@@ -245,6 +248,8 @@ def _track(t: _Target, author: str, stamp: str, ids: _Ids) -> Optional[tuple[Any
     members = {id(r) for r in runs}
     if node is None or any(id(n) not in members and n.tag not in _PASSIVE for n in chain):
         return None
+    if any(child.tag not in _PLAIN for r in runs for child in r):
+        return None  # a field character, drawing or note reference is never deleted
     deleted = OxmlElement("w:del", attrs={W + "id": ids.take(), W + "author": author, W + "date": stamp})
     runs[0].addprevious(deleted)
     for n in chain:
@@ -283,6 +288,14 @@ def _comment(word: Any, first: Any, last: Any, text: str, author: str, ids: _Ids
     ref.append(props)
     ref.append(OxmlElement("w:commentReference", attrs={W + "id": cid}))
     end.addnext(ref)
+
+
+def _lift(run: Any, author: str, *, last: bool = False) -> Any:
+    """The element a comment boundary goes next to: a run, or the tracked change tilint made of it."""
+    parent = run.getparent()
+    if parent.tag == W + "del" and parent.get(W + "author") == author:
+        return parent.getnext() if last else parent
+    return run
 
 
 def _first_paragraph_runs(body: list[tuple[Any, dict[int, Any]]]) -> list[Any]:
