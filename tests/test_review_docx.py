@@ -240,6 +240,12 @@ def test_nothing_else_changes(policy, reviewed):
     people = [(cid, t) for cid, (a, t) in _comments(after).items() if a == PERSON]
     assert [t for _, t in people] == ["Can we say more here?"]
     assert _anchored(after["word/document.xml"])[people[0][0]] == BODY[-1]
+    # every other part of the package is byte for byte the same
+    with zipfile.ZipFile(policy) as a, zipfile.ZipFile(out) as b:
+        assert set(b.namelist()) == set(a.namelist())  # the fixture has comments.xml already
+        written = {"word/document.xml", "word/header1.xml", "word/comments.xml", "[Content_Types].xml", "word/_rels/document.xml.rels"}
+        same = [n for n in a.namelist() if n not in written]
+        assert len(same) >= 8 and all(a.read(n) == b.read(n) for n in same)
     # the reader sees the same text in the reviewed copy
     assert [b.text for b in tilint.linter.read_document(out).blocks] == [b.text for b in tilint.linter.read_document(policy).blocks]
 
@@ -582,3 +588,33 @@ def test_comments_survive_a_libreoffice_round_trip(policy, tmp_path):
     changes = {c.tag.split("}")[1] for region in content.iter(TEXT + "changed-region") for c in region}
     assert changes == {"deletion", "insertion"}
     assert sum(1 for _ in content.iter(TEXT + "changed-region")) == 8  # four fixes: a deletion and an insertion each
+
+
+# ---------------------------------------------------------------------------- hostile files
+
+from . import fixtures_build as fb  # noqa: E402
+
+HOSTILE = {
+    "invalid-xml.docx": fb.build_docx_invalid_xml,
+    "entities.docx": fb.build_docx_entities,
+    "bomb.docx": lambda d: fb.build_zip_bomb(d, "bomb.docx", "word/document.xml"),
+    "truncated.docx": lambda d: fb.truncate(fb.build_docx(d, "whole.docx"), d / "truncated.docx"),
+    "scanned.pdf": fb.build_pdf_no_text,
+    "encrypted.pdf": fb.build_pdf_encrypted,
+    "bomb.pdf": fb.build_pdf_bomb,
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_hostile_files_get_the_check_message(name, run_cli, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    path = HOSTILE[name](folder)
+    for extra in folder.iterdir():  # keep only the hostile file
+        if extra != path:
+            extra.unlink()
+    [lint] = tilint.lint_paths([path])
+    res = run_cli("review", str(path), cwd=tmp_path)
+    assert res.code == 2
+    assert res.err == f"{path}: error: {lint.errors[0].message}\n"
+    assert sorted(p.name for p in folder.iterdir()) == [path.name]

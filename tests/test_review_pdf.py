@@ -108,6 +108,25 @@ def test_match_over_two_lines_gets_one_quad_per_line(tmp_path):
     assert first_top > second_top  # the second quad is the next line down
 
 
+def test_media_box_with_an_origin_elsewhere(reviewed, tmp_path):
+    """Highlights are in user space: moving the media box's origin does not move them."""
+    from pypdf.generic import RectangleObject
+
+    src, out, _ = reviewed
+    writer = pypdf.PdfWriter(clone_from=str(src))
+    for page in writer.pages:
+        box = page.mediabox
+        page.mediabox = RectangleObject((box.left + 50, box.bottom + 100, box.right + 50, box.top + 100))
+    with open(tmp_path / "moved.pdf", "wb") as fh:
+        writer.write(fh)
+    review_pdf(tmp_path / "moved.pdf", tmp_path / "moved.reviewed.pdf")
+
+    def rects(path):
+        return sorted((p, [round(float(v), 2) for v in a["/Rect"]]) for p, a in _annotations(path) if a["/Subtype"] == "/Highlight")
+
+    assert rects(tmp_path / "moved.reviewed.pdf") == rects(out)
+
+
 def test_summary_note_on_page_one(reviewed):
     _, out, result = reviewed
     notes = [(page, a) for page, a in _annotations(out) if a["/Subtype"] == "/Text"]
@@ -144,7 +163,8 @@ def test_rerun_replaces_own_notes_and_keeps_others(reviewed, tmp_path):
 
 def test_layout_boxes_line_up_with_the_text(reviewed):
     src, _, _ = reviewed
-    doc, pages = read_layout(src, src.read_bytes())
+    doc, pages, frames = read_layout(src, src.read_bytes())
+    assert len(frames) == len(pages) == 2
     for line in pages[0]:
         assert len(line.boxes) == len(line.text)
         assert all((box is None) == ch.isspace() for ch, box in zip(line.text, line.boxes))

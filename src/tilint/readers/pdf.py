@@ -82,15 +82,18 @@ PageLine = _Line  # public name for read_layout's lines
 
 
 def read(path: Path, data: bytes) -> Document:
-    return _read(path, data, boxes=False)[0]
+    return _read(path, data, None)[0]
 
 
-def read_layout(path: Path, data: bytes) -> tuple[Document, list[list[_Line]]]:
-    """The document ``read`` gives, and each page's lines (in flow order) with their character boxes."""
-    return _read(path, data, boxes=True)
+def read_layout(path: Path, data: bytes) -> tuple[Document, list[list[_Line]], list[tuple[float, ...]]]:
+    """The document ``read`` gives, each page's lines (in flow order) with their character
+    boxes, and each page's bounding box in the same (pdfplumber) coordinates."""
+    bboxes: list[tuple[float, ...]] = []
+    doc, pages = _read(path, data, bboxes)
+    return doc, pages, bboxes
 
 
-def _read(path: Path, data: bytes, *, boxes: bool) -> tuple[Document, list[list[_Line]]]:
+def _read(path: Path, data: bytes, bboxes: Optional[list]) -> tuple[Document, list[list[_Line]]]:
     if not data.strip():
         raise ReadError("file is empty")
     if b"%PDF-" not in data[:1024]:
@@ -101,7 +104,7 @@ def _read(path: Path, data: bytes, *, boxes: bool) -> tuple[Document, list[list[
     with quiet_libraries(), time_limit(limit, f"PDF took over {limit:g} s to read"):
         deadline = time.monotonic() + limit
         _preflight(data, deadline)
-        pages = _extract(data, deadline, boxes)
+        pages = _extract(data, deadline, bboxes)
     if not any(pages):
         raise ReadError(NO_TEXT)
     _mark_chrome(pages)
@@ -186,8 +189,10 @@ def _check_time(deadline: float, page: int) -> None:
         raise ReadError(f"PDF took over {LIMITS['max_seconds']:g} s to read (stopped at page {page})")
 
 
-def _extract(data: bytes, deadline: float, boxes: bool = False) -> list[list[_Line]]:
-    """Lines of every page, in content-stream order, with visual row/column set."""
+def _extract(data: bytes, deadline: float, bboxes: Optional[list] = None) -> list[list[_Line]]:
+    """Lines of every page, in content-stream order, with visual row/column set.
+
+    With ``bboxes`` (a list to fill with each page's box), lines keep their character boxes."""
     import pdfplumber
     from pdfminer.pdfdocument import PDFPasswordIncorrect
 
@@ -199,7 +204,9 @@ def _extract(data: bytes, deadline: float, boxes: bool = False) -> list[list[_Li
             pages = []
             for number, page in enumerate(pdf.pages, start=1):
                 lines = page.dedupe_chars().extract_text_lines(return_chars=True, use_text_flow=True)
-                pages.append(_lines(lines, number, boxes))
+                pages.append(_lines(lines, number, bboxes is not None))
+                if bboxes is not None:
+                    bboxes.append(tuple(page.bbox))
                 page.close()
                 _check_time(deadline, number)
             return pages

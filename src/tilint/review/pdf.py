@@ -30,7 +30,7 @@ def render(data: bytes, path: str, config: Config, *, author: str) -> tuple[byte
     """The reviewed copy of the PDF ``data`` and what was written."""
     from pypdf import PdfReader, PdfWriter
 
-    doc, pages = read_layout(Path(path), data)
+    doc, pages, frames = read_layout(Path(path), data)
     findings, coverage = lint_and_cover(doc, config)
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
     _strip_notes(writer, author)
@@ -41,7 +41,7 @@ def render(data: bytes, path: str, config: Config, *, author: str) -> tuple[byte
         if not boxes:
             result.unplaced.append(f)
             continue
-        _highlight(writer, page - 1, boxes, comment_text(f), author)
+        _highlight(writer, page - 1, [_to_pdf(writer.pages[page - 1], frames[page - 1], b) for b in boxes], comment_text(f), author)
         result.findings.append(f)
         result.comments += 1
     _note(writer, summary_text(result.findings, coverage), author)
@@ -91,19 +91,22 @@ def _span(line: PageLine, a: int, b: int) -> Optional[Box]:
 # ---------------------------------------------------------------------------- writing
 
 
-def _to_pdf(page: Any, box: Box) -> tuple[float, float, float, float]:
-    """pdfplumber's top-down box -> PDF user space (x0, y0, x1, y1)."""
+def _to_pdf(page: Any, frame: tuple[float, ...], box: Box) -> Box:
+    """pdfplumber's top-down box -> PDF user space (x0, y0, x1, y1).
+
+    ``frame`` is the page's box as pdfplumber reports it: its left and top edges
+    are the media box's left and top, whatever the media box's origin."""
     media = page.mediabox
-    left, top = float(media.left), float(media.top)
+    left, top = float(media.left) - frame[0], float(media.top) + frame[1]
     return (left + box[0], top - box[3], left + box[2], top - box[1])
 
 
-def _highlight(writer: Any, index: int, boxes: list[Box], text: str, author: str) -> None:
+def _highlight(writer: Any, index: int, rects: list[Box], text: str, author: str) -> None:
+    """A highlight over ``rects`` (PDF user space, one per line) with a popup note."""
     from pypdf.annotations import Highlight, Popup
     from pypdf.generic import ArrayObject, FloatObject, NameObject, TextStringObject
 
     page = writer.pages[index]
-    rects = [_to_pdf(page, b) for b in boxes]
     quads = ArrayObject()
     for x0, y0, x1, y1 in rects:  # upper-left, upper-right, lower-left, lower-right
         quads.extend(FloatObject(v) for v in (x0, y1, x1, y1, x0, y0, x1, y0))
