@@ -160,6 +160,27 @@ def _texts(root) -> list[str]:
     return ["".join(t.text or "" for t in p.iter(W + "t")) for p in root.iter(W + "p") if any(True for _ in p.iter(W + "t"))]
 
 
+def _review_tracked(doc, folder: Path, name: str):
+    """Save a python-docx document as ``name`` and review it with tracked changes: (input, output, result)."""
+    src = folder / name
+    doc.save(str(src))
+    out = src.with_name(f"{src.stem}.reviewed.docx")
+    return src, out, review_docx(src, out, track_changes=True)
+
+
+def _field(paragraph, result: str, bold: bool = False) -> None:
+    """Append a DOCPROPERTY field showing ``result`` to a paragraph."""
+    props = "<w:rPr><w:b/></w:rPr>" if bold else ""
+    for xml in (
+        '<w:r><w:fldChar w:fldCharType="begin"/></w:r>',
+        '<w:r><w:instrText xml:space="preserve"> DOCPROPERTY audience </w:instrText></w:r>',
+        '<w:r><w:fldChar w:fldCharType="separate"/></w:r>',
+        f"<w:r>{props}<w:t>{result}</w:t></w:r>",
+        '<w:r><w:fldChar w:fldCharType="end"/></w:r>',
+    ):
+        paragraph._p.append(parse_xml(xml.replace("<w:r>", f"<w:r {W_NS}>", 1)))
+
+
 @pytest.fixture(scope="module")
 def policy(tmp_path_factory) -> Path:
     return build_policy(tmp_path_factory.mktemp("review") / "policy.docx")
@@ -320,10 +341,8 @@ def test_header_fix_is_tracked_in_the_header(tmp_path):
     doc = docx.Document()
     doc.sections[0].header.paragraphs[0].text = "Support for the homeless"
     doc.add_paragraph("Our policy.")
-    src = tmp_path / "h.docx"
-    doc.save(str(src))
-    result = review_docx(src, tmp_path / "h.reviewed.docx", track_changes=True)
-    header = _parts(tmp_path / "h.reviewed.docx")["word/header1.xml"]
+    _, out, result = _review_tracked(doc, tmp_path, "h.docx")
+    header = _parts(out)["word/header1.xml"]
     assert result.changes == 1
     assert _texts(_strip(header, accept=True)) == ["Support for people experiencing homelessness"]
     assert _texts(_strip(header)) == ["Support for the homeless"]
@@ -333,10 +352,8 @@ def test_first_paragraph_fix_keeps_the_summary_around_it(tmp_path):
     doc = docx.Document()
     doc.add_paragraph("Support for the homeless", style="Title")
     doc.add_paragraph("Our policy.")
-    src = tmp_path / "t.docx"
-    doc.save(str(src))
-    review_docx(src, tmp_path / "t.reviewed.docx", track_changes=True)
-    parts = _parts(tmp_path / "t.reviewed.docx")
+    _, out, _ = _review_tracked(doc, tmp_path, "t.docx")
+    parts = _parts(out)
     root = parts["word/document.xml"]
     anchored = _anchored(root)
     summary = next(cid for cid, (_, t) in _comments(parts).items() if t.startswith("tilint found"))
@@ -350,19 +367,10 @@ def test_first_paragraph_fix_keeps_the_summary_around_it(tmp_path):
 def test_finding_in_a_field_result(tmp_path):
     doc = docx.Document()
     p = doc.add_paragraph("Leaflets for ")
-    for xml in (
-        '<w:r><w:fldChar w:fldCharType="begin"/></w:r>',
-        '<w:r><w:instrText xml:space="preserve"> DOCPROPERTY audience </w:instrText></w:r>',
-        '<w:r><w:fldChar w:fldCharType="separate"/></w:r>',
-        '<w:r><w:rPr><w:b/></w:rPr><w:t>the homeless</w:t></w:r>',
-        '<w:r><w:fldChar w:fldCharType="end"/></w:r>',
-    ):
-        p._p.append(parse_xml(xml.replace("<w:r>", f"<w:r {W_NS}>", 1)))
+    _field(p, "the homeless", bold=True)
     p.add_run(" are in reception.")
-    src = tmp_path / "f.docx"
-    doc.save(str(src))
-    result = review_docx(src, tmp_path / "f.reviewed.docx", track_changes=True)
-    root = _parts(tmp_path / "f.reviewed.docx")["word/document.xml"]
+    src, out, result = _review_tracked(doc, tmp_path, "f.docx")
+    root = _parts(out)["word/document.xml"]
     assert result.changes == 1
     assert _texts(_strip(root, accept=True)) == ["Leaflets for people experiencing homelessness are in reception."]
     assert _paragraphs(_strip(root)) == _paragraphs(_parts(src)["word/document.xml"])
@@ -373,21 +381,12 @@ def test_finding_in_a_field_result(tmp_path):
 def test_match_over_a_field_boundary_is_commented_not_changed(tmp_path):
     doc = docx.Document()
     p = doc.add_paragraph("Leaflets for the ")
-    for xml in (
-        '<w:r><w:fldChar w:fldCharType="begin"/></w:r>',
-        '<w:r><w:instrText xml:space="preserve"> DOCPROPERTY audience </w:instrText></w:r>',
-        '<w:r><w:fldChar w:fldCharType="separate"/></w:r>',
-        '<w:r><w:t>homeless</w:t></w:r>',
-        '<w:r><w:fldChar w:fldCharType="end"/></w:r>',
-    ):
-        p._p.append(parse_xml(xml.replace("<w:r>", f"<w:r {W_NS}>", 1)))
-    src = tmp_path / "g.docx"
-    doc.save(str(src))
+    _field(p, "homeless")
+    src, out, result = _review_tracked(doc, tmp_path, "g.docx")
     [lint] = tilint.lint_paths([src])
     assert [(f.rule_id, f.match) for f in lint.findings] == [("LB001", "the homeless")]  # field code is not text
-    result = review_docx(src, tmp_path / "g.reviewed.docx", track_changes=True)
     assert result.changes == 0  # deleting would break the field
-    parts = _parts(tmp_path / "g.reviewed.docx")
+    parts = _parts(out)
     assert not list(parts["word/document.xml"].iter(W + "del"))
     [(cid, _)] = [(cid, t) for cid, (_, t) in _comments(parts).items() if "· LB001 " in t]
     assert _anchored(parts["word/document.xml"])[cid] == "the homeless"
@@ -408,6 +407,39 @@ def test_review_of_a_reviewed_copy_replaces_its_own_comments(reviewed, tmp_path)
     assert len(b) == len(_comments(_parts(first)))
     assert _paragraphs(_strip(_parts(third)["word/document.xml"])) == _paragraphs(_strip(_parts(second)["word/document.xml"]))
     assert _texts(_strip(_parts(third)["word/document.xml"], accept=True)) == _texts(_strip(_parts(second)["word/document.xml"], accept=True))
+
+
+def test_rerun_after_word_saved_the_copy_cleans_words_comment_parts(reviewed, tmp_path):
+    """Word adds paragraph ids and commentsExtended/commentsIds entries; a re-run drops tilint's."""
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+
+    first, _ = reviewed
+    word = docx.Document(str(first))
+    w14 = "http://schemas.microsoft.com/office/word/2010/wordml"
+    ns15 = "http://schemas.microsoft.com/office/word/2012/wordml"
+    ns16 = "http://schemas.microsoft.com/office/word/2016/wordml/cid"
+    entries15, entries16 = [], []
+    for n, c in enumerate(word.comments):
+        para = f"{n + 1:08X}"
+        c._comment_elm.xpath("w:p")[-1].set(f"{{{w14}}}paraId", para)
+        entries15.append(f'<w15:commentEx w15:paraId="{para}" w15:done="0"/>')
+        entries16.append(f'<w16cid:commentId w16cid:paraId="{para}" w16cid:durableId="{n + 100:08X}"/>')
+    for name, ns, prefix, root, entries, rel in (
+        ("commentsExtended", ns15, "w15", "commentsEx", entries15, "http://schemas.microsoft.com/office/2011/relationships/commentsExtended"),
+        ("commentsIds", ns16, "w16cid", "commentsIds", entries16, "http://schemas.microsoft.com/office/2016/09/relationships/commentsIds"),
+    ):
+        blob = f'<{prefix}:{root} xmlns:{prefix}="{ns}">{"".join(entries)}</{prefix}:{root}>'.encode()
+        part = Part(PackURI(f"/word/{name}.xml"), f"application/vnd.openxmlformats-officedocument.wordprocessingml.{name}+xml", blob, word.part.package)
+        word.part.relate_to(part, rel)
+    saved = tmp_path / "word-saved.docx"
+    word.save(str(saved))
+    review_docx(saved, tmp_path / "again.docx")
+    parts = _parts(tmp_path / "again.docx")
+    person = [c for c in parts["word/comments.xml"].iter(W + "comment") if c.get(W + "author") == PERSON]
+    kept = person[0].xpath("w:p", namespaces={"w": W[1:-1]})[-1].get(f"{{{w14}}}paraId")
+    assert [e.get(f"{{{ns15}}}paraId") for e in parts["word/commentsExtended.xml"]] == [kept]
+    assert [e.get(f"{{{ns16}}}paraId") for e in parts["word/commentsIds.xml"]] == [kept]
 
 
 # -------------------------------------------------------------------------- files and CLI

@@ -104,7 +104,7 @@ def _read(path: Path, data: bytes, bboxes: Optional[list]) -> tuple[Document, li
     with quiet_libraries(), time_limit(limit, f"PDF took over {limit:g} s to read"):
         deadline = time.monotonic() + limit
         _preflight(data, deadline)
-        pages = _extract(data, deadline, bboxes)
+        pages = _extract(data, deadline) if bboxes is None else _extract(data, deadline, bboxes)
     if not any(pages):
         raise ReadError(NO_TEXT)
     _mark_chrome(pages)

@@ -49,6 +49,22 @@ _REVISIONS = {W + t for t in ("ins", "del", "moveFrom", "moveTo")}
 _PLAIN = _TEXT_TAGS | {W + "rPr", W + "lastRenderedPageBreak", W + "softHyphen"}
 # markup that may sit between runs without stopping a tracked change
 _PASSIVE = {W + t for t in ("bookmarkStart", "bookmarkEnd", "proofErr", "permStart", "permEnd")}
+W14_PARA_ID = "{http://schemas.microsoft.com/office/word/2010/wordml}paraId"
+_COMMENTS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/comments"
+_COMMENTS_IDS = "http://schemas.microsoft.com/office/2016/09/relationships/commentsIds"
+_NS = {
+    "w15": "http://schemas.microsoft.com/office/word/2012/wordml",
+    "w16cid": "http://schemas.microsoft.com/office/word/2016/wordml/cid",
+    "w16cex": "http://schemas.microsoft.com/office/word/2018/wordml/cex",
+}
+# (relationship type, entries, key attribute, keyed by "para" id or "durable" id); ids before extensible
+_COMMENT_EXTRAS = (
+    ("http://schemas.microsoft.com/office/2011/relationships/commentsExtended", "//w15:commentEx",
+     f"{{{_NS['w15']}}}paraId", "para"),
+    (_COMMENTS_IDS, "//w16cid:commentId", f"{{{_NS['w16cid']}}}paraId", "para"),
+    ("http://schemas.microsoft.com/office/2018/08/relationships/commentsExtensible", "//w16cex:commentExtensible",
+     f"{{{_NS['w16cex']}}}durableId", "durable"),
+)
 _PARTS = {
     "http://schemas.openxmlformats.org/officeDocument/2006/relationships/header": "page header",
     "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer": "page footer",
@@ -99,7 +115,7 @@ def render(data: bytes, path: str, config: Config, *, author: str, track_changes
     summary = summary_text([t.finding for t in targets], coverage, result.changes)
     if anchor:
         anchor = [_lift(anchor[0], author), _lift(anchor[-1], author, last=True)]
-        _comment(word, anchor[0], anchor[-1], summary, author, revision)
+        _comment(word, anchor[0], anchor[-1], summary, author)
         result.comments += 1
     for t in targets:
         if t.where:  # Word shows no comments in headers and footers
@@ -110,7 +126,7 @@ def render(data: bytes, path: str, config: Config, *, author: str, track_changes
         else:
             first = t.change[0] if t.change else t.runs[0]
             last = t.change[1] if t.change else t.runs[-1]
-        _comment(word, first, last, comment_text(t.finding, t.where.capitalize()), author, revision)
+        _comment(word, first, last, comment_text(t.finding, t.where.capitalize()), author)
         result.comments += 1
         result.findings.append(t.finding)
     out = io.BytesIO()
@@ -273,7 +289,7 @@ def _track(t: _Target, author: str, stamp: str, ids: _Ids) -> Optional[tuple[Any
 # ------------------------------------------------------------------------------ comments
 
 
-def _comment(word: Any, first: Any, last: Any, text: str, author: str, ids: _Ids) -> None:
+def _comment(word: Any, first: Any, last: Any, text: str, author: str) -> None:
     """Add a comment (python-docx's API writes and escapes it) and anchor it from ``first`` to ``last``."""
     from docx.oxml import OxmlElement
 
@@ -317,15 +333,18 @@ def strip_review(word: Any, author: str, parts: Iterable[Any]) -> None:
     A comment is tilint's when its author is ``author`` and its last line is tilint's
     signature; a revision when its author is ``author``. Everything else stays.
     """
-    comments_part = _comments_part(word)
+    comments_part = _part(word, _COMMENTS)
     ours: set[str] = set()
+    para_ids: set[str] = set()
     if comments_part is not None:
         for c in comments_part.element.xpath("w:comment"):
             paragraphs = c.xpath("w:p")
             last = "".join(paragraphs[-1].xpath(".//w:t/text()")) if paragraphs else ""
             if c.get(W + "author") == author and last.startswith(SIGNATURE):
                 ours.add(c.get(W + "id"))
+                para_ids.update(p.get(W14_PARA_ID) for p in paragraphs if p.get(W14_PARA_ID))
                 c.getparent().remove(c)
+        _forget_comments(word, para_ids)
     for part in parts:
         if ours:
             for el in part.xpath(".//w:commentRangeStart | .//w:commentRangeEnd"):
@@ -346,11 +365,38 @@ def strip_review(word: Any, author: str, parts: Iterable[Any]) -> None:
                 deleted.getparent().remove(deleted)
 
 
-def _comments_part(word: Any) -> Any:
-    """The comments part if the document has one (never creates it)."""
-    from docx.opc.constants import RELATIONSHIP_TYPE as RT
-
+def _part(word: Any, reltype: str) -> Any:
+    """The document's part of a relationship type, if it has one (never creates it)."""
     for rel in word.part.rels.values():
-        if rel.reltype == RT.COMMENTS and not rel.is_external:
+        if rel.reltype == reltype and not rel.is_external:
             return rel.target_part
     return None
+
+
+def _forget_comments(word: Any, para_ids: set[str]) -> None:
+    """Drop removed comments from the parts Word keeps beside comments.xml.
+
+    Word records each comment's state (done, replies) and durable id in
+    commentsExtended / commentsIds / commentsExtensible, keyed by the paragraph id
+    of the comment's last paragraph. python-docx loads these parts as plain blobs, so
+    they are parsed (no entities, no network) and written back with lxml.
+    """
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    durable: set[str] = set()
+    for reltype, xpath, attr, keys in _COMMENT_EXTRAS:
+        part = _part(word, reltype)
+        if part is None or not (para_ids or durable):
+            continue
+        root = etree.fromstring(part.blob, parser)
+        for el in root.xpath("//w15:commentEx[@w15:paraIdParent]", namespaces=_NS):
+            if el.get(f"{{{_NS['w15']}}}paraIdParent") in para_ids:  # a reply to a removed comment stands alone
+                del el.attrib[f"{{{_NS['w15']}}}paraIdParent"]
+        for el in root.xpath(xpath, namespaces=_NS):
+            key = el.get(attr)
+            if key in (para_ids if keys == "para" else durable):
+                if reltype == _COMMENTS_IDS:
+                    durable.add(el.get(f"{{{_NS['w16cid']}}}durableId"))
+                el.getparent().remove(el)
+        part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)  # no setter in python-docx
