@@ -187,3 +187,20 @@ def test_truncated_pdf_is_one_line(tmp_path):
     with pytest.raises(ReviewError, match="^damaged PDF: truncated"):
         review_pdf(tmp_path / "cut.pdf")
     assert not (tmp_path / "cut.reviewed.pdf").exists()
+
+
+def test_pdf_with_only_an_owner_password_is_reviewed(tmp_path):
+    from fpdf.enums import EncryptionMethod
+
+    pdf = fpdf.FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=11)
+    pdf.multi_cell(0, 6, TEXT)
+    pdf.set_encryption(owner_password="owner", user_password="", encryption_method=EncryptionMethod.RC4)
+    src = tmp_path / "open.pdf"
+    pdf.output(str(src))
+    [lint] = tilint.lint_paths([src])
+    assert lint.errors == [] and lint.findings
+    result = review_pdf(src, tmp_path / "open.reviewed.pdf")
+    marks = [a for _, a in _annotations(tmp_path / "open.reviewed.pdf") if a["/Subtype"] == "/Highlight"]
+    assert len(marks) == len(result.findings) == len(lint.findings)

@@ -32,16 +32,20 @@ def render(data: bytes, path: str, config: Config, *, author: str) -> tuple[byte
 
     doc, pages, frames = read_layout(Path(path), data)
     findings, coverage = lint_and_cover(doc, config)
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
+    reader = PdfReader(io.BytesIO(data))
+    if reader.is_encrypted:  # opened with the empty password by the reader above
+        reader.decrypt("")
+    writer = PdfWriter(clone_from=reader)
     _strip_notes(writer, author)
     result = ReviewResult(path=path, output="", coverage=coverage)
     for f in findings:
-        page = f.location.get("page")
-        boxes = word_boxes(pages[page - 1], f) if page and page <= len(pages) else []
+        index = int(f.location.get("page") or 0) - 1
+        boxes = word_boxes(pages[index], f) if 0 <= index < len(pages) else []
         if not boxes:
             result.unplaced.append(f)
             continue
-        _highlight(writer, page - 1, [_to_pdf(writer.pages[page - 1], frames[page - 1], b) for b in boxes], comment_text(f), author)
+        rects = [_to_pdf(writer.pages[index], frames[index], b) for b in boxes]
+        _highlight(writer, index, rects, comment_text(f), author)
         result.findings.append(f)
         result.comments += 1
     _note(writer, summary_text(result.findings, coverage), author)
