@@ -310,6 +310,8 @@ def test_tracked_changes_accept_gives_the_fix_and_reject_the_original(policy, tm
     assert result.changes == 4  # no-shows, the homeless, committed suicide twice
     for el in after.iter(W + "ins", W + "del"):
         assert el.get(W + "author") == "tilint" and el.get(W + "date")
+    revisions = [el.get(W + "id") for el in after.iter(W + "ins", W + "del")]
+    assert len(set(revisions)) == 8 and not set(revisions) & set(_comments(_parts(out)))  # ids are unique
     # the --fix text of the same paragraphs
     txt = tmp_path / "same.txt"
     txt.write_text("\n\n".join(_texts(before)) + "\n", encoding="utf-8")

@@ -102,7 +102,7 @@ def render(data: bytes, path: str, config: Config, *, author: str, track_changes
         targets += placed
         result.unplaced += unplaced
     anchor = _first_paragraph_runs(body)  # the summary's words, before any tracked change
-    revision = _Ids(word, [p for p, _ in parts])
+    revision = _Ids(word, [p for p, _ in parts], comments=len(targets) + 1)
     stamp = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     if track_changes:
         taken: list[set[int]] = []
@@ -224,13 +224,14 @@ def _runs(p: Any, start: int, end: Optional[int]) -> list[Any]:
 
 
 class _Ids:
-    """Fresh ``w:id`` values for comments' markers and revisions (above any id in use)."""
+    """Fresh ``w:id`` values for revisions: above every id in use, and above the ids the
+    ``comments`` comments about to be written will take (ids of annotations are best unique)."""
 
-    def __init__(self, word: Any, parts: Iterable[Any]) -> None:
+    def __init__(self, word: Any, parts: Iterable[Any], comments: int) -> None:
         used = [0]
-        for part in parts:
+        for part in [*parts, *([_part(word, _COMMENTS).element] if _part(word, _COMMENTS) is not None else [])]:
             used += [int(v) for v in part.xpath("//@w:id") if v.isdigit()]
-        self.next = max(used) + 1
+        self.next = max(used) + comments + 1
 
     def take(self) -> str:
         value, self.next = self.next, self.next + 1
