@@ -350,6 +350,44 @@ def test_header_fix_is_tracked_in_the_header(tmp_path):
     assert _texts(_strip(header)) == ["Support for the homeless"]
 
 
+def test_footnote_findings_are_commented_and_tracked_in_place(tmp_path):
+    from docx.opc.constants import CONTENT_TYPE as CT
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+
+    doc = docx.Document()
+    p = doc.add_paragraph("Our figures are in the note.")
+    p._p.append(parse_xml(f'<w:r {W_NS}><w:rPr><w:vertAlign w:val="superscript"/></w:rPr><w:footnoteReference w:id="1"/></w:r>'))
+    notes = (
+        f'<w:footnotes {W_NS}>'
+        '<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>'
+        '<w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:r><w:continuationSeparator/></w:r></w:p></w:footnote>'
+        '<w:footnote w:id="1"><w:p><w:r><w:footnoteRef/></w:r>'
+        '<w:r><w:t xml:space="preserve"> Counts leave out the homeless who sleep rough.</w:t></w:r></w:p></w:footnote>'
+        '</w:footnotes>'
+    ).encode()
+    part = Part(PackURI("/word/footnotes.xml"), CT.WML_FOOTNOTES, notes, doc.part.package)
+    doc.part.relate_to(part, RT.FOOTNOTES)
+    src, out, result = _review_tracked(doc, tmp_path, "notes.docx")
+    assert [(f.rule_id, f.match) for f in result.findings] == [("LB001", "the homeless")]
+    parts = _parts(out)
+    footnotes = parts["word/footnotes.xml"]
+    [(cid, text)] = [(cid, t) for cid, (_, t) in _comments(parts).items() if "· LB001 " in t]
+    assert text.startswith('Footnote 1: "the homeless"\n')  # in the body, on the note's mark
+    body = parts["word/document.xml"]
+    start = next(el for el in body.iter(W + "commentRangeStart") if el.get(W + "id") == cid)
+    assert start.getnext().find(W + "footnoteReference").get(W + "id") == "1"
+    assert not list(footnotes.iter(W + "commentRangeStart"))
+    assert _texts(_strip(footnotes, accept=True))[-1] == " Counts leave out people experiencing homelessness who sleep rough."
+    assert _paragraphs(_strip(footnotes)) == _paragraphs(_parts(src)["word/footnotes.xml"])
+    # a re-run replaces the note's comment and change
+    review_docx(out, tmp_path / "again.docx", track_changes=True)
+    again = _parts(tmp_path / "again.docx")
+    assert _paragraphs(_strip(again["word/footnotes.xml"])) == _paragraphs(_parts(src)["word/footnotes.xml"])
+    assert sum(1 for _ in again["word/footnotes.xml"].iter(W + "del")) == 1
+    assert sum(1 for _, t in _comments(again).values() if "· LB001 " in t) == 1
+
+
 def test_first_paragraph_fix_keeps_the_summary_around_it(tmp_path):
     doc = docx.Document()
     doc.add_paragraph("Support for the homeless", style="Title")

@@ -15,9 +15,12 @@ runs are siblings outside any existing revision becomes ``w:del`` (the runs, tex
 as ``w:delText``) + ``w:ins`` (one run with the first run's properties and the
 replacement, cased like the match, as ``--fix`` does).
 
-Word does not allow comments in headers and footers: findings there get their
-tracked change in place and their comment on the first paragraph, naming where
-the words are. Footnotes are out of python-docx's reach and are not reviewed.
+Word does not allow comments in headers and footers, and LibreOffice (7.x) cannot
+open a file with comments in footnotes: findings there get their tracked change in
+place and their comment in the body, quoting the words: on the note's reference mark
+for footnotes and endnotes, on the first paragraph for headers and footers.
+python-docx keeps note parts as bytes, so they are parsed with its parser and
+written back.
 
 Re-running on a reviewed copy first removes tilint's own comments (the author
 and the signature line) and rejects tilint's own pending tracked changes; every
@@ -31,6 +34,8 @@ import datetime as dt
 import io
 from dataclasses import dataclass
 from typing import Any, Iterable, Optional
+
+from lxml import etree
 
 from ..config import Config
 from ..document import Document
@@ -49,6 +54,14 @@ _REVISIONS = {W + t for t in ("ins", "del", "moveFrom", "moveTo")}
 _PLAIN = _TEXT_TAGS | {W + "rPr", W + "lastRenderedPageBreak", W + "softHyphen"}
 # markup that may sit between runs without stopping a tracked change
 _PASSIVE = {W + t for t in ("bookmarkStart", "bookmarkEnd", "proofErr", "permStart", "permEnd")}
+# compiled with the namespace: note parts hold plain lxml elements as well as python-docx's
+_WNS = {"w": W[1:-1]}
+_ALL_IDS = etree.XPath("//@w:id", namespaces=_WNS)
+_RANGES = etree.XPath(".//w:commentRangeStart | .//w:commentRangeEnd", namespaces=_WNS)
+_REFERENCES = etree.XPath(".//w:r[w:commentReference]", namespaces=_WNS)
+_INSERTED = etree.XPath(".//w:ins[not(parent::w:rPr)]", namespaces=_WNS)
+_DELETED = etree.XPath(".//w:del[not(parent::w:rPr)]", namespaces=_WNS)
+_NOTE_REFERENCES = etree.XPath(".//w:footnoteReference[@w:id = $id] | .//w:endnoteReference[@w:id = $id]", namespaces=_WNS)
 W14_PARA_ID = "{http://schemas.microsoft.com/office/word/2010/wordml}paraId"
 _COMMENTS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/comments"
 _COMMENTS_IDS = "http://schemas.microsoft.com/office/2016/09/relationships/commentsIds"
@@ -65,6 +78,10 @@ _COMMENT_EXTRAS = (
     ("http://schemas.microsoft.com/office/2018/08/relationships/commentsExtensible", "//w16cex:commentExtensible",
      f"{{{_NS['w16cex']}}}durableId", "durable"),
 )
+_NOTES = {
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes",
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships/endnotes",
+}
 _PARTS = {
     "http://schemas.openxmlformats.org/officeDocument/2006/relationships/header": "page header",
     "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer": "page footer",
@@ -84,13 +101,15 @@ class _Target:
 def render(data: bytes, path: str, config: Config, *, author: str, track_changes: bool) -> tuple[bytes, ReviewResult]:
     """The reviewed copy of the .docx ``data`` and what was written."""
     word = open_checked(data)
-    parts = [(word.element.body, "")] + _other_parts(word)
-    strip_review(word, author, [p for p, _ in parts])
+    notes = _note_parts(word)
+    stories = _other_parts(word) + [note for _, root in notes for note in _notes_in(root)]
+    parts = [word.element.body, *(el for el, where in stories if not where.startswith(("footnote", "endnote"))), *(root for _, root in notes)]
+    strip_review(word, author, parts)
 
     body = walk(word)
     findings, coverage = lint_and_cover(Document(path=path, format="docx", blocks=[b for b, _ in body]), config)
     located = [(findings, body, "")]
-    for element, where in parts[1:]:
+    for element, where in stories:
         blocks = walk(word, element)
         part_findings, _ = lint_and_cover(Document(path=path, format="docx", blocks=[b for b, _ in blocks]), config, coverage=False)
         located.append((part_findings, blocks, where))
@@ -102,7 +121,7 @@ def render(data: bytes, path: str, config: Config, *, author: str, track_changes
         targets += placed
         result.unplaced += unplaced
     anchor = _first_paragraph_runs(body)  # the summary's words, before any tracked change
-    revision = _Ids(word, [p for p, _ in parts], comments=len(targets) + 1)
+    revision = _Ids(word, parts, comments=len(targets) + 1)
     stamp = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     if track_changes:
         taken: list[set[int]] = []
@@ -118,20 +137,51 @@ def render(data: bytes, path: str, config: Config, *, author: str, track_changes
         _comment(word, anchor[0], anchor[-1], summary, author)
         result.comments += 1
     for t in targets:
-        if t.where:  # Word shows no comments in headers and footers
-            if not anchor:
+        if t.where:  # comments stay in the body (Word has none in headers; LibreOffice fails on them in notes)
+            runs = _note_reference(word, t.where) or anchor
+            if not runs:
                 result.unplaced.append(t.finding)
                 continue
-            first, last = anchor[0], anchor[-1]
+            first, last = runs[0], runs[-1]
         else:
             first = t.change[0] if t.change else t.runs[0]
             last = t.change[1] if t.change else t.runs[-1]
         _comment(word, first, last, comment_text(t.finding, t.where.capitalize()), author)
         result.comments += 1
         result.findings.append(t.finding)
+    for part, root in notes:  # python-docx keeps these parts as bytes: write the edited XML back
+        part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
     out = io.BytesIO()
     word.save(out)
     return out.getvalue(), result
+
+
+def _note_parts(word: Any) -> list[tuple[Any, Any]]:
+    """Footnote and endnote parts with their XML parsed by python-docx's parser (no entities)."""
+    from docx.oxml import parse_xml
+
+    found = {}
+    for rel in word.part.rels.values():
+        if rel.reltype in _NOTES and not rel.is_external:
+            found[str(rel.target_part.partname)] = rel.target_part
+    return [(part, parse_xml(part.blob)) for _, part in sorted(found.items())]
+
+
+def _notes_in(root: Any) -> list[tuple[Any, str]]:
+    """The notes of a footnotes/endnotes part (not Word's separators), labelled "footnote 3"."""
+    return [(n, f"{n.tag[len(W):]} {n.get(W + 'id')}") for n in root
+            if n.tag in (W + "footnote", W + "endnote") and n.get(W + "type") in (None, "normal")]
+
+
+def _note_reference(word: Any, where: str) -> list[Any]:
+    """The body run that shows a note's mark (``where`` is "footnote 3"), if ``where`` names a note."""
+    kind, _, number = where.partition(" ")
+    if kind not in ("footnote", "endnote"):
+        return []
+    for ref in _NOTE_REFERENCES(word.element.body, id=number):
+        if ref.tag == f"{W}{kind}Reference":
+            return [ref.getparent()]
+    return []
 
 
 def _other_parts(word: Any) -> list[tuple[Any, str]]:
@@ -230,7 +280,7 @@ class _Ids:
     def __init__(self, word: Any, parts: Iterable[Any], comments: int) -> None:
         used = [0]
         for part in [*parts, *([_part(word, _COMMENTS).element] if _part(word, _COMMENTS) is not None else [])]:
-            used += [int(v) for v in part.xpath("//@w:id") if v.isdigit()]
+            used += [int(v) for v in _ALL_IDS(part) if v.isdigit()]
         self.next = max(used) + comments + 1
 
     def take(self) -> str:
@@ -348,16 +398,16 @@ def strip_review(word: Any, author: str, parts: Iterable[Any]) -> None:
         _forget_comments(word, para_ids)
     for part in parts:
         if ours:
-            for el in part.xpath(".//w:commentRangeStart | .//w:commentRangeEnd"):
+            for el in _RANGES(part):
                 if el.get(W + "id") in ours:
                     el.getparent().remove(el)
-            for ref in part.xpath(".//w:r[w:commentReference]"):
+            for ref in _REFERENCES(part):
                 if ref.find(W + "commentReference").get(W + "id") in ours:
                     ref.getparent().remove(ref)
-        for ins in part.xpath(".//w:ins[not(parent::w:rPr)]"):
+        for ins in _INSERTED(part):
             if ins.get(W + "author") == author:
                 ins.getparent().remove(ins)
-        for deleted in part.xpath(".//w:del[not(parent::w:rPr)]"):
+        for deleted in _DELETED(part):
             if deleted.get(W + "author") == author:
                 for el in deleted.iter(W + "delText", W + "delInstrText"):
                     el.tag = W + ("t" if el.tag == W + "delText" else "instrText")
@@ -382,8 +432,6 @@ def _forget_comments(word: Any, para_ids: set[str]) -> None:
     of the comment's last paragraph. python-docx loads these parts as plain blobs, so
     they are parsed (no entities, no network) and written back with lxml.
     """
-    from lxml import etree
-
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
     durable: set[str] = set()
     for reltype, xpath, attr, keys in _COMMENT_EXTRAS:
