@@ -350,7 +350,8 @@ def test_header_fix_is_tracked_in_the_header(tmp_path):
     assert _texts(_strip(header)) == ["Support for the homeless"]
 
 
-def test_footnote_findings_are_commented_and_tracked_in_place(tmp_path):
+def _with_footnote(text: str):
+    """A document whose one paragraph has footnote 1 saying ``text`` (python-docx writes no notes)."""
     from docx.opc.constants import CONTENT_TYPE as CT
     from docx.opc.packuri import PackURI
     from docx.opc.part import Part
@@ -362,12 +363,16 @@ def test_footnote_findings_are_commented_and_tracked_in_place(tmp_path):
         f'<w:footnotes {W_NS}>'
         '<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>'
         '<w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:r><w:continuationSeparator/></w:r></w:p></w:footnote>'
-        '<w:footnote w:id="1"><w:p><w:r><w:footnoteRef/></w:r>'
-        '<w:r><w:t xml:space="preserve"> Counts leave out the homeless who sleep rough.</w:t></w:r></w:p></w:footnote>'
+        f'<w:footnote w:id="1"><w:p><w:r><w:footnoteRef/></w:r><w:r><w:t xml:space="preserve">{text}</w:t></w:r></w:p></w:footnote>'
         '</w:footnotes>'
     ).encode()
     part = Part(PackURI("/word/footnotes.xml"), CT.WML_FOOTNOTES, notes, doc.part.package)
     doc.part.relate_to(part, RT.FOOTNOTES)
+    return doc
+
+
+def test_footnote_findings_are_commented_and_tracked_in_place(tmp_path):
+    doc = _with_footnote(" Counts leave out the homeless who sleep rough.")
     src, out, result = _review_tracked(doc, tmp_path, "notes.docx")
     assert [(f.rule_id, f.match) for f in result.findings] == [("LB001", "the homeless")]
     parts = _parts(out)
@@ -690,3 +695,20 @@ def test_hostile_files_get_the_check_message(name, run_cli, tmp_path):
     assert res.code == 2
     assert res.err == f"{path}: error: {lint.errors[0].message}\n"
     assert sorted(p.name for p in folder.iterdir()) == [path.name]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_libreoffice_opens_reviewed_footnotes(tmp_path):
+    _, out, _ = _review_tracked(_with_footnote(" Counts leave out the homeless who sleep rough."), tmp_path, "n.docx")
+    subprocess.run(
+        ["soffice", f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless", "--convert-to", "odt", "--outdir", str(tmp_path), str(out)],
+        check=True, capture_output=True, timeout=300,
+    )
+    with zipfile.ZipFile(tmp_path / "n.reviewed.odt") as zf:
+        content = etree.fromstring(zf.read("content.xml"))
+    body = next(content.iter(OFFICE + "text"))
+    texts = ["\n".join("".join(p.itertext()) for p in n.iter(TEXT + "p")) for n in body.iter(OFFICE + "annotation")]
+    assert sum(1 for t in texts if t.startswith('Footnote 1: "the homeless"')) == 1
+    note = "".join(next(content.iter(TEXT + "note-body")).itertext())
+    assert "people experiencing homelessness" in note
