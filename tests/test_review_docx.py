@@ -537,11 +537,11 @@ def test_hostile_input_is_one_line_and_leaves_no_file(run_cli, tmp_path, content
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.docx"]
 
 
-def test_odt_is_not_supported_yet(run_cli, tmp_path):
-    (tmp_path / "p.odt").write_bytes(b"x")
-    res = run_cli("review", "p.odt", cwd=tmp_path)
+def test_other_formats_are_refused(run_cli, tmp_path):
+    (tmp_path / "p.md").write_text("Addicts.\n")
+    res = run_cli("review", "p.md", cwd=tmp_path)
     assert res.code == 2
-    assert res.err == "p.odt: error: review of OpenDocument (.odt) files is not supported yet; save it as .docx to review it\n"
+    assert res.err == "p.md: error: cannot review '.md' files (review writes .docx, .odt and .pdf copies)\n"
 
 
 def test_folder_reviews_its_word_and_pdf_files_but_not_reviewed_copies(run_cli, policy, tmp_path):
@@ -635,8 +635,20 @@ def _odt_anchored(body) -> dict[str, str]:
     return done
 
 
+needs_soffice = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+
+
+def convert(src: Path, fmt: str, folder: Path) -> Path:
+    """Open ``src`` in LibreOffice (headless, a private profile) and save it as ``fmt`` in ``folder``."""
+    subprocess.run(
+        ["soffice", f"-env:UserInstallation=file://{folder / 'lo-profile'}", "--headless", "--convert-to", fmt, "--outdir", str(folder), str(src)],
+        check=True, capture_output=True, timeout=300,
+    )
+    return folder / f"{src.stem}.{fmt}"
+
+
 @pytest.mark.slow
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+@needs_soffice
 def test_comments_survive_a_libreoffice_round_trip(policy, tmp_path):
     """LibreOffice opens the copy and keeps every comment on its words and every tracked change.
 
@@ -644,12 +656,7 @@ def test_comments_survive_a_libreoffice_round_trip(policy, tmp_path):
     around the words and tracked changes are text:changed-region entries."""
     src = tmp_path / "lo.docx"
     review_docx(policy, src, track_changes=True)
-    profile = tmp_path / "profile"
-    subprocess.run(
-        ["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "odt", "--outdir", str(tmp_path), str(src)],
-        check=True, capture_output=True, timeout=300,
-    )
-    with zipfile.ZipFile(tmp_path / "lo.odt") as zf:
+    with zipfile.ZipFile(convert(src, "odt", tmp_path)) as zf:
         content = etree.fromstring(zf.read("content.xml"))
     body = next(content.iter(OFFICE + "text"))
     notes = {n.get(OFFICE + "name"): n for n in body.iter(OFFICE + "annotation")}
@@ -698,14 +705,10 @@ def test_hostile_files_get_the_check_message(name, run_cli, tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+@needs_soffice
 def test_libreoffice_opens_reviewed_footnotes(tmp_path):
     _, out, _ = _review_tracked(_with_footnote(" Counts leave out the homeless who sleep rough."), tmp_path, "n.docx")
-    subprocess.run(
-        ["soffice", f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless", "--convert-to", "odt", "--outdir", str(tmp_path), str(out)],
-        check=True, capture_output=True, timeout=300,
-    )
-    with zipfile.ZipFile(tmp_path / "n.reviewed.odt") as zf:
+    with zipfile.ZipFile(convert(out, "odt", tmp_path)) as zf:
         content = etree.fromstring(zf.read("content.xml"))
     body = next(content.iter(OFFICE + "text"))
     texts = ["\n".join("".join(p.itertext()) for p in n.iter(TEXT + "p")) for n in body.iter(OFFICE + "annotation")]

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Optional, Sequence
 
 from .config import Config, load_config
 from .models import FileError, FileResult, Finding, Source
-from .review import ReviewError, ReviewResult, review_docx, review_pdf
+from .review import ReviewError, ReviewResult, review_docx, review_odt, review_pdf
 
 if TYPE_CHECKING:
     from .coverage import CoverageReport
@@ -35,6 +35,7 @@ __all__ = [
     "lint_text",
     "load_config",
     "review_docx",
+    "review_odt",
     "review_pdf",
     "__version__",
 ]

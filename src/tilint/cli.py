@@ -272,8 +272,8 @@ def cmd_coverage(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _add_review(sub: Any) -> None:
-    review = sub.add_parser("review", help="write reviewed copies of Word/PDF files: comments on the words, tracked fixes, a coverage summary")
-    review.add_argument("paths", nargs="+", metavar="FILE", help=".docx or .pdf files")
+    review = sub.add_parser("review", help="write reviewed copies of Word/ODT/PDF files: comments on the words, tracked fixes, a coverage summary")
+    review.add_argument("paths", nargs="+", metavar="FILE", help=".docx, .odt or .pdf files, or folders of them")
     review.add_argument("--output", "-o", type=Path, metavar="FILE", help="where to write the copy (one input only; default NAME.reviewed.EXT beside it)")
     review.add_argument("--output-dir", type=Path, metavar="DIR", help="write the copies into DIR")
     review.add_argument("--force", action="store_true", help="replace existing output files")
@@ -311,13 +311,13 @@ def cmd_review(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _review_inputs(paths: list[str]) -> list[Path]:
-    """Files as given; folders give their .docx and .pdf files (not earlier reviewed copies)."""
+    """Files as given; folders give their .docx, .odt and .pdf files (not earlier reviewed copies)."""
     from .linter import discover
 
     out: list[Path] = []
     for raw in paths:
         if Path(raw).is_dir():
-            found = discover([raw], ("*.docx", "*.pdf"), ())
+            found = discover([raw], ("*.docx", "*.odt", "*.pdf"), ())
             out += [Path(f) for f in found.files if ".reviewed." not in Path(f).name]
         else:
             out.append(Path(raw))

@@ -3,6 +3,7 @@
 * Word (:func:`review_docx`): a comment anchored on exactly the matched words of
   each finding, safe fixes as tracked changes (``track_changes=True``) and a
   summary comment on the first paragraph with the coverage of the principles.
+* OpenDocument (:func:`review_odt`): the same comments as office annotations.
 * PDF (:func:`review_pdf`): a highlight with a popup note on the matched words,
   and the summary as a note on page 1.
 
@@ -27,12 +28,12 @@ if TYPE_CHECKING:
     from ..coverage import CoverageReport
 
 __all__ = [
-    "ReviewError", "ReviewResult", "review_docx", "review_pdf", "review_file", "default_output",
+    "ReviewError", "ReviewResult", "review_docx", "review_odt", "review_pdf", "review_file", "default_output",
     "REVIEW_SUFFIXES", "DEFAULT_AUTHOR",
 ]
 
 DEFAULT_AUTHOR = "tilint"
-REVIEW_SUFFIXES = (".docx", ".pdf")
+REVIEW_SUFFIXES = (".docx", ".odt", ".pdf")
 # The last line of every comment tilint writes; with the author it tells a re-run
 # which comments are its own (a person's comments are always kept).
 SIGNATURE = "tilint review"
@@ -79,17 +80,23 @@ def review_docx(
     return _review(path, out, config, force, lambda data, cfg: render(data, str(path), cfg, author=author, track_changes=track_changes))
 
 
-def review_pdf(
-    path: str | Path,
-    out: str | Path | None = None,
-    *,
-    config: Optional[Config] = None,
-    author: str = DEFAULT_AUTHOR,
-    force: bool = False,
-) -> ReviewResult:
+def review_pdf(path: str | Path, out: str | Path | None = None, *, config: Optional[Config] = None,
+               author: str = DEFAULT_AUTHOR, force: bool = False) -> ReviewResult:
     """Write a copy of a PDF with each finding highlighted and noted (default ``NAME.reviewed.pdf``)."""
-    from .pdf import render
+    return _notes_only("pdf", path, out, config, author, force)
 
+
+def review_odt(path: str | Path, out: str | Path | None = None, *, config: Optional[Config] = None,
+               author: str = DEFAULT_AUTHOR, force: bool = False) -> ReviewResult:
+    """Write a copy of an OpenDocument text with an annotation on each finding's words."""
+    return _notes_only("odt", path, out, config, author, force)
+
+
+def _notes_only(kind: str, path: str | Path, out: str | Path | None, config: Optional[Config], author: str, force: bool) -> ReviewResult:
+    """Review with the renderer module ``kind`` (pdf, odt), which writes notes and no changes."""
+    import importlib
+
+    render = importlib.import_module(f"{__name__}.{kind}").render
     return _review(path, out, config, force, lambda data, cfg: render(data, str(path), cfg, author=author))
 
 
@@ -101,8 +108,8 @@ def review_file(path: str | Path, out: str | Path | None = None, *, track_change
     if suffix == ".pdf":
         return review_pdf(path, out, **kwargs)
     if suffix == ".odt":
-        raise ReviewError("review of OpenDocument (.odt) files is not supported yet; save it as .docx to review it")
-    raise ReviewError(f"cannot review '{suffix or Path(path).name}' files (review writes .docx and .pdf copies)")
+        return review_odt(path, out, **kwargs)
+    raise ReviewError(f"cannot review '{suffix or Path(path).name}' files (review writes .docx, .odt and .pdf copies)")
 
 
 Renderer = Callable[[bytes, Config], tuple[bytes, ReviewResult]]
