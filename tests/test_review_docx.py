@@ -395,6 +395,10 @@ def test_footnote_findings_are_commented_and_tracked_in_place(tmp_path):
     assert _paragraphs(_strip(again["word/footnotes.xml"])) == _paragraphs(_parts(src)["word/footnotes.xml"])
     assert sum(1 for _ in again["word/footnotes.xml"].iter(W + "del")) == 1
     assert sum(1 for _, t in _comments(again).values() if "· LB001 " in t) == 1
+    # a note part without findings is left byte for byte
+    clean, out, _ = _review_tracked(_with_footnote(" Counts are from March."), tmp_path, "clean.docx")
+    with zipfile.ZipFile(clean) as a, zipfile.ZipFile(out) as b:
+        assert a.read("word/footnotes.xml") == b.read("word/footnotes.xml")
 
 
 def test_first_paragraph_fix_keeps_the_summary_around_it(tmp_path):

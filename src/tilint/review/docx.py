@@ -102,8 +102,9 @@ def render(data: bytes, path: str, config: Config, *, author: str, track_changes
     """The reviewed copy of the .docx ``data`` and what was written."""
     word = open_checked(data)
     notes = _note_parts(word)
-    stories = _other_parts(word) + [note for _, root in notes for note in _notes_in(root)]
-    parts = [word.element.body, *(el for el, where in stories if not where.startswith(("footnote", "endnote"))), *(root for _, root in notes)]
+    headers = _other_parts(word)
+    stories = headers + [note for _, root, _ in notes for note in _notes_in(root)]
+    parts = [word.element.body, *(el for el, _ in headers), *(root for _, root, _ in notes)]
     strip_review(word, author, parts)
 
     body = walk(word)
@@ -149,22 +150,25 @@ def render(data: bytes, path: str, config: Config, *, author: str, track_changes
         _comment(word, first, last, comment_text(t.finding, t.where.capitalize()), author)
         result.comments += 1
         result.findings.append(t.finding)
-    for part, root in notes:  # python-docx keeps these parts as bytes: write the edited XML back
-        part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    for part, root, original in notes:  # python-docx keeps these parts as bytes: write edited XML back
+        if etree.tostring(root) != original:
+            part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
     out = io.BytesIO()
     word.save(out)
     return out.getvalue(), result
 
 
-def _note_parts(word: Any) -> list[tuple[Any, Any]]:
-    """Footnote and endnote parts with their XML parsed by python-docx's parser (no entities)."""
+def _note_parts(word: Any) -> list[tuple[Any, Any, bytes]]:
+    """Footnote and endnote parts, their XML parsed by python-docx's parser (no entities),
+    and that XML serialised as read (so an untouched part is left byte for byte)."""
     from docx.oxml import parse_xml
 
     found = {}
     for rel in word.part.rels.values():
         if rel.reltype in _NOTES and not rel.is_external:
             found[str(rel.target_part.partname)] = rel.target_part
-    return [(part, parse_xml(part.blob)) for _, part in sorted(found.items())]
+    parsed = [(part, parse_xml(part.blob)) for _, part in sorted(found.items())]
+    return [(part, root, etree.tostring(root)) for part, root in parsed]
 
 
 def _notes_in(root: Any) -> list[tuple[Any, str]]:
