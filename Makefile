@@ -19,6 +19,10 @@ demo: $(STAMP)
 	@echo
 	@echo "== tilint coverage examples/ =="
 	@$(VENV)/bin/tilint coverage examples/
+	@echo
+	@echo "== tilint review examples/housing-support-policy.docx .pdf (reviewed copies in build/review/) =="
+	@mkdir -p build/review
+	@$(VENV)/bin/tilint review examples/housing-support-policy.docx examples/housing-support-policy.pdf --track-changes --output-dir build/review --force
 
 test: $(STAMP)
 	$(PY) -m pytest -q

@@ -84,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     coverage.add_argument("--config", type=Path, metavar="FILE")
     coverage.add_argument("--isolated", action="store_true")
     _add_report_parser(sub)
+    _add_review(sub)
     return parser
 
 
@@ -356,7 +357,70 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_ERROR if model.failed else EXIT_OK
 
 
-COMMANDS = {"check": cmd_check, "rules": cmd_rules, "explain": cmd_explain, "coverage": cmd_coverage, "report": cmd_report}
+# -- tilint review: reviewed copies of Word and PDF files ---------------------------------
+
+
+def _add_review(sub: Any) -> None:
+    review = sub.add_parser("review", help="write reviewed copies of Word/ODT/PDF files: comments on the words, tracked fixes, a coverage summary")
+    review.add_argument("paths", nargs="+", metavar="FILE", help=".docx, .odt or .pdf files, or folders of them")
+    review.add_argument("--output", "-o", type=Path, metavar="FILE", help="where to write the copy (one input only; default NAME.reviewed.EXT beside it)")
+    review.add_argument("--output-dir", type=Path, metavar="DIR", help="write the copies into DIR")
+    review.add_argument("--force", action="store_true", help="replace existing output files")
+    review.add_argument("--track-changes", action="store_true", help="Word: offer each safe fix as a tracked change")
+    review.add_argument("--author", default="tilint", metavar="NAME", help="author of the comments and changes (default: tilint)")
+    review.add_argument("--framework", metavar="NAME", help="coverage framework for the summary (default: samhsa-4r)")
+    _add_common(review)
+
+
+def cmd_review(args: argparse.Namespace, out: TextIO) -> int:
+    from .review import ReviewError, default_output, review_file
+
+    inputs = _review_inputs(args.paths)
+    if args.output and (len(inputs) != 1 or args.output_dir):
+        print("tilint: error: -o/--output takes one input file (use --output-dir for several)", file=sys.stderr)
+        return EXIT_ERROR
+    if args.output_dir and not args.output_dir.is_dir():
+        print(f"tilint: error: --output-dir {args.output_dir} is not a folder", file=sys.stderr)
+        return EXIT_ERROR
+    config = _config(args)
+    code = EXIT_OK
+    for path in inputs:
+        target = args.output or (args.output_dir / default_output(path).name if args.output_dir else default_output(path))
+        try:
+            result = review_file(path, target, config=config, track_changes=args.track_changes, author=args.author, force=args.force)
+        except ReviewError as exc:
+            print(f"{path}: error: {exc}", file=sys.stderr)
+            code = EXIT_ERROR
+            continue
+        changes = f", {result.changes} tracked change{'s' if result.changes != 1 else ''}" if result.changes else ""
+        if result.unplaced:
+            changes += f" ({len(result.unplaced)} more could not be placed on their words; see `tilint check`)"
+        out.write(f"{path} -> {result.output}: {len(result.findings)} finding{'s' if len(result.findings) != 1 else ''}{changes}\n")
+    return code  # 0 when every copy was written (the findings are in the copies), 2 if any file failed
+
+
+def _review_inputs(paths: list[str]) -> list[Path]:
+    """Files as given; folders give their .docx, .odt and .pdf files (not earlier reviewed copies)."""
+    from .linter import discover
+
+    out: list[Path] = []
+    for raw in paths:
+        if Path(raw).is_dir():
+            found = discover([raw], ("*.docx", "*.odt", "*.pdf"), ())
+            out += [Path(f) for f in found.files if ".reviewed." not in Path(f).name]
+        else:
+            out.append(Path(raw))
+    return out
+
+
+COMMANDS = {
+    "check": cmd_check,
+    "rules": cmd_rules,
+    "explain": cmd_explain,
+    "coverage": cmd_coverage,
+    "report": cmd_report,
+    "review": cmd_review,
+}
 
 
 def main(argv: Optional[Sequence[str]] = None, out: Optional[TextIO] = None) -> int:

@@ -18,6 +18,11 @@ controls are read; tracked deletions, text boxes, headers/footers, footnotes and
 comments are not. URLs and e-mail addresses are blanked (positions kept).
 Before python-docx runs, the zip is checked for bombs and the main XML parts for
 well-formedness and DTDs (see ``_shared``).
+
+Positions back into the XML (for renderers that annotate the file, such as the
+Word review): :func:`walk` returns each block with the ``w:p`` element behind each
+of its lines, and :func:`run_spans` maps a paragraph's text offsets to its runs.
+The engine never sees either.
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ from . import ReadError
 from ._shared import SectionTracker, check_xml_part, first_line, missing_part, open_zip, quiet_libraries
 from .text import URL_RE, mask
 
-__all__ = ["read"]
+__all__ = ["read", "open_checked", "walk", "run_spans", "paragraph_text"]
 
 KIND = "Word document"
 _HEADING_NAME = re.compile(r"^heading\s*([1-9])$", re.I)
@@ -42,15 +47,46 @@ _RUNS_XPATH = ".//w:r[not(ancestor::w:r) and not(ancestor::w:del) and not(ancest
 
 
 def read(path: Path, data: bytes) -> Document:
+    word = open_checked(data)
+    with quiet_libraries():
+        blocks = _Walker(word).run()
+    return Document(path=str(path), format="docx", blocks=blocks, source=None)
+
+
+def open_checked(data: bytes) -> Any:
+    """The python-docx ``Document`` of ``data``, after the bomb and XML checks; raises ReadError."""
     if not data:
         raise ReadError("file is empty")
     zf = open_zip(data, KIND, "word/document.xml")
     for part in ("word/document.xml", "word/styles.xml"):
         check_xml_part(zf, part, KIND)
     with quiet_libraries():
-        word = _open(data)
-        blocks = _Walker(word).run()
-    return Document(path=str(path), format="docx", blocks=blocks, source=None)
+        return _open(data)
+
+
+def walk(word: Any, container: Any = None) -> list[tuple[Block, dict[int, Any]]]:
+    """The blocks ``read`` gives, each with its ``w:p`` elements by line.
+
+    ``container`` is the body (default) or a header/footer element (``hdr.element``);
+    a body paragraph's line is its paragraph number, a table cell's is the line in
+    the cell, as in the block's positions.
+    """
+    walker = _Walker(word)
+    with quiet_libraries():
+        walker.run(container)
+    return list(zip(walker.blocks, walker.origins))
+
+
+def run_spans(p: Any) -> list[tuple[Any, int, int]]:
+    """``(w:r, start, end)`` for each run of ``p``, offsets into :func:`paragraph_text`."""
+    spans = []
+    offset = 0
+    for r in p.xpath(_RUNS_XPATH):
+        text = getattr(r, "text", None)
+        if isinstance(text, str):
+            spans.append((r, offset, offset + len(text)))
+            offset += len(text)
+    return spans
 
 
 def _open(data: bytes) -> Any:
@@ -83,13 +119,14 @@ class _Walker:
     def __init__(self, word: Any) -> None:
         self.word = word
         self.blocks: list[Block] = []
+        self.origins: list[dict[int, Any]] = []  # per block: line -> w:p (see walk)
         self.sections = SectionTracker()
         self.paragraph_no = 0
         self.table_no = 0
         self._style_levels: dict[Optional[str], Optional[int]] = {}
 
-    def run(self) -> list[Block]:
-        self._body(self.word.element.body)
+    def run(self, container: Any = None) -> list[Block]:
+        self._body(self.word.element.body if container is None else container)
         return self.blocks
 
     def _body(self, container: Any) -> None:
@@ -119,6 +156,7 @@ class _Walker:
         if level is not None:
             block.location = Location(section=self.sections.heading(level, block.text), paragraph=self.paragraph_no)
         self.blocks.append(block)
+        self.origins.append({self.paragraph_no: p})
 
     def _table(self, tbl: Any) -> None:
         self.table_no += 1
@@ -129,17 +167,20 @@ class _Walker:
                 loc = Location(section=self.sections.path, table=table_no, row=row_no, cell=cell_no)
                 builder = BlockBuilder("table_cell", loc)
                 line = 0
+                lines: dict[int, Any] = {}
                 for child in tc.iterchildren():
                     if child.tag == _W + "p":
                         text = paragraph_text(child)
                         if text.strip():
                             line += 1
+                            lines[line] = child
                             builder.add(mask(text, URL_RE), line, 1)
                             builder.break_space()
                     elif child.tag == _W + "tbl":
                         nested.append(child)
                 if not builder.empty:
                     self.blocks.append(builder.build())
+                    self.origins.append(lines)
         for child in nested:
             self._table(child)
 

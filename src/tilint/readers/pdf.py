@@ -23,6 +23,10 @@ and footers (same text in the top or bottom band of most pages) are not read;
 larger-than-body fonts become headings, and their sizes give the section path.
 URLs and e-mail addresses are blanked (positions kept).
 
+Positions back onto the page (for the PDF review): :func:`read_layout` also
+returns every page's lines with each character's box, so a finding's line and
+columns can be turned into the boxes of its words.
+
 Safety: pypdf first checks the password, page count and how far the streams
 text extraction needs would inflate (pypdf stops each stream at its own limit;
 pdfminer has none); reading is bounded in time (an alarm, plus a check between
@@ -35,7 +39,7 @@ import io
 import re
 import statistics
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
@@ -44,7 +48,7 @@ from . import ReadError
 from ._shared import SectionTracker, first_line, quiet_libraries, time_limit
 from .text import URL_RE, mask
 
-__all__ = ["read", "LIMITS"]
+__all__ = ["read", "read_layout", "PageLine", "LIMITS"]
 
 LIMITS = {"max_pages": 2000, "max_seconds": 120.0, "max_inflated": 256 * 1024 * 1024}
 PASSWORD = "PDF is password-protected; save a copy without a password"
@@ -65,13 +69,31 @@ class _Line:
     row: int = 0  # visual line number on the page
     col: int = 1  # 1-based column of text[0] in that visual line
     chrome: bool = False
+    # per character of text: its (x0, top, x1, bottom) box, or None (spaces, or
+    # characters pdfplumber joined so that they cannot be matched one to one)
+    boxes: list = field(default_factory=list, repr=False)
 
     @property
     def height(self) -> float:
         return max(self.bottom - self.top, 1.0)
 
 
+PageLine = _Line  # public name for read_layout's lines
+
+
 def read(path: Path, data: bytes) -> Document:
+    return _read(path, data, None)[0]
+
+
+def read_layout(path: Path, data: bytes) -> tuple[Document, list[list[_Line]], list[tuple[float, ...]]]:
+    """The document ``read`` gives, each page's lines (in flow order) with their character
+    boxes, and each page's bounding box in the same (pdfplumber) coordinates."""
+    bboxes: list[tuple[float, ...]] = []
+    doc, pages = _read(path, data, bboxes)
+    return doc, pages, bboxes
+
+
+def _read(path: Path, data: bytes, bboxes: Optional[list]) -> tuple[Document, list[list[_Line]]]:
     if not data.strip():
         raise ReadError("file is empty")
     if b"%PDF-" not in data[:1024]:
@@ -82,11 +104,11 @@ def read(path: Path, data: bytes) -> Document:
     with quiet_libraries(), time_limit(limit, f"PDF took over {limit:g} s to read"):
         deadline = time.monotonic() + limit
         _preflight(data, deadline)
-        pages = _extract(data, deadline)
+        pages = _extract(data, deadline) if bboxes is None else _extract(data, deadline, bboxes)
     if not any(pages):
         raise ReadError(NO_TEXT)
     _mark_chrome(pages)
-    return Document(path=str(path), format="pdf", blocks=_blocks(pages), source=None)
+    return Document(path=str(path), format="pdf", blocks=_blocks(pages), source=None), pages
 
 
 def _preflight(data: bytes, deadline: float) -> None:
@@ -167,8 +189,10 @@ def _check_time(deadline: float, page: int) -> None:
         raise ReadError(f"PDF took over {LIMITS['max_seconds']:g} s to read (stopped at page {page})")
 
 
-def _extract(data: bytes, deadline: float) -> list[list[_Line]]:
-    """Lines of every page, in content-stream order, with visual row/column set."""
+def _extract(data: bytes, deadline: float, bboxes: Optional[list] = None) -> list[list[_Line]]:
+    """Lines of every page, in content-stream order, with visual row/column set.
+
+    With ``bboxes`` (a list to fill with each page's box), lines keep their character boxes."""
     import pdfplumber
     from pdfminer.pdfdocument import PDFPasswordIncorrect
 
@@ -180,7 +204,9 @@ def _extract(data: bytes, deadline: float) -> list[list[_Line]]:
             pages = []
             for number, page in enumerate(pdf.pages, start=1):
                 lines = page.dedupe_chars().extract_text_lines(return_chars=True, use_text_flow=True)
-                pages.append(_lines(lines, number))
+                pages.append(_lines(lines, number, bboxes is not None))
+                if bboxes is not None:
+                    bboxes.append(tuple(page.bbox))
                 page.close()
                 _check_time(deadline, number)
             return pages
@@ -198,11 +224,11 @@ def _extract(data: bytes, deadline: float) -> list[list[_Line]]:
         raise ReadError(f"damaged PDF: {reason}") from None
 
 
-def _lines(raw: list[dict[str, Any]], page: int) -> list[_Line]:
+def _lines(raw: list[dict[str, Any]], page: int, boxes: bool = False) -> list[_Line]:
     lines = []
     for item in raw:
         if item["text"].strip():
-            lines.extend(_split(item, page))
+            lines.extend(_split(item, page, boxes))
     # Visual rows: lines whose vertical centre falls inside a row share its number.
     rows: list[list[_Line]] = []
     for line in sorted(lines, key=lambda ln: (ln.top, ln.x0)):
@@ -219,7 +245,7 @@ def _lines(raw: list[dict[str, Any]], page: int) -> list[_Line]:
     return lines
 
 
-def _split(item: dict[str, Any], page: int) -> list[_Line]:
+def _split(item: dict[str, Any], page: int, keep_boxes: bool = False) -> list[_Line]:
     """One line, or several if pdfplumber joined pieces far apart (columns, table cells).
 
     A piece ends where the gap to the next character is over twice the font size.
@@ -235,10 +261,14 @@ def _split(item: dict[str, Any], page: int) -> list[_Line]:
             size = max(prev.get("size", 0.0), cur.get("size", 0.0), 1.0)
             if cur["x0"] - prev["x1"] > 2 * size and text[visible[k] - 1].isspace():
                 starts.append(k)
+    boxes: list = [None] * len(text) if keep_boxes else []
+    if keep_boxes and len(visible) == len(chars):
+        for i, c in zip(visible, chars):
+            boxes[i] = (c["x0"], c["top"], c["x1"], c["bottom"])
     if len(starts) == 1:
         sizes = [c.get("size", 0.0) for c in chars]
         return [_Line(text, item["x0"], item["x1"], item["top"], item["bottom"],
-                      statistics.median(sizes) if sizes else 0.0, page)]
+                      statistics.median(sizes) if sizes else 0.0, page, boxes=boxes)]
     out = []
     for a, b in zip(starts, starts[1:] + [len(chars)]):
         group = chars[a:b]
@@ -247,6 +277,7 @@ def _split(item: dict[str, Any], page: int) -> list[_Line]:
             min(c["x0"] for c in group), max(c["x1"] for c in group),
             min(c["top"] for c in group), max(c["bottom"] for c in group),
             statistics.median(c.get("size", 0.0) for c in group), page,
+            boxes=boxes[visible[a]: visible[b - 1] + 1] if keep_boxes else [],
         ))
     return out
 
