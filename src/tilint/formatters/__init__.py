@@ -59,15 +59,18 @@ class Report:
 
     results: Sequence["FileResult"]  # a list, or Results streaming from the linter
     rules: "RuleSet"
-    skipped: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason) not checked
     fail_on: str = "warning"
     color: bool = False
     show_summary: bool = True
+    show_sources: bool = True  # --no-sources hides the source lines of the text formats
+    verbose: bool = False  # --verbose: name each skipped file in the text summary
 
 
 # name -> "module:function"
 FORMATS: dict[str, str] = {
     "text": "text:render",
+    "concise": "text:render_concise",
     "json": "json:render",
     "sarif": "sarif:render",
     "github": "github:render",
