@@ -11,6 +11,7 @@ feed pieces of text with their source position to a :class:`BlockBuilder`.
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
@@ -185,13 +186,17 @@ class Document:
     @property
     def line_starts(self) -> list[int]:
         if self._line_starts is None:
-            starts = [0]
+            # a line ends at CRLF, a lone CR or LF, as the readers count lines
             src = self.source or ""
-            idx = src.find("\n")
-            while idx != -1:
-                starts.append(idx + 1)
-                idx = src.find("\n", idx + 1)
-            self._line_starts = starts
+            if "\r" in src:
+                self._line_starts = [0, *(m.end() for m in re.finditer(r"\r\n|\r|\n", src))]
+            else:
+                starts = [0]
+                idx = src.find("\n")
+                while idx != -1:
+                    starts.append(idx + 1)
+                    idx = src.find("\n", idx + 1)
+                self._line_starts = starts
         return self._line_starts
 
     def offset(self, line: int, column: int) -> int:
