@@ -33,12 +33,13 @@ class Location:
     table: Optional[int] = None
     row: Optional[int] = None
     cell: Optional[int] = None
+    part: Optional[str] = None  # Word: "header 1", "footer 2", "footnote 3", "endnote 1", "text box 1"
 
     def to_dict(self) -> dict:
         out: dict = {}
         if self.section:
             out["section"] = " > ".join(self.section)
-        for key in ("page", "paragraph", "table", "row", "cell"):
+        for key in ("page", "paragraph", "table", "row", "cell", "part"):
             value = getattr(self, key)
             if value is not None:
                 out[key] = value
@@ -46,7 +47,7 @@ class Location:
 
     def describe(self) -> str:
         """A short human label such as ``page 3`` or ``paragraph 12, 3 Procedure > 3.2``."""
-        parts = []
+        parts = [self.part] if self.part else []
         if self.page is not None:
             parts.append(f"page {self.page}")
         if self.paragraph is not None:
