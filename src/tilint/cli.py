@@ -273,8 +273,8 @@ def _error(message: str):
 
 
 def _lint(args: argparse.Namespace, progress: Optional[Callable[[str], None]]):
-    """(linters, discovery, result stream). Each file is linted with its own config;
-    nothing is read until the stream is consumed."""
+    """(``[(linter, its files)]``, discovery, result stream). Each file is linted
+    with its own config; nothing is read until the stream is consumed."""
     from .discovery import Discovery, discover
     from .linter import Linter
 
@@ -288,9 +288,10 @@ def _lint(args: argparse.Namespace, progress: Optional[Callable[[str], None]]):
             raise UsageError("- (standard input) cannot be combined with other paths")
         groups = _groups(args, [args.stdin_filename]) if args.stdin_filename else [(root, [])]
         linter = Linter(groups[0][0])
-        return [linter], Discovery(files=[STDIN]), iter([_read_stdin(args, groups[0][0], linter)])
+        return [(linter, [])], Discovery(files=[STDIN]), iter([_read_stdin(args, groups[0][0], linter)])
     found = discover(paths, root.include, root.exclude, gitignore=not args.no_gitignore, include_given=bool(args.include))
-    linters, streams = [], []
+    linters: list[tuple[Any, list[str]]] = []
+    streams = []
     kept: list[str] = []
     for config, files in _groups(args, found.files):
         if config.exclude != root.exclude:  # a nested config's own exclude
@@ -298,7 +299,7 @@ def _lint(args: argparse.Namespace, progress: Optional[Callable[[str], None]]):
             found.skipped.extend((f, "excluded") for f in excluded)
             files = [f for f in files if f not in excluded]
         linter = Linter(config)
-        linters.append(linter)
+        linters.append((linter, files))
         kept.extend(files)
         sub = Discovery(files=files, missing=found.missing if not streams else [])
         streams.append(linter.iter_found(sub, jobs=jobs, progress=progress))
@@ -315,18 +316,19 @@ def _excluded_by(config: Config, path: str) -> bool:
 
 class _Outcome:
     """Watches results go by and works out the exit code from all of them (even the
-    findings --min-severity hides)."""
+    findings --min-severity hides), each file against its own config's fail-on."""
 
-    def __init__(self, fail_on: str):
-        self.threshold = severity_rank(fail_on)
+    def __init__(self, fail_on: str, per_file: dict[str, str]):
+        self.default, self.per_file = fail_on, per_file
         self.code = EXIT_OK
 
     def see(self, result: FileResult) -> FileResult:
         from .linter import UNKNOWN_SUPPRESSION
 
+        threshold = severity_rank(self.per_file.get(result.path, self.default))
         if result.errors or any(f.rule_id == UNKNOWN_SUPPRESSION for f in result.findings):
             self.code = EXIT_ERROR
-        elif self.code == EXIT_OK and any(severity_rank(f.severity) >= self.threshold for f in result.findings):
+        elif self.code == EXIT_OK and any(severity_rank(f.severity) >= threshold for f in result.findings):
             self.code = EXIT_FINDINGS
         return result
 
@@ -350,7 +352,8 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
         raise UsageError("--fix and --write-baseline need files, not standard input")
     show_progress = not args.quiet and sys.stderr.isatty() and STDIN not in args.paths
     with _progress(show_progress) as bar:
-        linters, found, stream = _lint(args, bar.advance)
+        groups, found, stream = _lint(args, bar.advance)
+        linters = [linter for linter, _ in groups]
         bar.start(len(found.files))
         inputs = [*found.files, *args.paths]
         _refuse_inputs(args.output, inputs, "--output")
@@ -375,7 +378,8 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
             if args.fix:
                 _apply_fixes(results, linters[0].config, args.force, out if args.format == "text" and not args.output else sys.stderr)
             stream = iter(results)
-    outcome = _Outcome(linters[0].config.fail_on)
+    fail_on = {path: linter.config.fail_on for linter, files in groups for path in files}
+    outcome = _Outcome(linters[0].config.fail_on, fail_on)
     watched = (outcome.see(r) for r in stream)
     code = _report(args, linters, found, Results(_shown(watched, args.min_severity)), out, outcome)
     if args.exit_zero and code == EXIT_FINDINGS:
@@ -523,16 +527,22 @@ def _ruleset(args: argparse.Namespace):
 
 
 def cmd_rules(args: argparse.Namespace, out: TextIO) -> int:
+    from .formatters._plain import plain_stream
     from .formatters.rules import render_rules
 
-    render_rules(_ruleset(args), args.format, out)
+    target = plain_stream(out) if args.format == "text" else out
+    render_rules(_ruleset(args), args.format, target)
+    target.flush()
     return EXIT_OK
 
 
 def cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
     from .explain import explain
+    from .formatters._plain import plain_stream
 
-    explain(args.rule, _ruleset(args), _config(args), out)
+    target = plain_stream(out)
+    explain(args.rule, _ruleset(args), _config(args), target)
+    target.flush()
     return EXIT_OK
 
 

@@ -84,8 +84,13 @@ def closest(selector: str, rules: "RuleSet", n: int = 3) -> list[str]:
     """The known ids, prefixes and categories closest in spelling to ``selector``."""
     candidates = _names(rules) | set(META_RULES) | set(coverage_ids())
     by_upper = {c.upper(): c for c in candidates}
-    hits = difflib.get_close_matches(selector.upper(), list(by_upper), n=n, cutoff=0.5)
-    return [by_upper[h] for h in hits]
+    matcher = difflib.SequenceMatcher(b=selector.upper())
+    scored = []
+    for upper in by_upper:
+        matcher.set_seq1(upper)
+        if matcher.real_quick_ratio() >= 0.5 and matcher.quick_ratio() >= 0.5 and matcher.ratio() >= 0.5:
+            scored.append((-matcher.ratio(), upper))
+    return [by_upper[u] for _, u in sorted(scored)[:n]]  # best first; ties in id order
 
 
 def unknown_message(selector: str, rules: "RuleSet", where: str) -> str:

@@ -18,6 +18,7 @@ from rich.text import Text
 
 from ..models import FileResult
 from ._paths import display_path, printable
+from ._plain import NoTrailingSpaces
 from .coverage_text import STATUS_STYLE, render_coverage
 
 __all__ = ["render_coverage_results"]
@@ -25,35 +26,10 @@ __all__ = ["render_coverage_results"]
 _MARK = {"covered": "✓ covered", "partial": "~ partial", "missing": "✗ missing"}
 
 
-class _Plain:
-    """A file wrapper that strips trailing spaces from every line (rich pads tables)."""
-
-    def __init__(self, out: TextIO):
-        self.out = out
-        self._pending = ""
-
-    def write(self, text: str) -> int:
-        text = self._pending + text
-        lines = text.split("\n")
-        self._pending = lines.pop()
-        for line in lines:
-            self.out.write(line.rstrip() + "\n")
-        return len(text)
-
-    def flush(self) -> None:
-        if self._pending:
-            self.out.write(self._pending.rstrip())
-            self._pending = ""
-        self.out.flush()
-
-    def isatty(self) -> bool:
-        return False
-
-
 def _console(out: TextIO, color: bool) -> Console:
     if color:
         return Console(file=out, force_terminal=True, highlight=False)
-    return Console(file=_Plain(out), width=200, no_color=True, highlight=False, soft_wrap=False)  # type: ignore[arg-type]
+    return Console(file=NoTrailingSpaces(out), width=250, no_color=True, highlight=False, soft_wrap=True)  # type: ignore[arg-type]
 
 
 def render_coverage_results(results: Sequence[FileResult], out: TextIO, *, color: bool, verbose: bool) -> None:
@@ -74,9 +50,9 @@ def _summary_table(results: Sequence[FileResult]) -> Table:
     framework = results[0].coverage.framework
     principles = [(p.id, p.name) for p in results[0].coverage.principles]
     table = Table(box=box.SIMPLE, title=f"Coverage ({framework}), {len(results)} documents", title_justify="left", pad_edge=False)
-    table.add_column("Document", overflow="fold")
-    for _, name in principles:
-        table.add_column(name, no_wrap=True)
+    table.add_column("Document", no_wrap=True)  # a path is never split
+    for pid, _ in principles:
+        table.add_column(pid, no_wrap=True)
     covered = {pid: 0 for pid, _ in principles}
     for r in results:
         cells = []
