@@ -57,8 +57,7 @@ def test_disabled_or_unwritable_cache_still_builds(tmp_path, monkeypatch, env):
     assert len(calls) == 2
 
 
-def test_an_edited_rule_pack_is_reloaded(run_cli, write):
-    pack = write("mine.yaml", """pack: mine
+MY_PACK = """pack: mine
 prefix: MY
 category: mine
 description: A user's own rules.
@@ -72,7 +71,11 @@ rules:
     rationale: Our house style replaced this word in 2024.
     sources: [VA]
     examples: {fail: ["an oldword"], pass: ["a newword"]}
-""")
+"""
+
+
+def test_an_edited_rule_pack_is_reloaded(run_cli, write):
+    pack = write("mine.yaml", MY_PACK)
     write("p.md", "An oldword and a newword.\n")
     first = run_cli("check", "--format", "json", "--rules", str(pack), "--select", "MY", "p.md").json()
     assert [f["match"] for f in first["files"][0]["findings"]] == ["oldword"]

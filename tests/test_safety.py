@@ -23,6 +23,7 @@ from tilint.discovery import discover
 
 from .cli_run import ZZ, cli  # noqa: F401 - fixture
 from .conftest import ENGINE_PACK
+from .test_cache import MY_PACK
 
 slow = pytest.mark.slow
 
@@ -140,22 +141,7 @@ def test_read_only_files_are_not_fixed_unless_forced(run_cli, write, tmp_path):
 
 # -- --fix on cp1252 where the suggestion has a character cp1252 cannot encode ----------------
 
-PACK = """pack: mine
-prefix: MY
-category: mine
-description: A user's own rules.
-rules:
-  - id: MY001
-    name: old-word
-    severity: warning
-    message: "'{match}' is our old word."
-    patterns: [{phrase: oldword}]
-    suggestions: ["new\u014dword"]
-    fixable: true
-    rationale: Our house style replaced this word in 2024.
-    sources: [VA]
-    examples: {fail: ["an oldword"], pass: ["a newword"]}
-"""
+PACK = MY_PACK.replace("suggestions: [newword]", 'suggestions: ["new\u014dword"]\n    fixable: true')
 
 
 def test_an_unencodable_suggestion_skips_that_fix_and_the_run_goes_on(run_cli, write):
@@ -337,3 +323,13 @@ def test_unknown_rule_ids_are_errors_with_the_closest_ids(cli, tmp_path):
     typo = cli("check", "--ignore", "SU0001", ".")
     assert typo.code == 2
     assert typo.err.startswith("tilint: error: unknown rule id, prefix or category 'SU0001' in --ignore; did you mean SU001")
+
+
+def test_unknown_ids_in_the_spacy_component_config_are_errors():
+    import spacy
+
+    from tilint.ids import UnknownSelector
+
+    nlp = spacy.blank("en")
+    with pytest.raises(UnknownSelector, match=r"unknown rule id, prefix or category 'SU0001' in ignore; did you mean SU001"):
+        nlp.add_pipe("tilint", config={"ignore": ["SU0001"]})

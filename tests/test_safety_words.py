@@ -44,8 +44,10 @@ def markdown_element(draw):
 
 
 @st.composite
-def markdown_document(draw):
-    elements = draw(st.lists(markdown_element(), min_size=1, max_size=8))
+def document(draw, element, max_elements: int):
+    """(source, prose words) of a document of generated elements, blank lines between,
+    each line ending drawn from LF, CRLF and CR."""
+    elements = draw(st.lists(element(), min_size=1, max_size=max_elements))
     lines: list[str] = []
     expected: list[str] = []
     for source, words in elements:
@@ -73,7 +75,7 @@ def _yielded(text: str, fmt: str) -> Counter:
 
 
 @SETTINGS
-@given(markdown_document())
+@given(document(markdown_element, 8))
 def test_every_markdown_prose_word_reaches_the_engine(case):
     text, expected = case
     assert _yielded(text, "markdown") == Counter(expected)
@@ -115,20 +117,8 @@ def rst_element(draw):
     return ["Code follows::", "", "    " + " ".join(words)], ["Code", "follows:"]
 
 
-@st.composite
-def rst_document(draw):
-    elements = draw(st.lists(rst_element(), min_size=1, max_size=6))
-    lines: list[str] = []
-    expected: list[str] = []
-    for source, words in elements:
-        lines += [*source, ""]
-        expected += words
-    endings = draw(st.lists(ENDINGS, min_size=len(lines), max_size=len(lines)))
-    return _join(lines, endings), expected
-
-
 @SETTINGS
-@given(rst_document())
+@given(document(rst_element, 6))
 def test_every_rst_prose_word_reaches_the_engine(case):
     text, expected = case
     assert _yielded(text, "rst") == Counter(expected)

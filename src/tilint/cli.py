@@ -194,21 +194,17 @@ def _use_color(choice: str, stream: TextIO) -> bool:
     return _isatty(stream)
 
 
-def _refuse_inputs(target: Optional[Path], inputs: Iterable[str], option: str) -> None:
-    """Never write a report over a file that is being checked (or resolves to one)."""
+def refuse_inputs(target: Optional[Path], inputs: Iterable[str], option: str) -> None:
+    """Never write a report over a file that is being checked (or resolves to one,
+    through a symlink or a hard link). Every command's output option calls this."""
     if target is None:
         return
-    try:
-        resolved = target.resolve()
-        target_stat = os.stat(target)
-    except OSError:
-        target_stat = None  # a new file cannot be an input
-        resolved = target.resolve()
+    resolved, exists = target.resolve(), target.exists()
     for path in inputs:
         if path == STDIN:
             continue
         same = Path(path).resolve() == resolved
-        if not same and target_stat is not None:
+        if not same and exists:
             try:
                 same = os.path.samefile(path, target)  # a hard link to an input
             except OSError:
@@ -356,8 +352,8 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
         linters = [linter for linter, _ in groups]
         bar.start(len(found.files))
         inputs = [*found.files, *args.paths]
-        _refuse_inputs(args.output, inputs, "--output")
-        _refuse_inputs(args.write_baseline, inputs, "--write-baseline")
+        refuse_inputs(args.output, inputs, "--output")
+        refuse_inputs(args.write_baseline, inputs, "--write-baseline")
         if args.baseline:
             from .baseline import load_baseline
 
@@ -558,7 +554,7 @@ def cmd_coverage(args: argparse.Namespace, out: TextIO) -> int:
     config = Config() if args.isolated else load_config(args.config)
     framework = args.framework or config.coverage.get("framework", "samhsa-4r")
     found = discover(args.paths, config.include, config.exclude, gitignore=True)
-    _refuse_inputs(args.output, [*found.files, *args.paths], "--output")
+    refuse_inputs(args.output, [*found.files, *args.paths], "--output")
     results = [FileResult(path=p, errors=[FileError(m)]) for p, m in found.missing]
     for path in found.files:
         try:
@@ -622,7 +618,9 @@ def main(argv: Optional[Sequence[str]] = None, out: Optional[TextIO] = None) -> 
         return EXIT_ERROR
     except ValueError as exc:  # e.g. a named spaCy pipeline that is not installed
         if debug:
-            raise
+            import traceback
+
+            traceback.print_exc()
         print(f"tilint: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except BrokenPipeError:  # stdout closed before anything was counted

@@ -153,13 +153,23 @@ def apply_fix(fix: FileFix, *, force: bool = False) -> list[Edit]:
     return list(fix.edits)
 
 
-def _write_by_rename(path: Path, data: bytes, mode: int, before: Optional[os.stat_result]) -> None:
+def _temp_copy(path: Path, data: bytes) -> str:
+    """``data`` written and synced to a new temporary file beside ``path``."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tilint", dir=str(path.parent))
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return tmp
+
+
+def _write_by_rename(path: Path, data: bytes, mode: int, before: Optional[os.stat_result]) -> None:
+    tmp = _temp_copy(path, data)
+    try:
         os.chmod(tmp, mode & 0o7777)
         if not _unchanged(path, before):  # saved in an editor meanwhile: theirs wins
             raise FixRefused("the file changed while it was being fixed; run tilint again")
@@ -173,12 +183,8 @@ def _write_in_place(path: Path, data: bytes, before: Optional[os.stat_result]) -
     """Hard links share one inode: write through it, after a verified copy, so every
     link sees the fix. The copy restores the file if the write fails part way."""
     original = path.read_bytes()
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tilint", dir=str(path.parent))
+    tmp = _temp_copy(path, original)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(original)
-            fh.flush()
-            os.fsync(fh.fileno())
         if Path(tmp).read_bytes() != original:
             raise FixRefused("could not make a verified copy before writing in place")
         if not _unchanged(path, before):
