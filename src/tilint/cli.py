@@ -43,14 +43,14 @@ def _csv(values: Optional[list[str]]) -> Optional[tuple[str, ...]]:
 # -- the parser: every subcommand is built here, one block each ---------------------------
 
 
-def _common() -> argparse.ArgumentParser:
+def _debug_parent() -> argparse.ArgumentParser:
     """Options shared by every subcommand (``--debug`` may also come first)."""
     p = argparse.ArgumentParser(add_help=False)
     p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show the traceback of an internal error")
     return p
 
 
-def _add_rule_options(p: argparse.ArgumentParser) -> None:
+def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--config", type=Path, metavar="FILE", help="use this config file for every file instead of the closest one")
     p.add_argument("--isolated", action="store_true", help="ignore all config files")
     p.add_argument("--select", action="append", metavar="RULES", help="rule ids, prefixes or categories to enable (comma-separated)")
@@ -64,7 +64,7 @@ def _add_color(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    common = _common()
+    common = _debug_parent()
     parser = argparse.ArgumentParser(
         prog="tilint",
         description="Trauma-informed language linter for policy documents.",
@@ -77,7 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="lint files and folders", parents=[common])
     check.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="files or folders (default: .); - reads standard input")
-    _add_rule_options(check)
+    _add_common(check)
     check.add_argument("--format", "--output-format", dest="format", choices=sorted(FORMATS), default="text", help="output format (default: text)")
     check.add_argument("--output", "-o", type=Path, metavar="FILE", help="write the report to FILE instead of stdout (never an input)")
     check.add_argument("--fail-on", choices=["error", "warning", "info"], help="lowest severity that fails the run (default: warning)")
@@ -107,12 +107,12 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--force", action="store_true", help="with --fix: also fix read-only files")
 
     rules = sub.add_parser("rules", help="list the rules", parents=[common])
-    _add_rule_options(rules)
+    _add_common(rules)
     rules.add_argument("--format", choices=["text", "json", "markdown"], default="text")
 
     explain = sub.add_parser("explain", help="explain a rule (BL001, CV101, TIL001), a category or a pack", parents=[common])
     explain.add_argument("rule", metavar="ID")
-    _add_rule_options(explain)
+    _add_common(explain)
 
     coverage = sub.add_parser("coverage", help="which trauma-informed principles each document covers", parents=[common])
     coverage.add_argument("paths", nargs="+", metavar="PATH")
@@ -292,7 +292,8 @@ def _lint(args: argparse.Namespace, progress: Optional[Callable[[str], None]]):
     for config, files in _groups(args, found.files):
         if config.exclude != root.exclude:  # a nested config's own exclude
             excluded = [f for f in files if _excluded_by(config, f)]
-            found.skipped.extend((f, "excluded") for f in excluded)
+            for f in excluded:
+                found.skip(f, "excluded")
             files = [f for f in files if f not in excluded]
         linter = Linter(config)
         linters.append((linter, files))
@@ -347,7 +348,7 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     if STDIN in args.paths and (args.fix or args.write_baseline):
         raise UsageError("--fix and --write-baseline need files, not standard input")
     show_progress = not args.quiet and sys.stderr.isatty() and STDIN not in args.paths
-    with _progress(show_progress) as bar:
+    with _progress_bar(show_progress) as bar:
         groups, found, stream = _lint(args, bar.advance)
         linters = [linter for linter, _ in groups]
         bar.start(len(found.files))
@@ -393,6 +394,7 @@ def _report(args: argparse.Namespace, linters: list, found: Any, results: Result
                     results=results,
                     rules=linters[0].rules,
                     skipped=found.skipped,
+                    skip_reasons=found.reasons,
                     fail_on=linters[0].config.fail_on,
                     color=_use_color(args.color, target),
                     show_summary=not args.quiet,
@@ -503,12 +505,21 @@ class _Bar:
 
 
 @contextmanager
-def _progress(enabled: bool) -> Iterator[_Bar]:
+def _progress_bar(enabled: bool) -> Iterator[_Bar]:
+    """A :class:`_Bar` started once the number of files is known."""
     bar = _Bar(enabled)
     try:
         yield bar
     finally:
         bar.stop()
+
+
+@contextmanager
+def _progress(total: int, *, enabled: bool) -> Iterator[Optional[Callable[[str], None]]]:
+    """A progress callback for commands that know their file count up front."""
+    with _progress_bar(enabled) as bar:
+        bar.start(total)
+        yield bar.advance if bar.enabled else None
 
 
 # -- rules and explain -----------------------------------------------------------------------

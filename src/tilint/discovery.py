@@ -29,8 +29,13 @@ SKIPPED_FOLDERS = frozenset({"node_modules", "__pycache__", "site-packages"})
 @dataclass
 class Discovery:
     files: list[str]
-    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason) not checked
+    skipped: list[str] = field(default_factory=list)  # paths in scanned folders that were not checked
     missing: list[tuple[str, str]] = field(default_factory=list)  # (path, reason) that cannot be scanned
+    reasons: dict[str, str] = field(default_factory=dict)  # skipped path -> why it was not checked
+
+    def skip(self, path: str, reason: str) -> None:
+        self.skipped.append(path)
+        self.reasons[path] = reason
 
 
 def _excluded(path: str, exclude: Sequence[str]) -> bool:
@@ -80,7 +85,7 @@ class _GitIgnore:
         return False
 
 
-def _walk(root: Path, gitignore: Optional[_GitIgnore], skipped: list[tuple[str, str]]) -> Iterator[Path]:
+def _walk(root: Path, gitignore: Optional[_GitIgnore], found: Discovery) -> Iterator[Path]:
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         here = Path(dirpath)
         if gitignore is not None:
@@ -90,13 +95,13 @@ def _walk(root: Path, gitignore: Optional[_GitIgnore], skipped: list[tuple[str, 
             if d.startswith(".") or d in SKIPPED_FOLDERS:
                 continue
             if gitignore is not None and gitignore.ignored(here / d, True):
-                skipped.append((str(here / d), "ignored by .gitignore"))
+                found.skip(str(here / d), "ignored by .gitignore")
                 continue
             kept.append(d)
         dirnames[:] = kept
         for name in sorted(filenames):
             if gitignore is not None and name != ".gitignore" and gitignore.ignored(here / name, False):
-                skipped.append((str(here / name), "ignored by .gitignore"))
+                found.skip(str(here / name), "ignored by .gitignore")
                 continue
             yield here / name
 
@@ -114,30 +119,30 @@ def discover(
     ``include_given``: the include globs came from the user (``--include``), so a
     file they leave out is "not matched by include", not "unsupported type".
     """
-    files: list[str] = []
-    skipped: list[tuple[str, str]] = []
-    missing: list[tuple[str, str]] = []
+    found = Discovery(files=[])
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
             ignore = _GitIgnore(p) if gitignore else None
-            for f in _walk(p, ignore, skipped):
+            for f in _walk(p, ignore, found):
                 s = str(f)
                 if f.name.startswith(".") and f.name in (".gitignore", ".tilint.yaml", ".tilint.yml"):
                     continue  # tilint's and git's own files are never candidates
                 if _excluded(s, exclude):
-                    skipped.append((s, "excluded"))
+                    found.skip(s, "excluded")
                 elif not any(_glob_match(s, pat) for pat in include):
-                    skipped.append((s, "not matched by include" if include_given else "unsupported type"))
+                    found.skip(s, "not matched by include" if include_given else "unsupported type")
                 elif reader_for(f) is None:
-                    skipped.append((s, "unsupported type"))
+                    found.skip(s, "unsupported type")
                 else:
-                    files.append(s)
+                    found.files.append(s)
         elif p.exists() or p.is_symlink():
             if _excluded(str(p), exclude):
-                skipped.append((str(p), "excluded"))
+                found.skip(str(p), "excluded")
                 continue
-            files.append(str(p))
+            found.files.append(str(p))
         else:
-            missing.append((str(p), "no such file or directory"))
-    return Discovery(sorted(dict.fromkeys(files)), sorted(skipped), missing)
+            found.missing.append((str(p), "no such file or directory"))
+    found.files = sorted(dict.fromkeys(found.files))
+    found.skipped.sort()
+    return found

@@ -59,12 +59,16 @@ class Report:
 
     results: Sequence["FileResult"]  # a list, or Results streaming from the linter
     rules: "RuleSet"
-    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason) not checked
+    skipped: list[str] = field(default_factory=list)  # paths in scanned folders not checked
+    skip_reasons: dict[str, str] = field(default_factory=dict)  # path -> why (default: unsupported type)
     fail_on: str = "warning"
     color: bool = False
     show_summary: bool = True
     show_sources: bool = True  # --no-sources hides the source lines of the text formats
     verbose: bool = False  # --verbose: name each skipped file in the text summary
+
+    def skipped_with_reasons(self) -> list[tuple[str, str]]:
+        return [(path, self.skip_reasons.get(path, "unsupported type")) for path in self.skipped]
 
 
 # name -> "module:function"

@@ -111,7 +111,7 @@ def summary(report: Report) -> str:
     line = f"{total} finding{'s' if total != 1 else ''}" + (f" ({', '.join(parts)})" if parts else "")
     line += f" in {with_findings} of {files} file{'s' if files != 1 else ''} checked"
     if report.skipped:
-        reasons = Counter(reason for _, reason in report.skipped)
+        reasons = Counter(reason for _, reason in report.skipped_with_reasons())
         line += f"; {len(report.skipped)} not checked (" + ", ".join(f"{n} {r}" for r, n in sorted(reasons.items())) + ")"
     if failed:
         line += f"; {failed} could not be read"
@@ -128,7 +128,7 @@ def render(report: Report, out: TextIO) -> None:
 def _render_summary(console: Console, report: Report) -> None:
     line = Lines(console)
     if report.verbose:
-        for path, reason in report.skipped:
+        for path, reason in report.skipped_with_reasons():
             line((f"{display_path(path)}: not checked: {reason}", "dim"))
     if report.show_summary:
         categories = Counter(f.category for r in report.results for f in r.findings)
