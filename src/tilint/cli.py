@@ -22,7 +22,7 @@ from typing import Any, Callable, Iterable, Iterator, Optional, Sequence, TextIO
 from . import __version__
 from .config import Config, find_config_file, load_config
 from .formatters import FORMATS, Report, Results, get_formatter
-from .models import FileResult, severity_rank
+from .models import FileError, FileResult, severity_rank
 from .yamlutil import DataError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERNAL = 0, 1, 2, 3
@@ -254,18 +254,12 @@ def _read_stdin(args: argparse.Namespace, config: Config, linter: Any) -> FileRe
         from .readers.markdown import read as reader  # type: ignore[no-redef]
     data = sys.stdin.buffer.read()
     if len(data) > config.max_file_size:
-        return FileResult(path=name, errors=[_error("standard input is over the max-file-size limit")])
+        return FileResult(path=name, errors=[FileError("standard input is over the max-file-size limit")])
     try:
         doc = reader(Path(name), data)
     except ReadError as exc:
-        return FileResult(path=name, errors=[_error(str(exc))])
+        return FileResult(path=name, errors=[FileError(str(exc))])
     return linter.lint_document(doc)
-
-
-def _error(message: str):
-    from .models import FileError
-
-    return FileError(message)
 
 
 def _lint(args: argparse.Namespace, progress: Optional[Callable[[str], None]]):
@@ -559,7 +553,6 @@ def cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_coverage(args: argparse.Namespace, out: TextIO) -> int:
     from .coverage import check_document
     from .discovery import discover
-    from .models import FileError
     from .readers import ReadError, read_document
 
     config = Config() if args.isolated else load_config(args.config)

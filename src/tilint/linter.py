@@ -9,7 +9,6 @@ coverage when the config asks for it.
 from __future__ import annotations
 
 import heapq
-import os
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Optional, Sequence
 
