@@ -54,8 +54,10 @@ class Linter:
                 raise UnknownSelector(unknown_message(rule_id, self.all_rules, "severity (needs a whole rule id)"), cfg.path)
 
     def _framework_ids(self) -> tuple[str, ...]:
-        framework = self.config.coverage.get("framework") if self.config.coverage else None
-        if not framework or framework in ("samhsa-4r", "samhsa-6", "ohid-6"):
+        """The ``CV…`` ids of a framework file named in the config (the built-in
+        frameworks' ids are always known)."""
+        framework = str(self.config.coverage.get("framework") or "") if self.config.coverage else ""
+        if not framework.endswith((".yaml", ".yml")) and "/" not in framework and "\\" not in framework:
             return ()
         from .coverage import load_framework
 
