@@ -138,7 +138,7 @@ def test_rules_json_and_explain(run_cli):
     assert res.code == 0 and res.out.startswith("ZZ002 refused-person")
     assert "The application was refused." in res.out and "declined" in res.out
     missing = run_cli("explain", "QQ123")
-    assert missing.code == 2 and "no such rule: QQ123" in missing.err
+    assert missing.code == 2 and "unknown rule id, prefix or category 'QQ123' in `tilint explain`" in missing.err
 
 
 def test_output_file(run_cli, write, tmp_path):

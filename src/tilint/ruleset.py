@@ -196,7 +196,44 @@ def _load_ruleset_cached(paths: tuple[str, ...], source_paths: tuple[str, ...], 
 
     schema = Path(str(files("tilint") / "schemas" / "rule-pack.schema.json"))
     inputs = [rules_dir() / SOURCES_FILE, schema, *map(Path, source_paths), *map(Path, paths)]
-    return cached("rules", inputs, lambda: _build_ruleset(paths, source_paths))
+    return cached("rules", inputs, lambda: _build_ruleset(paths, source_paths), _ruleset_data, _ruleset_from_data)
+
+
+_RULE_TYPES = {
+    "id": str, "name": str, "category": str, "severity": str, "message": str, "patterns": list, "suggestions": list,
+    "rationale": str, "sources": list, "examples": dict, "pack": str, "prefix": str, "path": str, "line": int,
+    "context": dict, "exceptions": list, "fixable": bool, "mentions": str,
+}
+_TUPLES = ("patterns", "suggestions", "exceptions")
+
+
+def _ruleset_data(rules: RuleSet) -> list[dict]:
+    """A rule set as plain JSON data (for the on-disk cache)."""
+    out = []
+    for r in rules:
+        data = {name: getattr(r, name) for name in _RULE_TYPES}
+        data["sources"] = [vars(s) for s in r.sources]
+        out.append({k: list(v) if isinstance(v, tuple) else v for k, v in data.items()})
+    return out
+
+
+def _ruleset_from_data(data: Any) -> RuleSet:
+    """The inverse of :func:`_ruleset_data`; raises ``ValueError`` on anything else."""
+    if not isinstance(data, list):
+        raise ValueError("not a list of rules")
+    rules = []
+    for raw in data:
+        if not isinstance(raw, dict) or set(raw) != set(_RULE_TYPES):
+            raise ValueError("unexpected rule keys")
+        for name, kind in _RULE_TYPES.items():
+            if not isinstance(raw[name], kind):
+                raise ValueError(f"{name}: expected {kind.__name__}")
+        if raw["severity"] not in ("error", "warning", "info") or not all(isinstance(p, dict) for p in raw["patterns"]):
+            raise ValueError("invalid rule")
+        sources = tuple(Source(**s) for s in raw["sources"])  # TypeError on unknown fields
+        values = {k: tuple(v) if k in _TUPLES else v for k, v in raw.items() if k != "sources"}
+        rules.append(Rule(sources=sources, **values))
+    return RuleSet(rules)
 
 
 def _build_ruleset(paths: tuple[str, ...], source_paths: tuple[str, ...]) -> RuleSet:

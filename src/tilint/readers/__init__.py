@@ -104,4 +104,6 @@ def read_text(text: str, *, format: str = "markdown", path: str = "<string>") ->
         raise ValueError(f"unknown format '{format}' (expected {', '.join(TEXT_PARSERS)})")
     module_name, func = TEXT_PARSERS[format].split(":")
     parse = getattr(importlib.import_module(f"{__name__}.{module_name}"), func)
-    return Document(path=path, format=format, blocks=parse(text), source=text)
+    from .text import lf_breaks
+
+    return Document(path=path, format=format, blocks=parse(lf_breaks(text)), source=text)

@@ -14,8 +14,14 @@ counted): ``Location.paragraph`` is that 1-based number, and positions are
 block with ``Location.table/row/cell`` (tables counted in document order, nested
 tables included; a merged cell counts once); inside a cell, ``line`` is the
 paragraph within the cell. Tracked insertions, hyperlinks, fields and content
-controls are read; tracked deletions, text boxes, headers/footers, footnotes and
-comments are not. URLs and e-mail addresses are blanked (positions kept).
+controls are read; tracked deletions and comments are not (headers, footers,
+notes and text boxes: see below). URLs and e-mail addresses are blanked.
+
+Headers, footers, footnotes, endnotes and text boxes carry policy text too; they
+are read after the body (see :func:`other_parts`), each paragraph a block with
+``Location.part`` ("header 1", "footnote 2", "text box 1") and ``paragraph`` its
+number within that part; their ``line`` numbers continue after the body's, so
+findings sort in reading order.
 Before python-docx runs, the zip is checked for bombs and the main XML parts for
 well-formedness and DTDs (see ``_shared``).
 
@@ -27,6 +33,7 @@ The engine never sees either.
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 from pathlib import Path
@@ -50,6 +57,7 @@ def read(path: Path, data: bytes) -> Document:
     word = open_checked(data)
     with quiet_libraries():
         blocks = _Walker(word).run()
+        blocks += other_parts(zipfile.ZipFile(io.BytesIO(data)), first_line=max((b.position(0)[0] for b in blocks), default=0) + 1)
     return Document(path=str(path), format="docx", blocks=blocks, source=None)
 
 
@@ -272,3 +280,101 @@ def paragraph_text(p: Any) -> str:
         if isinstance(text, str):
             parts.append(text)
     return "".join(parts)
+
+
+# -- headers, footers, footnotes, endnotes, text boxes ------------------------------------
+
+_PART_NAME = re.compile(r"^word/(header|footer)(\d*)\.xml$")
+_MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+
+
+def _parts(zf: zipfile.ZipFile) -> Iterator[tuple[str, str]]:
+    """(label, member) of the parts besides the body, in a stable order."""
+    names = set(zf.namelist())
+    found = sorted((m.group(1) != "header", int(m.group(2) or 0), m.group(1), name) for name in names if (m := _PART_NAME.match(name)))
+    for _, number, kind, name in found:
+        yield f"{kind} {number or 1}", name
+    for kind in ("footnotes", "endnotes"):
+        if f"word/{kind}.xml" in names:
+            yield kind[:-1], f"word/{kind}.xml"
+
+
+def _xml(zf: zipfile.ZipFile, name: str) -> Any:
+    from lxml import etree
+
+    check_xml_part(zf, name, KIND)
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+    return etree.fromstring(zf.read(name), parser)
+
+
+_DELETED = (_W + "del", _W + "moveFrom")
+
+
+def _part_text(p: Any) -> str:
+    """Visible text of a paragraph parsed by plain lxml: its own runs (not those of
+    a text box inside it), without deleted text."""
+    parts = []
+    for r in p.iter(_W + "r"):
+        owner = next((a for a in r.iterancestors() if a.tag == _W + "p" or a.tag in _DELETED), None)
+        if owner is not p:
+            continue
+        for child in r:
+            if child.tag == _W + "t":
+                parts.append(child.text or "")
+            elif child.tag == _W + "tab":
+                parts.append("\t")
+            elif child.tag in (_W + "br", _W + "cr"):
+                parts.append("\n")
+    return "".join(parts)
+
+
+def _part_blocks(paragraphs: Iterator[Any], label: str, lines: list[int]) -> list[Block]:
+    """``lines[0]``: the next free line number (shared by all parts)."""
+    blocks, number = [], 0
+    for p in paragraphs:
+        text = _part_text(p)
+        if not text.strip():
+            continue
+        number += 1
+        builder = BlockBuilder("paragraph", Location(part=label, paragraph=number))
+        builder.add(mask(text, URL_RE), lines[0], 1)
+        lines[0] += 1
+        if not builder.empty:
+            blocks.append(builder.build())
+    return blocks
+
+
+def _text_boxes(root: Any, counter: list[int], lines: list[int]) -> list[Block]:
+    """Text boxes of a part (the VML fallback copy of each is skipped)."""
+    blocks = []
+    for box in root.iter(_W + "txbxContent"):
+        if any(a.tag == _MC_FALLBACK for a in box.iterancestors()):
+            continue
+        counter[0] += 1
+        blocks += _part_blocks(box.iter(_W + "p"), f"text box {counter[0]}", lines)
+    return blocks
+
+
+def _own_paragraphs(root: Any) -> Iterator[Any]:
+    """Paragraphs of a part that are not inside a text box."""
+    for p in root.iter(_W + "p"):
+        if not any(a.tag == _W + "txbxContent" for a in p.iterancestors()):
+            yield p
+
+
+def other_parts(zf: zipfile.ZipFile, first_line: int = 1) -> list[Block]:
+    """Blocks of the text boxes in the body, then of each header, footer, footnote
+    and endnote (and their text boxes); lines numbered from ``first_line``."""
+    boxes, lines = [0], [first_line]
+    blocks = _text_boxes(_xml(zf, "word/document.xml"), boxes, lines)
+    for label, name in _parts(zf):
+        root = _xml(zf, name)
+        if label in ("footnote", "endnote"):
+            for note in root.findall(f"{_W}{label}"):
+                if note.get(_W + "type") in ("separator", "continuationSeparator", "continuationNotice"):
+                    continue
+                blocks += _part_blocks(_own_paragraphs(note), f"{label} {note.get(_W + 'id')}", lines)
+        else:
+            blocks += _part_blocks(_own_paragraphs(root), label, lines)
+        blocks += _text_boxes(root, boxes, lines)
+    return blocks
