@@ -45,7 +45,7 @@ def test_unknown_rule_in_a_suppression_is_reported(zz_config):
         ("ZZ001", 2, 5, "addict"),
     ]
     assert findings[0].severity == "error"
-    assert findings[0].message == "unknown rule id, prefix or category 'XX999' in this suppression comment; known prefixes: BL, CE, CO, CS, CV, LB, MH, RK, RP, SH, SU, TIL, VV, ZZ (see `tilint rules`)"
+    assert findings[0].message == "unknown rule id, prefix or category 'XX999' in this suppression comment; known prefixes: AT, BH, BL, CE, CO, CS, CV, DG, FM, ID, IX, LB, MH, PU, RK, RL, RP, SH, SU, TIL, VV, ZZ (see `tilint rules`)"
 
 
 def test_disable_file_covers_every_line_wherever_it_stands(lint):
