@@ -83,6 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     coverage.add_argument("--format", choices=["text", "json"], default="text")
     coverage.add_argument("--config", type=Path, metavar="FILE")
     coverage.add_argument("--isolated", action="store_true")
+    _add_lsp(sub)
     return parser
 
 
@@ -267,7 +268,24 @@ def cmd_coverage(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_ERROR if any(r.errors for r in results) else EXIT_OK
 
 
+# -- tilint lsp: the language server (the `lsp` extra; pygls is imported only by tilint.lsp)
+def _add_lsp(sub) -> None:
+    lsp = sub.add_parser("lsp", help="run the language server on stdin/stdout (pip install 'tilint[lsp]')")
+    lsp.add_argument("--stdio", action="store_true", help="accepted for clients that pass it (stdio is the only transport)")
+
+
+def cmd_lsp(args: argparse.Namespace, out: TextIO) -> int:
+    from . import lsp
+
+    if not lsp.available():
+        print(f"tilint: error: {lsp.MISSING_MESSAGE}", file=sys.stderr)
+        return EXIT_ERROR
+    lsp.serve()
+    return EXIT_OK
+
+
 COMMANDS = {"check": cmd_check, "rules": cmd_rules, "explain": cmd_explain, "coverage": cmd_coverage}
+COMMANDS["lsp"] = cmd_lsp
 
 
 def main(argv: Optional[Sequence[str]] = None, out: Optional[TextIO] = None) -> int:

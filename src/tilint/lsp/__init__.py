@@ -1,0 +1,26 @@
+"""The tilint language server: ``tilint lsp`` (stdio), for any editor with an LSP client.
+
+Install with ``pip install tilint[lsp]`` (pygls and lsprotocol). pygls is imported
+only by :mod:`tilint.lsp.server`, so the core install never needs it; see
+docs/editors.md for editor set-up.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+
+__all__ = ["available", "serve", "MISSING_MESSAGE"]
+
+MISSING_MESSAGE = "the language server needs the 'lsp' extra: pip install 'tilint[lsp]'"
+
+
+def available() -> bool:
+    """True if pygls and lsprotocol can be imported."""
+    return all(importlib.util.find_spec(name) is not None for name in ("pygls", "lsprotocol"))
+
+
+def serve() -> None:
+    """Run the server on stdin/stdout until the client sends ``exit``."""
+    from .server import serve as _serve
+
+    _serve()
