@@ -73,6 +73,11 @@ class Editor:
     def diagnostics(self, **kw) -> list[dict]:
         return self.client.diagnostics(self.uri, self.version, **kw)[1]
 
+    def with_coverage(self) -> list[dict]:
+        """The second publication of this version: after the coverage pass."""
+        first, _ = self.client.diagnostics(self.uri, self.version)
+        return self.client.diagnostics(self.uri, self.version, after=first + 1)[1]
+
     def change(self, text: str) -> None:
         self.version += 1
         self.text = text
@@ -249,8 +254,8 @@ def test_coverage_and_config_per_workspace_reload_and_clean_exit(tmp_path):
     client = start(tmp_path)  # coverage on (the default)
     try:
         ed = Editor(client, tmp_path / "policy.md", POLICY)
-        # first the language pass, then the coverage pass for the same version
-        diags = ed.diagnostics(where=lambda d: any(x["code"].startswith("CV") for x in d))
+        assert ed.diagnostics() == []  # the language pass first: BL001 is ignored, coverage follows
+        diags = ed.with_coverage()
         assert spans(diags) == []  # BL001 ignored by the config
         cov = {d["code"]: d for d in diags if d["code"].startswith("CV")}
         assert sorted(cov) == ["CV101", "CV102", "CV103", "CV104"]
@@ -258,19 +263,26 @@ def test_coverage_and_config_per_workspace_reload_and_clean_exit(tmp_path):
         assert {cov[c]["severity"] for c in ("CV102", "CV103", "CV104")} == {3}  # information
         first_line = {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 14}}
         assert all(d["range"] == first_line and "To add:" in d["message"] for d in cov.values())
+        # on the first line: only "disable for this file" (a principle is not about one line)
+        actions = ed.actions(0, 3)
+        assert [a["title"] for a in actions] == [f"Disable CV10{i} for this file" for i in (1, 2, 3, 4)]
+        ed.apply(actions[1])
+        assert ed.text.startswith("<!-- tilint-disable-file CV102 -->\n# Appointments\n")
+        assert sorted(d["code"] for d in ed.with_coverage()) == ["CV101", "CV103", "CV104"]
 
         # the config changes and the client says so: diagnostics update without an edit
         config.write_text("coverage:\n  enabled: false\n")
         n = len(client.messages)
         client.notify("workspace/didChangeWatchedFiles", {"changes": [{"uri": config.as_uri(), "type": 2}]})
         _, diags = client.diagnostics(ed.uri, ed.version, after=n, where=lambda d: bool(d))
-        assert spans(diags) == EXPECTED and not any(d["code"].startswith("CV") for d in diags)
+        below_comment = [(code, (a + 1, b, c + 1, d)) for code, (a, b, c, d) in EXPECTED]
+        assert spans(diags) == below_comment and not any(d["code"].startswith("CV") for d in diags)
 
         # changed again, unannounced: its modification time is noticed on the next edit
         config.write_text("ignore: [BL]\ncoverage:\n  enabled: false\n")
         st = config.stat()
         os.utime(config, ns=(st.st_atime_ns, st.st_mtime_ns + 2_000_000_000))
-        ed.change(POLICY + "\nMore text.\n")
+        ed.change(ed.text + "\nMore text.\n")
         assert ed.diagnostics() == []
 
         # a broken config is an error diagnostic (and a log message), not a crash

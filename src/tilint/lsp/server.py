@@ -163,7 +163,8 @@ class TilintLanguageServer(LanguageServer):
         # one worker: spaCy pipelines are not shared between threads, and checks queue in order
         self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tilint-check")
         self.open: dict[str, str] = {}  # uri -> tilint format
-        self.tasks: dict[str, asyncio.Task] = {}
+        self.tasks: dict[str, asyncio.Task] = {}  # uri -> its pending check
+        self.background: set[asyncio.Task] = set()  # other tasks, referenced until done
         self.checked: dict[str, Checked] = {}
 
     # -- scheduling ---------------------------------------------------------------------
@@ -346,7 +347,9 @@ def create_server() -> TilintLanguageServer:
     @server.feature(types.INITIALIZED)
     async def initialized(ls: TilintLanguageServer, params: types.InitializedParams) -> None:
         # a task of its own: a client slow to answer the registration holds nothing up
-        ls.tasks["<register>"] = asyncio.get_running_loop().create_task(ls.register_watchers())
+        task = asyncio.get_running_loop().create_task(ls.register_watchers())
+        ls.background.add(task)
+        task.add_done_callback(ls.background.discard)
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     async def did_open(ls: TilintLanguageServer, params: types.DidOpenTextDocumentParams) -> None:
