@@ -304,7 +304,7 @@ def test_lsp_without_the_extra_is_a_one_line_error():
     code = "import sys; sys.modules['pygls'] = None; from tilint.cli import main; sys.exit(main(['lsp']))"
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 2
-    assert proc.stderr == "tilint: error: the language server needs the 'lsp' extra: pip install 'tilint[lsp]'\n"
+    assert proc.stderr == "tilint: error: the language server needs the 'lsp' extra (pygls 2): pip install 'tilint[lsp]'\n"
 
 
 @needs_pygls

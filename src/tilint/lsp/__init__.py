@@ -7,16 +7,22 @@ docs/editors.md for editor set-up.
 
 from __future__ import annotations
 
+import importlib.metadata
 import importlib.util
 
 __all__ = ["available", "serve", "MISSING_MESSAGE"]
 
-MISSING_MESSAGE = "the language server needs the 'lsp' extra: pip install 'tilint[lsp]'"
+MISSING_MESSAGE = "the language server needs the 'lsp' extra (pygls 2): pip install 'tilint[lsp]'"
 
 
 def available() -> bool:
-    """True if pygls and lsprotocol can be imported."""
-    return all(importlib.util.find_spec(name) is not None for name in ("pygls", "lsprotocol"))
+    """True if pygls 2 and lsprotocol can be imported (pygls 1 has another API)."""
+    if not all(importlib.util.find_spec(name) is not None for name in ("pygls", "lsprotocol")):
+        return False
+    try:
+        return int(importlib.metadata.version("pygls").split(".")[0]) >= 2
+    except (importlib.metadata.PackageNotFoundError, ValueError):
+        return True  # importable but not installed as a distribution (a checkout): try it
 
 
 def serve() -> None:
