@@ -96,11 +96,11 @@ class Editor:
         self.client.notify("textDocument/didClose", {"textDocument": {"uri": self.uri}})
 
 
-def start(root: Path, options: dict | None = None):
+def start(root: Path, options: dict | None = None, folders: tuple[Path, ...] = ()):
     from tilint.lsp.client import StdioClient
 
     client = StdioClient(SERVER, cwd=root, env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    client.initialize(root, options)
+    client.initialize(root, options, folders=folders)
     return client
 
 
@@ -293,6 +293,25 @@ def test_coverage_and_config_per_workspace_reload_and_clean_exit(tmp_path):
         assert len(diags) == 1 and diags[0]["severity"] == 1
         assert diags[0]["message"].startswith("tilint: cannot use the configuration:") and ".tilint.yaml" in diags[0]["message"]
         client.wait_for("window/logMessage", lambda p: ".tilint.yaml" in p["message"], after=n)
+        assert client.shutdown() == 0
+    finally:
+        client.close()
+
+
+@needs_pygls
+@pytest.mark.slow
+def test_each_workspace_folder_has_its_own_config(tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    (a / "drafts").mkdir(parents=True)
+    b.mkdir()
+    (a / ".tilint.yaml").write_text('per-file-ignores:\n  "drafts/*.md": [BL001]\n')
+    (b / "pyproject.toml").write_text('[tool.tilint]\nignore = ["BL"]\n')
+    client = start(tmp_path, {"coverage": False}, folders=(a, b))
+    try:
+        found = {}
+        for path in (a / "policy.md", a / "drafts" / "policy.md", b / "policy.md"):
+            found[path.relative_to(tmp_path).as_posix()] = spans(Editor(client, path, POLICY).diagnostics())
+        assert found == {"a/policy.md": EXPECTED, "a/drafts/policy.md": [], "b/policy.md": []}
         assert client.shutdown() == 0
     finally:
         client.close()

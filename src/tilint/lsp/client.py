@@ -125,15 +125,17 @@ class StdioClient:
         i, params = self.wait_for("textDocument/publishDiagnostics", match, after=after, timeout=timeout)
         return i, params["diagnostics"]
 
-    def initialize(self, root: Path, options: Optional[dict] = None, *, watch: bool = True) -> Any:
+    def initialize(self, root: Path, options: Optional[dict] = None, *, watch: bool = True, folders: Sequence[Path] = ()) -> Any:
+        """``initialize`` and ``initialized``; ``folders`` are the workspace folders (default: root)."""
         uri = root.resolve().as_uri()
+        workspace = [{"uri": f.resolve().as_uri(), "name": f.name} for f in folders or [root]]
         caps = {
             "workspace": {"didChangeWatchedFiles": {"dynamicRegistration": watch}, "workspaceFolders": True},
             "textDocument": {"publishDiagnostics": {"versionSupport": True}, "hover": {"contentFormat": ["markdown"]}},
             "general": {"positionEncodings": ["utf-16"]},
         }
         result = self.request("initialize", {"processId": None, "rootUri": uri, "capabilities": caps,
-                                             "workspaceFolders": [{"uri": uri, "name": root.name}],
+                                             "workspaceFolders": workspace,
                                              "initializationOptions": options or {}})
         self.notify("initialized", {})
         return result
