@@ -231,6 +231,25 @@ def test_stale_results_are_never_published_after_newer_ones(server):
 
 @needs_pygls
 @pytest.mark.slow
+def test_save_rechecks_close_clears_and_other_languages_are_left_alone(server):
+    code = Editor(server, server.root / "tool.py", "# Patients who fail to attend\n", "python")
+    ed = Editor(server, server.root / "saved.md", POLICY)
+    first, diags = server.diagnostics(ed.uri, 1)
+    assert spans(diags) == EXPECTED
+    # checks run in order on one worker: a check of tool.py would have been published first
+    assert not [m for m in server.messages if m.get("params", {}).get("uri") == code.uri]
+    server.notify("textDocument/didSave", {"textDocument": {"uri": ed.uri}})
+    _, again = server.diagnostics(ed.uri, 1, after=first + 1)
+    assert spans(again) == EXPECTED
+    n = len(server.messages)
+    ed.close()
+    _, cleared = server.diagnostics(ed.uri, after=n)
+    assert cleared == []
+    code.close()
+
+
+@needs_pygls
+@pytest.mark.slow
 def test_malformed_messages_and_documents_never_crash_the_server(server):
     n = len(server.messages)
     server.send_raw(b"{this is not json")
