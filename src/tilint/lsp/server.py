@@ -185,12 +185,14 @@ class TilintLanguageServer(LanguageServer):
         folder, path = self._folder_of(fs_path)
         return Snapshot(uri, doc.version, doc.source, fmt, path, folder)
 
+    def _roots(self) -> list[Path]:
+        """The workspace folders (or the root, for clients without folders)."""
+        roots = [Path(p) for f in self.workspace.folders.values() if (p := to_fs_path(f.uri))]
+        return roots or ([Path(self.workspace.root_path)] if self.workspace.root_path else [])
+
     def _folder_of(self, fs_path: Path) -> tuple[Path, str]:
         """The workspace folder holding a file (the innermost), and the file's path in it."""
-        roots = [Path(p) for f in self.workspace.folders.values() if (p := to_fs_path(f.uri))]
-        if not roots and self.workspace.root_path:
-            roots = [Path(self.workspace.root_path)]
-        inside = [r for r in roots if fs_path.is_relative_to(r)]
+        inside = [r for r in self._roots() if fs_path.is_relative_to(r)]
         if inside:
             root = max(inside, key=lambda r: len(r.parts))
             return root, fs_path.relative_to(root).as_posix()
@@ -330,6 +332,15 @@ class TilintLanguageServer(LanguageServer):
         except Exception as exc:  # an old or odd client: mtime checks still reload the config
             log.info("file watcher registration failed: %s", exc)
 
+    def warm(self) -> None:
+        """Load the rules and spaCy for the first workspace folder before a document is opened
+        (worker thread; a problem here is reported when a document is checked)."""
+        try:
+            roots = self._roots()
+            self.linters.get(roots[0] if roots else Path.cwd()).language.warm()
+        except Exception as exc:
+            log.info("warming up failed: %s", exc)
+
     def config_changed(self) -> None:
         self.linters.clear()
         for uri in list(self.open):
@@ -347,6 +358,7 @@ def create_server() -> TilintLanguageServer:
     @server.feature(types.INITIALIZED)
     async def initialized(ls: TilintLanguageServer, params: types.InitializedParams) -> None:
         # a task of its own: a client slow to answer the registration holds nothing up
+        ls.worker.submit(ls.warm)  # the first check need not wait for spaCy to load
         task = asyncio.get_running_loop().create_task(ls.register_watchers())
         ls.background.add(task)
         task.add_done_callback(ls.background.discard)
