@@ -352,6 +352,17 @@ def test_each_workspace_folder_has_its_own_config(tmp_path):
         client.close()
 
 
+@needs_pygls
+@pytest.mark.slow
+def test_exit_without_shutdown_is_exit_code_1(tmp_path):
+    client = start(tmp_path, {"coverage": False})
+    try:
+        client.notify("exit")
+        assert client.proc.wait(120) == 1
+    finally:
+        client.close()
+
+
 # -- without a server --------------------------------------------------------------------
 @pytest.mark.slow
 def test_lsp_without_the_extra_is_a_one_line_error():

@@ -280,8 +280,7 @@ def cmd_lsp(args: argparse.Namespace, out: TextIO) -> int:
     if not lsp.available():
         print(f"tilint: error: {lsp.MISSING_MESSAGE}", file=sys.stderr)
         return EXIT_ERROR
-    lsp.serve()
-    return EXIT_OK
+    return lsp.serve()
 
 
 COMMANDS = {"check": cmd_check, "rules": cmd_rules, "explain": cmd_explain, "coverage": cmd_coverage}

@@ -25,8 +25,8 @@ def available() -> bool:
         return True  # importable but not installed as a distribution (a checkout): try it
 
 
-def serve() -> None:
-    """Run the server on stdin/stdout until the client sends ``exit``."""
+def serve() -> int:
+    """Run the server on stdin/stdout until the client sends ``exit``; the exit code."""
     from .server import serve as _serve
 
-    _serve()
+    return _serve()

@@ -420,7 +420,10 @@ def create_server() -> TilintLanguageServer:
     return server
 
 
-def serve() -> None:
-    """Run the server on stdin/stdout until the client sends ``exit``."""
+def serve() -> int:
+    """Run the server on stdin/stdout until ``exit`` (or the end of input); the exit code is
+    0 after a ``shutdown`` request and 1 without one, as the protocol asks."""
     logging.basicConfig(level=os.environ.get("TILINT_LSP_LOG", "WARNING").upper(), format="tilint-lsp %(levelname)s %(message)s")
-    create_server().start_io()
+    server = create_server()
+    server.start_io()  # pygls turns `exit` into SystemExit and swallows it: read the state instead
+    return 0 if getattr(server.protocol, "_shutdown", True) else 1
