@@ -149,6 +149,23 @@ def test_quick_fix_replaces_the_span_and_diagnostics_follow_the_change(server):
 
 @needs_pygls
 @pytest.mark.slow
+def test_a_fixable_rules_suggestion_is_the_preferred_fix(server):
+    ed = Editor(server, server.root / "fixable.md", "# Clinics\n\nWe record every No-show.\n")
+    assert spans(ed.diagnostics()) == [("BL002", (2, 16, 2, 23))]
+    actions = ed.actions(2, 18)
+    assert [(a["title"], a.get("isPreferred", False)) for a in actions] == [
+        ("Replace with 'Missed appointment'", True),  # the capitalisation of what was written
+        ("Disable BL002 for this line", False),
+        ("Disable BL002 for this file", False),
+    ]
+    ed.apply(actions[0])
+    assert ed.text == "# Clinics\n\nWe record every Missed appointment.\n"
+    assert spans(ed.diagnostics()) == []
+    ed.close()
+
+
+@needs_pygls
+@pytest.mark.slow
 def test_hover_shows_rationale_suggestions_and_linked_sources(server):
     from tilint.linter import Linter
     from tilint.lsp.convert import md_escape

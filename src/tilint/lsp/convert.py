@@ -81,8 +81,10 @@ class Lines:
 
     def text_at(self, f: Finding) -> str:
         """The source text a finding spans (to check a fix still applies)."""
+        if f.end_line > len(self.lines):
+            return ""
         if f.line == f.end_line:
-            return self.lines[f.line - 1][f.column - 1 : f.end_column - 1] if f.line <= len(self.lines) else ""
+            return self.lines[f.line - 1][f.column - 1 : f.end_column - 1]
         parts = [self.lines[f.line - 1][f.column - 1 :], *self.lines[f.line : f.end_line - 1], self.lines[f.end_line - 1][: f.end_column - 1]]
         return "\n".join(parts)
 
