@@ -21,7 +21,10 @@ from ..readers import READERS, TEXT_PARSERS
 __all__ = [
     "Lines",
     "document_format",
+    "is_coverage",
     "to_diagnostic",
+    "problem_diagnostic",
+    "md_escape",
     "hover_markdown",
     "replacements",
     "disable_for_line",
