@@ -32,6 +32,7 @@ test-fast: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
+	$(PY) benchmarks/lsp_latency.py
 
 docs: $(STAMP)
 	$(VENV)/bin/tilint rules --format markdown > docs/rules.md

@@ -132,6 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     completion = sub.add_parser("completion", help="print a shell completion script", parents=[common])
     completion.add_argument("shell", choices=["bash", "zsh", "fish"])
+    _add_lsp(sub, common)
     return parser
 
 
@@ -745,6 +746,21 @@ def cmd_completion(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+# -- tilint lsp: the language server (the `lsp` extra; pygls is imported only by tilint.lsp)
+def _add_lsp(sub: Any, common: argparse.ArgumentParser) -> None:
+    lsp = sub.add_parser("lsp", help="run the language server on stdin/stdout (pip install 'tilint[lsp]')", parents=[common])
+    lsp.add_argument("--stdio", action="store_true", help="accepted for clients that pass it (stdio is the only transport)")
+
+
+def cmd_lsp(args: argparse.Namespace, out: TextIO) -> int:
+    from . import lsp
+
+    if not lsp.available():
+        print(f"tilint: error: {lsp.MISSING_MESSAGE}", file=sys.stderr)
+        return EXIT_ERROR
+    return lsp.serve()
+
+
 COMMANDS = {
     "check": cmd_check,
     "rules": cmd_rules,
@@ -754,6 +770,7 @@ COMMANDS = {
     "review": cmd_review,
     "init": cmd_init,
     "completion": cmd_completion,
+    "lsp": cmd_lsp,
 }
 
 
