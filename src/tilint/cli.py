@@ -65,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary")
     check.add_argument("--jobs", "-j", type=int, metavar="N", help="check files in N processes (0 = one per CPU; default 1)")
     check.add_argument("--show-config", action="store_true", help="print the effective configuration and exit")
+    _add_scheduler(check)
     fixing = check.add_mutually_exclusive_group()
     fixing.add_argument("--fix", action="store_true", help="apply safe fixes to Markdown and text files (atomic writes)")
     fixing.add_argument("--diff", action="store_true", help="print the fixes as a unified diff; change nothing")
@@ -83,7 +84,43 @@ def build_parser() -> argparse.ArgumentParser:
     coverage.add_argument("--format", choices=["text", "json"], default="text")
     coverage.add_argument("--config", type=Path, metavar="FILE")
     coverage.add_argument("--isolated", action="store_true")
+    _add_scheduler(coverage)
     return parser
+
+
+def _add_scheduler(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run on a Dask cluster: tcp://HOST:8786, or local:N for N local worker processes "
+        "(paths may then be fsspec URLs such as s3://bucket/policies/; needs tilint[dask])",
+    )
+
+
+@contextmanager
+def _scan(args: argparse.Namespace, linter, config: Config, jobs: int):
+    """What to check and how: ``(found, run)`` where ``run(progress)`` yields results in
+    path order, from local processes or, with ``--scheduler``, from a Dask cluster."""
+    from .linter import discover
+
+    if not getattr(args, "scheduler", None):
+        found = discover(args.paths, config.include, config.exclude)
+        yield found, lambda progress: linter.iter_found(found, jobs=jobs, progress=progress)
+        return
+    from . import distributed
+
+    if (getattr(args, "fix", False) or getattr(args, "diff", False)) and any(map(distributed.is_url, args.paths)):
+        raise distributed.SchedulerError("--fix and --diff work on local files only, not on URLs")
+    found, sizes = distributed.discover_inputs(args.paths, config)
+    with distributed.session(args.scheduler) as client:
+
+        def run(progress):
+            for result in distributed.lint_paths(args.paths, client, config, found=found, sizes=sizes):
+                if progress:
+                    progress(result.path)
+                yield result
+
+        yield found, run
 
 
 def _config(args: argparse.Namespace) -> Config:
@@ -113,7 +150,7 @@ def _use_color(choice: str, stream: TextIO) -> bool:
 
 
 def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
-    from .linter import Linter, discover
+    from .linter import Linter
 
     config = _config(args)
     if args.show_config:
@@ -122,14 +159,18 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
         out.write("\n")
         return EXIT_OK
     linter = Linter(config)
-    found = discover(args.paths, config.include, config.exclude)
     jobs = args.jobs if args.jobs is not None else config.jobs
     jobs = (os.cpu_count() or 1) if jobs == 0 else jobs
+    with _scan(args, linter, config, jobs) as (found, run):
+        return _check(args, config, linter, found, run, out)
+
+
+def _check(args: argparse.Namespace, config: Config, linter, found, run, out: TextIO) -> int:
     show_progress = not args.quiet and sys.stderr.isatty()
     if args.fix or args.diff or (show_progress and _isatty(out) and not args.output):
         # fixes need every result first; so does a progress bar sharing the terminal
         with _progress(len(found.files), enabled=show_progress) as advance:
-            results = linter.lint_found(found, jobs=jobs, progress=advance)
+            results = list(run(advance))
         if args.diff:
             return _show_diff(results, config, out)
         if args.fix:
@@ -137,7 +178,7 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
         return _report(args, config, linter, found, results, out)
     with _progress(len(found.files), enabled=show_progress) as advance:
         # the report is written while files are checked
-        return _report(args, config, linter, found, Results(linter.iter_found(found, jobs=jobs, progress=advance)), out)
+        return _report(args, config, linter, found, Results(run(advance)), out)
 
 
 def _isatty(stream: TextIO) -> bool:
@@ -244,6 +285,14 @@ def cmd_coverage(args: argparse.Namespace, out: TextIO) -> int:
 
     config = Config() if args.isolated else load_config(args.config)
     framework = args.framework or config.coverage.get("framework", "samhsa-4r")
+    if args.scheduler:
+        from .linter import Linter
+
+        # coverage only: no language rules, the framework asked for
+        config = config.merged(select=(), extend_select=(), coverage={**config.coverage, "framework": framework, "enabled": True})
+        with _scan(args, Linter(config), config, 1) as (_found, run):
+            results = [FileResult(path=r.path, errors=r.errors, coverage=r.coverage) for r in run(None)]
+        return _print_coverage(results, args.format, out)
     found = discover(args.paths, config.include, config.exclude)
     results = [FileResult(path=p, errors=[FileError(m)]) for p, m in found.missing]
     for path in found.files:
@@ -254,7 +303,11 @@ def cmd_coverage(args: argparse.Namespace, out: TextIO) -> int:
             continue
         results.append(FileResult(path=path, coverage=check_document(doc, framework=framework)))
     results.sort(key=lambda r: r.path)
-    if args.format == "json":
+    return _print_coverage(results, args.format, out)
+
+
+def _print_coverage(results, format: str, out: TextIO) -> int:
+    if format == "json":
         json.dump({"version": 1, "files": [r.to_dict() for r in results]}, out, indent=2, ensure_ascii=False)
         out.write("\n")
     else:
