@@ -3,17 +3,25 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
+CORE := $(VENV)/.tilint-core
 STAMP := $(VENV)/.tilint-installed
+# what the tests need beyond the core: test tools and every optional extra
+EXTRAS := dev,dask,spark,lsp
 
 .PHONY: demo test test-fast bench docs clean
 
-$(STAMP): pyproject.toml
+# `make demo` needs only the core install (no Dask, no Spark)
+$(CORE): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet -e .
+	touch $(CORE)
+
+$(STAMP): $(CORE)
+	$(PY) -m pip install --quiet -e ".[$(EXTRAS)]"
 	touch $(STAMP)
 
-demo: $(STAMP)
+demo: $(CORE)
 	@echo "== tilint check examples/ =="
 	@$(VENV)/bin/tilint check examples/ || [ $$? -eq 1 ]
 	@echo
@@ -33,6 +41,7 @@ test-fast: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
 	$(PY) benchmarks/lsp_latency.py
+	$(PY) benchmarks/scale.py
 
 docs: $(STAMP)
 	$(VENV)/bin/tilint rules --format markdown > docs/rules.md

@@ -40,18 +40,10 @@ __all__ = [
     "__version__",
 ]
 
-_LINTERS: dict[Any, Any] = {}
-
-
 def _linter(config: Optional[Config]):
-    from .linter import Linter
+    from .linter import shared_linter
 
-    config = config or Config()
-    key = repr(config)  # Config holds dicts, so it is not hashable; its repr is
-    linter = _LINTERS.get(key)
-    if linter is None:
-        linter = _LINTERS[key] = Linter(config)
-    return linter
+    return shared_linter(config)
 
 
 def lint_text(text: str, *, config: Optional[Config] = None, format: str = "markdown") -> list[Finding]:

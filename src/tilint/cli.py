@@ -15,7 +15,7 @@ import json
 import os
 import sys
 from collections import Counter
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Optional, Sequence, TextIO
 
@@ -101,6 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--show-config", action="store_true", help="print the effective configuration and exit")
     check.add_argument("--baseline", type=Path, metavar="FILE", help="report only findings that are not in this baseline")
     check.add_argument("--write-baseline", type=Path, metavar="FILE", help="record today's findings in FILE and exit 0")
+    _add_scheduler(check)
     fixing = check.add_mutually_exclusive_group()
     fixing.add_argument("--fix", action="store_true", help="apply safe fixes to Markdown and text files (atomic writes)")
     fixing.add_argument("--diff", action="store_true", help="print the fixes as a unified diff; change nothing")
@@ -123,6 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     coverage.add_argument("--config", type=Path, metavar="FILE")
     coverage.add_argument("--isolated", action="store_true")
     _add_color(coverage)
+    _add_scheduler(coverage)
     _add_report_parser(sub, common)
     _add_review(sub, common)
 
@@ -134,6 +136,15 @@ def build_parser() -> argparse.ArgumentParser:
     completion.add_argument("shell", choices=["bash", "zsh", "fish"])
     _add_lsp(sub, common)
     return parser
+
+
+def _add_scheduler(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run on a Dask cluster: tcp://HOST:8786, or local:N for N local worker processes "
+        "(paths may then be fsspec URLs such as s3://bucket/policies/; needs tilint[dask])",
+    )
 
 
 # -- configuration ---------------------------------------------------------------------------
@@ -265,9 +276,10 @@ def _read_stdin(args: argparse.Namespace, config: Config, linter: Any) -> FileRe
     return linter.lint_document(doc)
 
 
-def _lint(args: argparse.Namespace, progress: Optional[Callable[[str], None]]):
+def _lint(args: argparse.Namespace, progress: Optional[Callable[[str], None]], stack: ExitStack):
     """(``[(linter, its files)]``, discovery, result stream). Each file is linted
-    with its own config; nothing is read until the stream is consumed."""
+    with its own config; nothing is read until the stream is consumed. With
+    ``--scheduler`` the files are linted on a Dask cluster that ``stack`` closes."""
     from .discovery import Discovery, discover
     from .linter import Linter
 
@@ -282,7 +294,9 @@ def _lint(args: argparse.Namespace, progress: Optional[Callable[[str], None]]):
         groups = _groups(args, [args.stdin_filename]) if args.stdin_filename else [(root, [])]
         linter = Linter(groups[0][0])
         return [(linter, [])], Discovery(files=[STDIN]), iter([_read_stdin(args, groups[0][0], linter)])
-    found = discover(paths, root.include, root.exclude, gitignore=not args.no_gitignore, include_given=bool(args.include))
+    cluster = _Cluster(args, stack, progress) if args.scheduler else None
+    urls = cluster.urls(paths) if cluster else []
+    found = discover([p for p in paths if p not in urls], root.include, root.exclude, gitignore=not args.no_gitignore, include_given=bool(args.include))
     linters: list[tuple[Any, list[str]]] = []
     streams = []
     kept: list[str] = []
@@ -296,10 +310,44 @@ def _lint(args: argparse.Namespace, progress: Optional[Callable[[str], None]]):
         linters.append((linter, files))
         kept.extend(files)
         sub = Discovery(files=files, missing=found.missing if not streams else [])
-        streams.append(linter.iter_found(sub, jobs=jobs, progress=progress))
+        streams.append(cluster.lint(sub, config) if cluster else linter.iter_found(sub, jobs=jobs, progress=progress))
+    if urls:  # read by the cluster's workers, with the root config
+        remote = cluster.discover(urls, root, found)
+        linters.append((linters[0][0] if linters else Linter(root), remote.files))
+        kept.extend(remote.files)
+        streams.append(cluster.lint(remote, root))
     found.files = sorted(kept)
     found.skipped.sort()
     return linters, found, heapq.merge(*streams, key=lambda r: r.path)
+
+
+class _Cluster:
+    """``--scheduler``: a Dask client for the whole run (closed by the caller's stack)."""
+
+    def __init__(self, args: argparse.Namespace, stack: ExitStack, progress: Optional[Callable[[str], None]]):
+        from . import distributed
+
+        self.distributed, self.progress = distributed, progress
+        if (getattr(args, "fix", False) or getattr(args, "diff", False)) and any(map(distributed.is_url, args.paths)):
+            raise UsageError("--fix and --diff work on local files only, not on URLs")
+        self.client = stack.enter_context(distributed.session(args.scheduler))
+
+    def urls(self, paths: Sequence[str]) -> list[str]:
+        return [p for p in paths if self.distributed.is_url(p)]
+
+    def discover(self, urls: list[str], config: Config, found: Any) -> Any:
+        remote, self.sizes = self.distributed.discover_inputs(urls, config)
+        for path in remote.skipped:
+            found.skip(path, remote.reasons.get(path, "not checked"))
+        found.missing.extend(remote.missing)
+        remote.missing = []  # reported with the local ones
+        return remote
+
+    def lint(self, found: Any, config: Config) -> Iterator[FileResult]:
+        for result in self.distributed.lint_found(found, self.client, config, sizes=getattr(self, "sizes", None)):
+            if self.progress:
+                self.progress(result.path)
+            yield result
 
 
 def _excluded_by(config: Config, path: str) -> bool:
@@ -337,6 +385,11 @@ def _shown(results: Iterable[FileResult], min_severity: Optional[str]) -> Iterat
 
 
 def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
+    with ExitStack() as stack:  # holds a --scheduler cluster until the report is written
+        return _check(args, out, stack)
+
+
+def _check(args: argparse.Namespace, out: TextIO, stack: ExitStack) -> int:
     if args.show_config:
         config = _config(args, None if args.config or args.isolated else find_config_file())
         json.dump({"config-file": config.path, **config.to_dict()}, out, indent=2)
@@ -346,7 +399,7 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
         raise UsageError("--fix and --write-baseline need files, not standard input")
     show_progress = not args.quiet and sys.stderr.isatty() and STDIN not in args.paths
     with _progress_bar(show_progress) as bar:
-        groups, found, stream = _lint(args, bar.advance)
+        groups, found, stream = _lint(args, bar.advance, stack)
         linters = [linter for linter, _ in groups]
         bar.start(len(found.files))
         inputs = [*found.files, *args.paths]
@@ -560,17 +613,20 @@ def cmd_coverage(args: argparse.Namespace, out: TextIO) -> int:
 
     config = Config() if args.isolated else load_config(args.config)
     framework = args.framework or config.coverage.get("framework", "samhsa-4r")
-    found = discover(args.paths, config.include, config.exclude, gitignore=True)
-    refuse_inputs(args.output, [*found.files, *args.paths], "--output")
-    results = [FileResult(path=p, errors=[FileError(m)]) for p, m in found.missing]
-    for path in found.files:
-        try:
-            doc = read_document(Path(path), max_bytes=config.max_file_size)
-        except ReadError as exc:
-            results.append(FileResult(path=path, errors=[FileError(str(exc))]))
-            continue
-        results.append(FileResult(path=path, coverage=check_document(doc, framework=framework)))
-    results.sort(key=lambda r: r.path)
+    if args.scheduler:
+        results = _coverage_on_cluster(args, config, framework)
+    else:
+        found = discover(args.paths, config.include, config.exclude, gitignore=True)
+        refuse_inputs(args.output, [*found.files, *args.paths], "--output")
+        results = [FileResult(path=p, errors=[FileError(m)]) for p, m in found.missing]
+        for path in found.files:
+            try:
+                doc = read_document(Path(path), max_bytes=config.max_file_size)
+            except ReadError as exc:
+                results.append(FileResult(path=path, errors=[FileError(str(exc))]))
+                continue
+            results.append(FileResult(path=path, coverage=check_document(doc, framework=framework)))
+        results.sort(key=lambda r: r.path)
     with _output(args.output, out) as target:
         if args.format == "json":
             json.dump({"version": 1, "files": [r.to_dict() for r in results]}, target, indent=2, ensure_ascii=False)
@@ -580,6 +636,21 @@ def cmd_coverage(args: argparse.Namespace, out: TextIO) -> int:
 
             render_coverage_results(results, target, color=_use_color(args.color, target), verbose=args.verbose)
     return EXIT_ERROR if any(r.errors for r in results) else EXIT_OK
+
+
+def _coverage_on_cluster(args: argparse.Namespace, config: Config, framework: str) -> list[FileResult]:
+    """``tilint coverage --scheduler``: the same results, computed by the cluster's workers."""
+    from . import distributed
+
+    # coverage only: no language rules, the framework asked for
+    config = config.merged(select=(), extend_select=(), coverage={**config.coverage, "framework": framework, "enabled": True})
+    found, sizes = distributed.discover_inputs(args.paths, config, gitignore=True)
+    refuse_inputs(args.output, [*found.files, *args.paths], "--output")
+    with distributed.session(args.scheduler) as client:
+        return [
+            FileResult(path=r.path, errors=r.errors, coverage=r.coverage)
+            for r in distributed.lint_found(found, client, config, sizes=sizes)
+        ]
 
 
 # -- tilint report: the governance report (HTML, CSV) ----------------------------------

@@ -9,7 +9,7 @@ coverage when the config asks for it.
 from __future__ import annotations
 
 import heapq
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Iterable, Iterator, Optional, Sequence
 
 from .config import Config
@@ -17,12 +17,12 @@ from .discovery import Discovery, discover
 from .document import Document
 from .engine import Hit, get_engine
 from .models import FileError, FileResult, Finding, severity_rank
-from .readers import ReadError, read_document, read_text
+from .readers import ReadError, parse_document, read_document, read_text
 from .ruleset import RuleSet, load_ruleset
 from .ids import UnknownSelector, check_selectors, is_known, unknown_message
 from .suppress import parse_suppressions
 
-__all__ = ["Linter", "discover", "Discovery"]
+__all__ = ["Linter", "discover", "Discovery", "shared_linter"]
 
 UNKNOWN_SUPPRESSION = "TIL001"
 WORKER_DIED = "not checked: its worker process died, and died again when the file was retried alone (out of memory?)"
@@ -169,13 +169,28 @@ class Linter:
     def lint_file(self, path: Path | str) -> FileResult:
         """Read and lint one file; read problems become ``errors``, never exceptions."""
         path = Path(path)
+        return self._lint_read(str(path), lambda: read_document(path, max_bytes=self.config.max_file_size))
+
+    def lint_bytes(self, name: str, data: bytes) -> FileResult:
+        """Lint a file's content read elsewhere (a cluster worker reading object storage).
+
+        ``name`` (a path or URL) gives the format, by its suffix, and the reported path.
+        """
+        def read() -> Document:
+            doc = parse_document(PurePosixPath(name.rsplit("/", 1)[-1]), data, max_bytes=self.config.max_file_size)
+            doc.path = name
+            return doc
+
+        return self._lint_read(name, read)
+
+    def _lint_read(self, name: str, read: Callable[[], Document]) -> FileResult:
         try:
-            doc = read_document(path, max_bytes=self.config.max_file_size)
+            doc = read()
         except ReadError as exc:
-            return FileResult(path=str(path), errors=[FileError(str(exc))])
+            return FileResult(path=name, errors=[FileError(str(exc))])
         except Exception as exc:  # a format library failing on a hostile file: report, go on
             first = (str(exc).splitlines() or [""])[0][:200]
-            return FileResult(path=str(path), errors=[FileError(f"cannot read file ({exc.__class__.__name__}: {first})")])
+            return FileResult(path=name, errors=[FileError(f"cannot read file ({exc.__class__.__name__}: {first})")])
         return self.lint_document(doc)
 
     def lint_paths(self, paths: Sequence[str | Path]) -> list[FileResult]:
@@ -282,6 +297,23 @@ class Linter:
         if any(severity_rank(f.severity) >= threshold for r in results for f in r.findings):
             return 1
         return 0
+
+
+_SHARED: dict[str, Linter] = {}
+
+
+def shared_linter(config: Optional[Config] = None) -> Linter:
+    """The process's :class:`Linter` for ``config``, built on first use and reused.
+
+    The library functions, Dask workers and Spark's Python workers all lint through
+    this, so rules and the spaCy pipeline are compiled once per process.
+    """
+    config = config or Config()
+    key = repr(config)  # Config holds dicts, so it is not hashable; its repr is
+    linter = _SHARED.get(key)
+    if linter is None:
+        linter = _SHARED[key] = Linter(config)
+    return linter
 
 
 def _named(finding: Finding, selectors: Sequence[str]) -> bool:
