@@ -26,6 +26,7 @@ from .document import Block
 from .nlp import get_nlp, norm, parse_blocks, sentences
 from .prefilter import GatedMatcher, Prefilter, pattern_requirements, variants
 from .ruleset import Rule, RuleSet, load_context
+from .spelling import respell_tokens
 from .yamlutil import DataError
 
 if TYPE_CHECKING:
@@ -109,7 +110,7 @@ class Engine:
                     if "phrase" in pat:
                         self._add_phrases(key, [pat["phrase"]], pat.get("exact", False))
                     else:
-                        self._by_tokens.add(key, [pat["tokens"]])
+                        self._by_tokens.add(key, [respell_tokens(pat["tokens"], norm)])
                 except (ValueError, KeyError, TypeError) as exc:
                     problem = str(exc).strip().splitlines()
                     raise DataError(rule.path, f"patterns[{i}]: invalid pattern ({problem[-1] if problem else exc})", rule.line, f"rule {rule.id}") from None
