@@ -40,7 +40,22 @@ _ADVERBS = {"not", "never", "also", "often", "always", "then", "already", "just"
 # Straight single quotes double as apostrophes, so their spans are kept short.
 _QUOTES = re.compile(r"\"[^\"\n]{1,400}\"|“[^”\n]{1,400}”|‘[^’\n]{1,200}’|(?<!\w)'[^'\n]{1,120}'(?!\w)")
 _MENTION_WINDOW = 4  # tokens between a mention cue and the term
+_LIST_WINDOW = 14  # tokens from a cue to the last term of a list it introduces
+_REJECT_WINDOW = 3  # tokens between "cannot be", "is not"... and the label it rejects
+_PROHIBIT_WINDOW = 8  # tokens between a practice and the cue that forbids it
+_TERM_LIST = {"like", "such", "including", "include", "namely", "e.g.", "eg", ":", "-", "–", "—"}
+_LIST_JOINS = {",", "or", "and", "/", "&", "and/or", "nor"}
+_QUOTE_CHARS = {'"', "'", "“", "”", "‘", "’"}
+_FILLERS = {"a", "an", "the", "simply", "just", "merely", "being", "really", "somehow", "any", "form", "of", "kind", "type", "physical"}
+# words that start a new clause: a cue on one side does not reach a hit on the other
+_CLAUSE_WORDS = {"when", "if", "who", "which", "that", "because", "while", "where", "unless", "until", "after", "before", "so", "but"}
+_SENTENCE_ENDS = {".", "!", "?", ";", ")"}
+_USE_VERBS = {"use", "employ", "apply", "subject", "practise", "practice", "carry", "resort", "operate", "adopt"}
+# what may follow "X is prohibited" when X is the practice forbidden ("... in our homes")
+_AFTER_PROHIBITION = {"in", "on", "at", "within", "under", "by", "here", "there", "anywhere", "and", "or", "for", "across", "throughout", "whatever", "whenever"}
+_OPENER_ENDS = {"circumstance", "circumstances", "time"}  # "under no circumstances", "at no time"
 _SUBJECT_WINDOW = 8  # tokens to look back for a person subject
+_ENGINE_LISTS = ("protected", "mention_cues", "term_nouns", "avoid_cues", "rejection_cues", "prohibits_following", "prohibits_preceding", "prohibition_exceptions", "language_verbs", "person")
 _CONTEXT_LISTS = ("preceded_by", "not_preceded_by", "followed_by", "not_followed_by", "sentence_has", "sentence_lacks", "block_lacks", "section_lacks", "document_lacks")
 _WIDE = ("section_lacks", "document_lacks")  # settled after every block has been read
 
@@ -122,9 +137,11 @@ class Engine:
                     self._add_phrases(f"!{field}:{rule.id}", phrases)
                 except ValueError:
                     raise DataError(rule.path, f"{field}: every phrase needs at least one word", rule.line, f"rule {rule.id}") from None
-        for name in ("protected", "mention_cues", "person"):
+        for name in _ENGINE_LISTS:
             self._add_phrases(f"!{name}", self.context_words[name])
         self._passive = {norm(w) for w in self.context_words["passive_auxiliaries"]}
+        self._introducers = {norm(w) for w in self.context_words["term_introducers"]}
+        self._name_heads = {norm(v) for w in self.context_words["name_heads"] for v in variants(w)}
 
     def matches(self, doc: "Doc") -> list[tuple[int, int, int]]:
         """All (match_id, start, end) of rule patterns and context phrases in ``doc``."""
@@ -145,8 +162,9 @@ class Engine:
         self.warm()
         hits: list[Hit] = []
         present: dict[str, list[tuple[str, ...]]] = {}  # wide-list key -> sections it occurs in
+        forbidden = _under_prohibition(blocks)
         for block, doc in self._parsed(candidates):
-            hits.extend(self._hits_in(block, doc, mentions, present))
+            hits.extend(self._hits_in(block, doc, mentions, present, id(block) in forbidden))
         pending = {f"!{f}:{h.rule.id}" for h in hits for f in _WIDE if f in h.rule.context} - set(present)
         if pending and len(candidates) < len(blocks):
             skipped = [b for b in blocks if not self.is_candidate(b.text)]
@@ -197,7 +215,7 @@ class Engine:
             key = self._keys[match_id] = (rule_id, int(idx) if idx else None)
         return key
 
-    def _hits_in(self, block: Block, doc: "Doc", mentions: str, present: dict[str, list[tuple[str, ...]]]) -> list[Hit]:
+    def _hits_in(self, block: Block, doc: "Doc", mentions: str, present: dict[str, list[tuple[str, ...]]], forbidden: bool = False) -> list[Hit]:
         by_rule: dict[str, list[tuple[int, int, int]]] = {}
         aux: dict[str, list[tuple[int, int]]] = {}
         for match_id, start, end in self.matches(doc):
@@ -221,7 +239,9 @@ class Engine:
             for start, end, idx in _longest(spans):
                 span = doc[start:end]
                 sent = sents[bisect.bisect_right(starts, start) - 1]
-                if self._excluded(rule, span, sent, aux):
+                if self._excluded(rule, span, sent, aux) or self._rejected(span, sent, aux) or self._in_name(span, sent):
+                    continue
+                if rule.prohibitions == "skip" and (forbidden or self._prohibited(span, sent, aux)):
                     continue
                 mention = self._is_mention(span, sent, aux, quotes)
                 if mention and mentions == "skip" and rule.mentions == "skip":
@@ -306,14 +326,194 @@ class Engine:
         return i >= sent.start and span.doc[i].norm_ in self._passive
 
     def _is_mention(self, span: "Span", sent: "Span", aux: dict, quotes: list[tuple[int, int]]) -> bool:
-        if any(qs < span.start_char and span.end_char < qe for qs, qe in quotes):
-            return True
-        start, sent_start, doc = span.start, sent.start, span.doc
-        for s, e in aux.get("!mention_cues", ()):
-            # a cue shortly before the term, in the same clause ("avoid terms like X")
-            if s >= sent_start and 0 <= start - e <= _MENTION_WINDOW and not any(t.text in _CLAUSE_BREAKS for t in doc[e:start]):
+        """Is the hit a term under discussion rather than a use of it?"""
+        doc, start = span.doc, span.start
+
+        def cues(name: str) -> Iterable[tuple[int, int]]:
+            return ((s, e) for s, e in aux.get(name, ()) if s >= sent.start and 0 <= start - e <= _LIST_WINDOW)
+
+        for qs, qe in quotes:
+            if qs < span.start_char and span.end_char < qe:
+                # someone's own words (a long quote), or a term quoted in a sentence about
+                # language; a short quote in running prose ("these 'difficult' families")
+                # is a scare quote: still a use
+                # (or one of two quoted terms set side by side: "say 'X', not 'Y'")
+                # or a name in quotes ('Zero Tolerance' policies)
+                others = sum(sent.start_char <= a and b <= sent.end_char for a, b in quotes) > 1
+                words = doc.text[qs + 1 : qe - 1].split()
+                name = len(words) >= 2 and all(w[:1].isupper() for w in words)
+                if len(words) > 4 or others or name or self._about_language(sent, aux):
+                    return True
+        for s, e in cues("!mention_cues"):
+            if start - e <= _MENTION_WINDOW and not _breaks(doc, e, start):
+                return True
+        for s, e in cues("!term_nouns"):
+            if self._names_terms(doc, s, e, start):
+                return True
+        for s, e in cues("!avoid_cues"):
+            if self._terms_follow(doc, s, e, span, sent):
                 return True
         return False
+
+    def _about_language(self, sent: "Span", aux: dict) -> bool:
+        """Does the sentence talk about words (a mention cue, a word noun, an avoid cue)?"""
+        return any(
+            sent.start <= s and e <= sent.end for name in ("!mention_cues", "!term_nouns", "!avoid_cues", "!language_verbs") for s, e in aux.get(name, ())
+        )
+
+    def _names_terms(self, doc: "Doc", s: int, e: int, start: int) -> bool:
+        """After a word noun: "terms like X", "words such as X, Y", "labels: X" (a list of
+        terms follows), or "the term X" (the noun is itself the term under discussion)."""
+        gap = doc[e:start]
+        if len(gap) and gap[0].lower_ in _TERM_LIST:
+            return not _breaks(doc, e + 1, start, commas=False)
+        if any(t.text not in _QUOTE_CHARS for t in gap):
+            return False
+        return s == 0 or doc[s - 1].norm_ in self._introducers or doc[s - 1].text in _QUOTE_CHARS
+
+    def _terms_follow(self, doc: "Doc", s: int, e: int, span: "Span", sent: "Span") -> bool:
+        """After "avoid", "do not use", "rather than"...: is what follows a term?
+
+        A colon-led list, a list of short terms ("avoid addict, junkie or user"), or, for
+        the cues of using and replacing (not "avoid"), a bare term that ends the clause.
+        """
+        start = span.start
+        if start > e and doc[e].text == ":":  # "avoid: X" (a colon-led list)
+            return not _breaks(doc, e + 1, start, commas=False)
+        if _breaks(doc, e, start, commas=False):
+            return False
+        stop = e
+        while stop < sent.end and doc[stop].text not in _SENTENCE_ENDS and doc[stop].text != ":" and doc[stop].lower_ not in _CLAUSE_WORDS:
+            stop += 1
+        items, size = 0, 0
+        for tok in doc[e:stop]:
+            if tok.lower_ in _LIST_JOINS:
+                items, size = items + (size > 0), 0
+                continue
+            size += 1
+            if size > 3:
+                return False
+        items += size > 0
+        if items >= 2:
+            return True
+        bare = start - e <= 1 and span.end == stop
+        return bare and doc[e - 1].norm_ not in ("avoid", "from")
+
+    def _in_name(self, span: "Span", sent: "Span") -> bool:
+        """Is the hit part of a proper name ("Female Offender Strategy", "Not Guilty by
+        Reason of Insanity (NGRI)")? Every word of the hit is capitalised, in a run of at
+        least two capitalised words that ends at a name head or an acronym in brackets."""
+        doc = span.doc
+        if not all(t.is_title or t.is_upper or t.lower_ in _NAME_JOINS for t in span if t.is_alpha) or block_is_caps(sent):
+            return False
+        i, capitals = span.end, sum(t.is_alpha for t in span)
+        while i < sent.end and (doc[i].is_title or doc[i].lower_ in _NAME_JOINS):
+            capitals += doc[i].is_title
+            i += 1
+        j = span.start - 1
+        while j >= sent.start and (doc[j].is_title or doc[j].lower_ in _NAME_JOINS) and j > sent.start:
+            capitals += doc[j].is_title
+            j -= 1
+        if capitals < 2:
+            return False
+        if any(t.norm_ in self._name_heads for t in doc[max(span.end, i - 1) : min(i + 2, sent.end)]):
+            return True
+        return i + 2 < sent.end and doc[i].text == "(" and doc[i + 1].is_upper and len(doc[i + 1]) >= 2 and doc[i + 2].text == ")"
+
+    def _rejected(self, span: "Span", sent: "Span", aux: dict) -> bool:
+        """A label named to reject it: "a child cannot be a prostitute", "she is not an
+        addict", "not as attention-seeking but as distress"."""
+        doc, start = span.doc, span.start
+        for s, e in aux.get("!rejection_cues", ()):
+            if s >= sent.start and 0 <= start - e <= _REJECT_WINDOW and all(t.lower_ in _FILLERS for t in doc[e:start]):
+                return True
+        i = start - 1
+        while i >= sent.start and doc[i].lower_ in _FILLERS:
+            i -= 1
+        if i >= sent.start and doc[i].norm_ == "not":  # "not X but Y"
+            return any(t.lower_ == "but" for t in doc[span.end : min(sent.end, span.end + 8)])
+        return False
+
+    def _prohibited(self, span: "Span", sent: "Span", aux: dict) -> bool:
+        """A practice named to forbid it, in its sentence: "we never use seclusion",
+        "corporal punishment is prohibited", "under no circumstances should staff use
+        restraint". Not when the sentence allows it after all ("unless", "only")."""
+        doc, start, end = span.doc, span.start, span.end
+
+        def allowed(after: int) -> bool:
+            return any(after <= s and e <= sent.end for s, e in aux.get("!prohibition_exceptions", ()))
+
+        for s, e in aux.get("!prohibits_following", ()):
+            if s < sent.start or e > start or start - e > _PROHIBIT_WINDOW or allowed(e):
+                continue
+            first = e + 1 if e < start and doc[e].text == ":" else e  # "we never use: X"
+            if _breaks(doc, first, start, words=True):
+                continue
+            if doc[e - 1].lower_ in _OPENER_ENDS and not any(t.norm_ in _USE_VERBS for t in doc[e:start]):
+                continue  # "under no circumstances" forbids what is used, not whatever follows
+            return True
+        for s, e in aux.get("!prohibits_preceding", ()):
+            if s < end or e > sent.end or s - end > _PROHIBIT_WINDOW or allowed(e) or _breaks(doc, end, s, words=True):
+                continue
+            if e < sent.end and doc[e].lower_ not in _AFTER_PROHIBITION and not doc[e].is_punct:
+                continue  # "residents are not allowed to...", "inmates were not allowed visitors": people, not a practice
+            return True
+        return False
+
+
+_NAME_JOINS = {"of", "for", "the", "and", "by", "on", "in", "with", "to", "&", "-", "/"}
+
+
+def block_is_caps(sent: "Span") -> bool:
+    """A sentence in Title Case or capitals throughout (a heading, a shouted rule) says
+    nothing about names."""
+    words = [t for t in sent if t.is_alpha and len(t) > 3]
+    return len(words) >= 2 and all(t.is_title or t.is_upper for t in words)
+
+
+def _breaks(doc: "Doc", a: int, b: int, *, commas: bool = True, words: bool = False) -> bool:
+    """Does a clause break lie in ``doc[a:b]``? Commas count unless ``commas=False``
+    (lists); ``words=True`` also counts words that open a clause ("when", "if")."""
+    for tok in doc[a:b]:
+        if tok.text in _CLAUSE_BREAKS and (commas or tok.text != ",") or tok.text in _SENTENCE_ENDS:
+            return True
+        if words and tok.lower_ in _CLAUSE_WORDS:
+            return True
+    return False
+
+
+_LEAD_IN = re.compile(r"\b(?:never|not|n't|no longer)\b(?:\s+\w+){0,3}?\s+(?:be\s+)?(?:use|used|using|employ|employed|permitted|allowed)\b"
+                      r"|\b(?:prohibited|forbidden|banned)\b|\b(?:must|should|will|shall|may)\s+(?:never|not)\s*:$", re.I)
+_LEAD_IN_NOT = re.compile(r"\b(?:unless|except|only|toleral\w*|tolerat\w*|acceptable|result|lead to|grounds|sanction\w*|disciplin\w*|dismiss\w*|exclu\w*|evict\w*)\b", re.I)
+
+
+def _under_prohibition(blocks: Sequence[Block]) -> set[int]:
+    """ids of the list items under a prohibiting lead-in ("The following must never be
+    used:", "Staff must not:") and of the table cells under a prohibiting header."""
+    out: set[int] = set()
+    lead: Optional[Block] = None
+    headers: dict[tuple[int, int], bool] = {}  # (table, cell) -> its header forbids
+    for block in blocks:
+        loc = block.location
+        if block.kind == "list_item":
+            if lead is not None:
+                out.add(id(block))
+            continue
+        lead = None
+        if block.kind == "table_cell" and loc.table is not None and loc.cell is not None:
+            key = (loc.table, loc.cell)
+            if key not in headers:
+                headers[key] = _forbids(block.text.rstrip(":") + ":")
+            elif headers[key]:
+                out.add(id(block))
+        elif block.text.rstrip().endswith(":") and _forbids(block.text):
+            lead = block
+    return out
+
+
+def _forbids(text: str) -> bool:
+    text = text.strip()
+    return bool(_LEAD_IN.search(text)) and not _LEAD_IN_NOT.search(text)
 
 
 _RELATIVE = {"who", "which", "whom", "whose", "that"}
