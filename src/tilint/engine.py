@@ -55,6 +55,8 @@ _USE_VERBS = {"use", "employ", "apply", "subject", "practise", "practice", "carr
 _AFTER_PROHIBITION = {"in", "on", "at", "within", "under", "by", "here", "there", "anywhere", "and", "or", "for", "across", "throughout", "whatever", "whenever"}
 _OPENER_ENDS = {"circumstance", "circumstances", "time"}  # "under no circumstances", "at no time"
 _SUBJECT_WINDOW = 8  # tokens to look back for a person subject
+_CONJUNCTIONS = ["or", "and", "/", "&", "and/or", "nor"]
+_NOT_COORDINATED = {"the", "and", "not", "for", "was", "are", "has", "had", "who", "his", "her", "its", "our", "you", "they", "their", "any", "all"}
 _ENGINE_LISTS = ("protected", "mention_cues", "term_nouns", "avoid_cues", "rejection_cues", "prohibits_following", "prohibits_preceding", "prohibition_exceptions", "language_verbs", "person")
 _CONTEXT_LISTS = ("preceded_by", "not_preceded_by", "followed_by", "not_followed_by", "sentence_has", "sentence_lacks", "block_lacks", "section_lacks", "document_lacks")
 _WIDE = ("section_lacks", "document_lacks")  # settled after every block has been read
@@ -109,6 +111,21 @@ class Engine:
             raise ValueError("empty phrase")
         matcher.add(key, docs)
 
+    def _coordinations(self, phrase: str, exact: bool) -> list[list[dict]]:
+        """Token patterns for a phrase whose first word is coordinated with another:
+        "alcohol abuse" also matches "alcohol or drug abuse", "alcohol and/or solvent
+        abuse"; "failed to attend" matches "failed or refused to attend"."""
+        attr = "LOWER" if exact else "NORM"
+        out = []
+        for v in variants(phrase):
+            doc = self.nlp.make_doc(v)
+            if len(doc) < 2 or not (doc[0].is_alpha and doc[1].is_alpha) or len(doc[0]) < 3 or doc[0].lower_ in _NOT_COORDINATED:
+                continue
+            first = {attr: doc[0].lower_ if exact else doc[0].norm_}
+            rest = [{attr: t.lower_ if exact else t.norm_} for t in doc[1:]]
+            out.append([first, {"LOWER": {"IN": _CONJUNCTIONS}, "OP": "+"}, {"IS_ALPHA": True}, {"IS_ALPHA": True, "OP": "?"}, *rest])
+        return out
+
     def _compile(self) -> None:
         """Phrases go to two PhraseMatchers (by lemma, by exact form): hash lookups,
         far faster than a Matcher state machine. Token patterns use a Matcher."""
@@ -124,6 +141,8 @@ class Engine:
                 try:
                     if "phrase" in pat:
                         self._add_phrases(key, [pat["phrase"]], pat.get("exact", False))
+                        for coordinated in self._coordinations(pat["phrase"], pat.get("exact", False)):
+                            self._by_tokens.add(key, [coordinated])
                     else:
                         self._by_tokens.add(key, [respell_tokens(pat["tokens"], norm)])
                 except (ValueError, KeyError, TypeError) as exc:
@@ -258,8 +277,11 @@ class Engine:
 
     def _excluded(self, rule: Rule, span: "Span", sent: "Span", aux: dict) -> bool:
         start, end = span.start, span.end
-        if self._within(aux.get("!protected", ()), start, end) or self._within(aux.get(f"!exceptions:{rule.id}", ()), start, end):
+        correct = (*aux.get("!protected", ()), *aux.get(f"!exceptions:{rule.id}", ()))
+        if self._within(correct, start, end):
             return True
+        if any(t.lower_ in _CONJUNCTIONS for t in span[1:-1]) and any(start < s and e == end for s, e in correct):
+            return True  # "alcohol and domestic abuse": the second conjunct is a correct term
         ctx = rule.context
         if not ctx:
             return False
@@ -416,7 +438,7 @@ class Engine:
             j -= 1
         if capitals < 2:
             return False
-        if any(t.norm_ in self._name_heads for t in doc[max(span.end, i - 1) : min(i + 2, sent.end)]):
+        if any(t.norm_ in self._name_heads for t in doc[span.start : min(i + 2, sent.end)]):
             return True
         return i + 2 < sent.end and doc[i].text == "(" and doc[i + 1].is_upper and len(doc[i + 1]) >= 2 and doc[i + 2].text == ")"
 
@@ -453,7 +475,7 @@ class Engine:
                 continue  # "under no circumstances" forbids what is used, not whatever follows
             return True
         for s, e in aux.get("!prohibits_preceding", ()):
-            if s < end or e > sent.end or s - end > _PROHIBIT_WINDOW or allowed(e) or _breaks(doc, end, s, words=True):
+            if s < end or e > sent.end or s - end > _PROHIBIT_WINDOW or allowed(e) or _breaks(doc, end, s, commas=False, words=True):
                 continue
             if e < sent.end and doc[e].lower_ not in _AFTER_PROHIBITION and not doc[e].is_punct:
                 continue  # "residents are not allowed to...", "inmates were not allowed visitors": people, not a practice

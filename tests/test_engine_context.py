@@ -1,0 +1,197 @@
+"""Context the engine applies to every rule: prohibitions, rejected labels, mentions,
+proper names. Each context that suppresses a finding is tested both ways: where it
+must suppress, and a near miss where it must not."""
+
+from __future__ import annotations
+
+import pytest
+
+from tilint.linter import Linter
+
+
+@pytest.fixture(scope="module")
+def found(zz_config):
+    linter = Linter(zz_config)
+    return lambda text, fmt="text": [(f.rule_id, f.match) for f in linter.lint_text(text, format=fmt)]
+
+
+# -- prohibition scope -----------------------------------------------------------------
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Seclusion is never used in our homes.",
+        "Seclusion must not be used.",
+        "Seclusion is strictly prohibited.",
+        "We never use seclusion.",
+        "Staff do not use seclusion or any form of isolation.",
+        "Under no circumstances should staff use seclusion.",
+        "At no time will staff use seclusion.",
+        "The home prohibits the use of seclusion.",
+        "Seclusion, isolation and time out are not permitted here.",
+    ],
+)
+def test_a_practice_named_to_forbid_it_is_not_flagged(found, text):
+    assert found(text) == []
+
+
+@pytest.mark.parametrize(
+    "text,match",
+    [
+        ("Seclusion is never used unless a child is at risk of harm.", "Seclusion"),  # a permission after all
+        ("Seclusion is not used except as a last step.", "Seclusion"),
+        ("Seclusion is never used as a punishment.", "Seclusion"),  # forbids one use, allows others
+        ("Staff use seclusion when a child is upset and do not use time out.", "seclusion"),
+        ("We do not use the garden when staff use seclusion.", "seclusion"),  # the cue is in another clause
+        ("Under no circumstances will a child be moved from seclusion early.", "seclusion"),  # no verb of using
+        ("Seclusion is used; restraint is never used.", "Seclusion"),
+    ],
+)
+def test_a_prohibition_that_does_not_reach_the_practice_does_not_suppress(found, text, match):
+    assert ("ZZ006", match) in found(text)
+
+
+def test_a_rule_may_opt_out_of_prohibition_scope(found):
+    assert found("Drunks are prohibited.") == [("ZZ009", "Drunks")]
+    assert found("Addicts are prohibited.") == []  # ZZ001 keeps the default
+
+
+def test_people_not_allowed_something_are_not_a_prohibited_practice(found):
+    assert found("Addicts are not allowed visitors.") == [("ZZ001", "Addicts")]
+    assert found("Addicts are not allowed to enter the building.") == [("ZZ001", "Addicts")]
+
+
+def test_list_under_a_prohibiting_lead_in(found):
+    text = "Our approach.\n\nThe following must never be used:\n\n- seclusion\n- an addict label\n\nWe do use:\n\n- seclusion\n"
+    assert found(text, "markdown") == [("ZZ006", "seclusion")]  # the second list's item only
+
+
+@pytest.mark.parametrize(
+    "lead_in",
+    [
+        "The following behaviours will not be tolerated:",  # itself punitive, not a prohibition of a practice
+        "Seclusion is not used except in these cases:",
+        "Staff may use:",
+    ],
+)
+def test_list_under_a_lead_in_that_does_not_forbid_is_checked(found, lead_in):
+    assert ("ZZ006", "seclusion") in found(f"{lead_in}\n\n- seclusion\n", "markdown")
+
+
+def test_table_column_under_a_prohibiting_header():
+    from tilint.document import Block, Location
+    from tilint.engine import _under_prohibition
+
+    def cell(text, row, col):
+        return Block(text, kind="table_cell", location=Location(table=1, row=row, cell=col))
+
+    blocks = [cell("Never used", 0, 0), cell("Used with review", 0, 1), cell("seclusion", 1, 0), cell("seclusion", 1, 1)]
+    assert _under_prohibition(blocks) == {id(blocks[2])}
+
+
+# -- label rejection -------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A child cannot be an addict.",
+        "She is not an addict.",
+        "A person is never simply an addict.",
+        "We see it not as addict behaviour but as a way of coping.",
+        "He was described to us, not as an addict but as a father.",
+    ],
+)
+def test_a_label_named_to_reject_it_is_not_flagged(found, text):
+    assert found(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "This is not a problem for an addict who wants help.",  # the cue is about something else
+        "She is not here because she is an addict.",
+        "He is an addict and is not welcome.",
+    ],
+)
+def test_a_nearby_negation_does_not_reject_the_label(found, text):
+    assert ("ZZ001", "an addict") in found(text)
+
+
+# -- mention cues ----------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Avoid addicts, junkies or users.",  # a list of short terms
+        "Avoid: addicts.",  # colon-led
+        "Avoid terms like junkie, user and addicts.",
+        "Avoid using 'addicts'.",
+        "We say people who use drugs rather than addicts.",
+        "Do not use addicts.",
+        "The term addicts is outdated.",
+        "Outdated terms such as addicts harm people.",
+        "Never describe someone as one of the 'addicts'.",
+        "Say 'people who use drugs', not 'addicts'.",
+        "He told us: 'the addicts on my street look out for me'.",  # someone's own words
+    ],
+)
+def test_mentions_of_a_term_are_not_flagged(found, text):
+    assert found(text) == []
+
+
+@pytest.mark.parametrize(
+    "text,match",
+    [
+        ("Staff must avoid alcohol abuse at work events.", "abuse"),
+        ("Avoid alcohol abuse.", "abuse"),  # avoid + a bare term: a practice, not a word
+        ("We offer short-term beds for addicts.", "addicts"),
+        ("In the autumn term addicts can join the course.", "addicts"),
+        ("These 'addicts' need our help.", "addicts"),  # scare quotes in running prose
+        ("Staff should avoid addicts who are using, for their own safety.", "addicts"),
+    ],
+)
+def test_a_use_after_a_cue_word_is_still_flagged(found, text, match):
+    assert any(m == match for _, m in found(text)), found(text)
+
+
+# -- proper names ----------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Addicts Support Network meets on Tuesdays.",
+        "She works for Addicts Anonymous in Leeds.",
+        "They called the Sexual Abuse Referral Centre.",
+        "We funded Families of Addicts (FOA) last year.",
+    ],
+)
+def test_words_inside_a_proper_name_are_not_flagged(found, text):
+    assert found(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Addicts wait outside the Support Centre.", "We help Addicts every day.", "ADDICTS WAIT HERE."],
+)
+def test_capitals_alone_do_not_make_a_name(found, text):
+    assert ("ZZ001", text.split()[0] if text[0] != "W" else "Addicts") in found(text)
+
+
+# -- coordination ----------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "text,match",
+    [
+        ("Patients who fail or refuse to attend are discharged.", "fail or refuse to attend"),
+        ("Patients who failed and/or declined to attend are discharged.", "failed and/or declined to attend"),
+        ("Clients who fail / forget to attend pay a fee.", "fail / forget to attend"),
+        ("Patients who fail to attend are discharged.", "fail to attend"),  # the single form
+    ],
+)
+def test_a_coordinated_phrase_matches_like_its_single_form(found, text, match):
+    assert found(text) == [("ZZ004", match)]
+
+
+def test_coordination_needs_a_conjunction_and_keeps_correct_terms(found):
+    assert found("Patients who fail quickly to attend are seen.") == []  # no conjunction: not the phrase
+
+
+def test_a_coordinated_hit_whose_second_conjunct_is_a_correct_term_is_dropped():
+    linter = Linter()  # the built-in packs: "alcohol abuse" is a pattern, "domestic abuse" a protected term
+    assert [f.match for f in linter.lint_text("Alcohol or drug abuse is common.")] == ["Alcohol or drug abuse"]
+    assert [f.match for f in linter.lint_text("We run alcohol and domestic abuse services.")] == []
