@@ -195,3 +195,51 @@ def test_a_coordinated_hit_whose_second_conjunct_is_a_correct_term_is_dropped():
     linter = Linter()  # the built-in packs: "alcohol abuse" is a pattern, "domestic abuse" a protected term
     assert [f.match for f in linter.lint_text("Alcohol or drug abuse is common.")] == ["Alcohol or drug abuse"]
     assert [f.match for f in linter.lint_text("We run alcohol and domestic abuse services.")] == []
+
+
+# -- restrictive practice: a real safeguard in the same section -------------------------------
+@pytest.fixture(scope="module")
+def builtin():
+    linter = Linter()
+    return lambda text: [(f.rule_id, f.match) for f in linter.lint_text(text)]
+
+
+def test_restraint_with_a_safeguard_in_its_section_is_not_flagged(builtin):
+    text = "# Physical intervention\n\nStaff may use restraint to keep a child safe.\n\nIt is only ever a last resort, and we debrief afterwards.\n"
+    assert builtin(text) == []
+
+
+@pytest.mark.parametrize(
+    "elsewhere",
+    [
+        "We aim to reduce waiting times for every family.",  # unrelated "reduce"
+        "Please reply as soon as possible.",
+        "We review this policy every year.",
+    ],
+)
+def test_unrelated_words_do_not_count_as_a_safeguard(builtin, elsewhere):
+    text = f"# Physical intervention\n\nStaff may use restraint to keep a child safe.\n\n{elsewhere}\n"
+    assert ("RP001", "restraint") in builtin(text)
+
+
+def test_a_limit_in_another_section_does_not_cover_restraint(builtin):
+    text = "# Restraint\n\nStaff may use restraint to keep a child safe.\n\n# Visits\n\nVisits are allowed only when a parent agrees.\n"
+    assert ("RP001", "restraint") in builtin(text)
+
+
+def test_a_last_resort_commitment_anywhere_covers_the_whole_policy(builtin):
+    text = "# Training\n\nStaff learn restraint holds each year.\n\n# Our approach\n\nPhysical contact to keep someone safe is a last resort.\n"
+    assert builtin(text) == []
+
+
+@pytest.mark.parametrize(
+    "text,rule",
+    [
+        ("If you refuse, we will respect your decision.", None),
+        ("If you refuse, we will end your tenancy.", "BL011"),
+        ("We do not operate a zero tolerance approach.", None),
+        ("We operate a zero tolerance approach.", "CO001"),
+    ],
+)
+def test_respectful_or_negated_wording_is_not_flagged(builtin, text, rule):
+    assert [r for r, _ in builtin(text)] == ([rule] if rule else [])
