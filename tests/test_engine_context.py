@@ -243,3 +243,20 @@ def test_a_last_resort_commitment_anywhere_covers_the_whole_policy(builtin):
 )
 def test_respectful_or_negated_wording_is_not_flagged(builtin, text, rule):
     assert [r for r, _ in builtin(text)] == ([rule] if rule else [])
+
+
+# -- neighbour lists see through a coordinated list ---------------------------------------
+def test_a_neighbour_word_reaches_across_a_coordinated_list(found):
+    assert found("She has lived through domestic, financial or other abuse.") == []  # not_preceded_by: [domestic]
+    assert found("Domestic staff reported abuse.") == [("ZZ003", "abuse")]  # not a list: still flagged
+    assert found("Domestic, he said, was the abuse.") == [("ZZ003", "abuse")]
+
+
+def test_a_second_relative_clause_keeps_its_person_subject(found):
+    assert found("Tenants who owe rent, or who refuse access, get a letter.") == [("ZZ002", "refuse")]
+    assert found("The council, or its board, refused the plan.") == []
+
+
+def test_acronyms_under_discussion_are_mentions(found):
+    assert found("We never use acronyms such as addicts in letters.") == []
+    assert found("Acronyms confuse addicts.") == [("ZZ001", "addicts")]

@@ -290,11 +290,18 @@ class Engine:
         def spans(field: str) -> list[tuple[int, int]]:
             return aux.get(f"!{field}:{rule.id}", [])
 
+        doc = span.doc
+
+        def near(a: int, b: int, leading_join: bool) -> bool:
+            """``doc[a:b]`` is within the window, or a coordinated list of words between the
+            hit and its neighbour ("suffering from physical, sexual or emotional abuse")."""
+            return 0 <= b - a < window or (b - a <= _LIST_WINDOW and _coordinated(doc[a:b], leading_join=leading_join))
+
         def before(field: str) -> bool:
-            return any(s >= sent.start and 0 <= start - e < window for s, e in spans(field))
+            return any(s >= sent.start and near(e, start, True) for s, e in spans(field))
 
         def after(field: str) -> bool:
-            return any(e <= sent.end and 0 <= s - end < window for s, e in spans(field))
+            return any(e <= sent.end and near(end, s, False) for s, e in spans(field))
 
         def in_sentence(field: str) -> bool:
             return any(s >= sent.start and e <= sent.end for s, e in spans(field))
@@ -324,6 +331,9 @@ class Engine:
         doc, sent_start = span.doc, sent.start
         i, budget = span.start - 1, _SUBJECT_WINDOW
         while i >= sent_start and budget > 0:
+            if doc[i].text == "," and i + 2 < span.start and doc[i + 1].lower_ in ("or", "and") and doc[i + 2].lower_ in _RELATIVE:
+                i -= 1  # ", or who ...": a second relative clause on the same person
+                continue
             if doc[i].text in _CLAUSE_BREAKS:
                 opening = _relative_clause_start(doc, i, sent_start)
                 if opening is None:
@@ -491,6 +501,23 @@ def block_is_caps(sent: "Span") -> bool:
     nothing about names."""
     words = [t for t in sent if t.is_alpha and len(t) > 3]
     return len(words) >= 2 and all(t.is_title or t.is_upper for t in words)
+
+
+def _coordinated(tokens: "Span", *, leading_join: bool) -> bool:
+    """One-word items joined by commas, "and", "or", "/": "physical, sexual or emotional"
+    (after a hit, before its neighbour) or ", sexual or child" (after a neighbour, before
+    the hit: ``leading_join``)."""
+    if not len(tokens) or tokens[-1].lower_ in _LIST_JOINS or (tokens[0].lower_ in _LIST_JOINS) != leading_join:
+        return False
+    previous_word = False
+    for tok in tokens:
+        if tok.lower_ in _LIST_JOINS:
+            previous_word = False
+        elif tok.is_alpha and not previous_word:
+            previous_word = True
+        else:
+            return False
+    return True
 
 
 def _breaks(doc: "Doc", a: int, b: int, *, commas: bool = True, words: bool = False) -> bool:
