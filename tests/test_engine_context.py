@@ -79,13 +79,19 @@ def test_list_under_a_lead_in_that_does_not_forbid_is_checked(found, lead_in):
 
 def test_table_column_under_a_prohibiting_header():
     from tilint.document import Block, Location
-    from tilint.engine import _under_prohibition
+    from tilint.engine import _list_scopes
 
     def cell(text, row, col):
         return Block(text, kind="table_cell", location=Location(table=1, row=row, cell=col))
 
-    blocks = [cell("Never used", 0, 0), cell("Used with review", 0, 1), cell("seclusion", 1, 0), cell("seclusion", 1, 1)]
-    assert _under_prohibition(blocks) == {id(blocks[2])}
+    header = [cell("Never used", 0, 0), cell("Used with review", 0, 1), cell("Words to avoid", 0, 2)]
+    row = [cell("seclusion", 1, 0), cell("seclusion", 1, 1), cell("addicts", 1, 2)]
+    assert _list_scopes(header + row) == {id(row[0]): "forbidden", id(row[2]): "terms"}
+
+
+def test_list_under_a_lead_in_about_words_is_a_list_of_mentions(found):
+    assert found("Terms we no longer use:\n\n- addicts\n- an addict\n", "markdown") == []
+    assert found("People we support:\n\n- addicts\n", "markdown") == [("ZZ001", "addicts")]
 
 
 # -- label rejection -------------------------------------------------------------------
@@ -260,3 +266,34 @@ def test_a_second_relative_clause_keeps_its_person_subject(found):
 def test_acronyms_under_discussion_are_mentions(found):
     assert found("We never use acronyms such as addicts in letters.") == []
     assert found("Acronyms confuse addicts.") == [("ZZ001", "addicts")]
+
+
+def test_a_pack_sets_the_default_and_a_rule_may_override_it(tmp_path):
+    from tilint.ruleset import load_ruleset
+
+    rule = """
+  - id: {id}
+    name: {name}
+    severity: warning
+    message: "'{{match}}'"
+    {override}
+    patterns: [{{phrase: {phrase}}}]
+    suggestions: ["x"]
+    rationale: A test rule for the pack-level prohibition default and its override.
+    sources: [VA]
+    examples: {{fail: ["a", "b"], pass: ["c", "d"]}}
+"""
+    pack = tmp_path / "words.yaml"
+    pack.write_text(
+        "pack: words\nprefix: WD\ncategory: words\ndescription: Rules for the prohibition default test.\nprohibitions: report\nrules:"
+        + rule.format(id="WD001", name="a", override="", phrase="drug abuse")
+        + rule.format(id="WD002", name="b", override="prohibitions: skip", phrase="seclusion"),
+        encoding="utf-8",
+    )
+    rules = load_ruleset(extra=[pack], builtin=False)
+    assert [(r.id, r.prohibitions) for r in rules] == [("WD001", "report"), ("WD002", "skip")]
+    from tilint.config import Config
+
+    linter = Linter(Config(extra_rules=(str(pack),), select=("WD",)))
+    got = [(f.rule_id, f.match) for f in linter.lint_text("Drug abuse is prohibited. Seclusion is prohibited.", format="text")]
+    assert got == [("WD001", "Drug abuse")]

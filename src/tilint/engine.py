@@ -181,9 +181,9 @@ class Engine:
         self.warm()
         hits: list[Hit] = []
         present: dict[str, list[tuple[str, ...]]] = {}  # wide-list key -> sections it occurs in
-        forbidden = _under_prohibition(blocks)
+        scopes = _list_scopes(blocks)
         for block, doc in self._parsed(candidates):
-            hits.extend(self._hits_in(block, doc, mentions, present, id(block) in forbidden))
+            hits.extend(self._hits_in(block, doc, mentions, present, scopes.get(id(block))))
         pending = {f"!{f}:{h.rule.id}" for h in hits for f in _WIDE if f in h.rule.context} - set(present)
         if pending and len(candidates) < len(blocks):
             skipped = [b for b in blocks if not self.is_candidate(b.text)]
@@ -234,7 +234,9 @@ class Engine:
             key = self._keys[match_id] = (rule_id, int(idx) if idx else None)
         return key
 
-    def _hits_in(self, block: Block, doc: "Doc", mentions: str, present: dict[str, list[tuple[str, ...]]], forbidden: bool = False) -> list[Hit]:
+    def _hits_in(self, block: Block, doc: "Doc", mentions: str, present: dict[str, list[tuple[str, ...]]], scope: Optional[str] = None) -> list[Hit]:
+        """Hits in one block; ``scope`` is what its lead-in or column header makes of it
+        ("forbidden": practices named to forbid them; "terms": words under discussion)."""
         by_rule: dict[str, list[tuple[int, int, int]]] = {}
         aux: dict[str, list[tuple[int, int]]] = {}
         for match_id, start, end in self.matches(doc):
@@ -260,9 +262,9 @@ class Engine:
                 sent = sents[bisect.bisect_right(starts, start) - 1]
                 if self._excluded(rule, span, sent, aux) or self._rejected(span, sent, aux) or self._in_name(span, sent):
                     continue
-                if rule.prohibitions == "skip" and (forbidden or self._prohibited(span, sent, aux)):
+                if rule.prohibitions == "skip" and (scope == "forbidden" or self._prohibited(span, sent, aux)):
                     continue
-                mention = self._is_mention(span, sent, aux, quotes)
+                mention = scope == "terms" or self._is_mention(span, sent, aux, quotes)
                 if mention and mentions == "skip" and rule.mentions == "skip":
                     continue
                 suggest = rule.patterns[idx].get("suggest") or rule.suggestions
@@ -332,7 +334,10 @@ class Engine:
         i, budget = span.start - 1, _SUBJECT_WINDOW
         while i >= sent_start and budget > 0:
             if doc[i].text == "," and i + 2 < span.start and doc[i + 1].lower_ in ("or", "and") and doc[i + 2].lower_ in _RELATIVE:
-                i -= 1  # ", or who ...": a second relative clause on the same person
+                # ", or who ...": a second relative clause on the same antecedent; go on
+                # from the word before the first "who"
+                first = next((j for j in range(i - 1, max(sent_start, i - 16) - 1, -1) if doc[j].lower_ in _RELATIVE), None)
+                i = (first if first is not None else i) - 1
                 continue
             if doc[i].text in _CLAUSE_BREAKS:
                 opening = _relative_clause_start(doc, i, sent_start)
@@ -533,36 +538,44 @@ def _breaks(doc: "Doc", a: int, b: int, *, commas: bool = True, words: bool = Fa
 
 _LEAD_IN = re.compile(r"\b(?:never|not|n't|no longer)\b(?:\s+\w+){0,3}?\s+(?:be\s+)?(?:use|used|using|employ|employed|permitted|allowed)\b"
                       r"|\b(?:prohibited|forbidden|banned)\b|\b(?:must|should|will|shall|may)\s+(?:never|not)\s*:$", re.I)
-_LEAD_IN_NOT = re.compile(r"\b(?:unless|except|only|toleral\w*|tolerat\w*|acceptable|result|lead to|grounds|sanction\w*|disciplin\w*|dismiss\w*|exclu\w*|evict\w*)\b", re.I)
+_LEAD_IN_NOT = re.compile(r"\b(?:unless|except|only|tolerat\w*|acceptable|result|lead to|grounds|sanction\w*|disciplin\w*|dismiss\w*|exclu\w*|evict\w*)\b", re.I)
+# a lead-in or column header about words: what is listed under it is under discussion
+_ABOUT_TERMS = re.compile(r"\b(?:terms?|words?|phrases?|labels?|language|expressions?|acronyms?|avoid|instead of|rather than|do not say|don't say|outdated)\b", re.I)
 
 
-def _under_prohibition(blocks: Sequence[Block]) -> set[int]:
-    """ids of the list items under a prohibiting lead-in ("The following must never be
-    used:", "Staff must not:") and of the table cells under a prohibiting header."""
-    out: set[int] = set()
-    lead: Optional[Block] = None
-    headers: dict[tuple[int, int], bool] = {}  # (table, cell) -> its header forbids
+def _list_scopes(blocks: Sequence[Block]) -> dict[int, str]:
+    """What a lead-in makes of the list items under it, and a column header of the cells
+    under it: ``"terms"`` ("Avoid these terms:", a "Term to avoid" column) or
+    ``"forbidden"`` ("The following must never be used:", "Staff must not:", a
+    "Never used" column). Keyed by ``id(block)``."""
+    out: dict[int, str] = {}
+    lead: Optional[str] = None
+    headers: dict[tuple[int, int], Optional[str]] = {}  # (table, cell) -> its header's scope
     for block in blocks:
         loc = block.location
         if block.kind == "list_item":
             if lead is not None:
-                out.add(id(block))
+                out[id(block)] = lead
             continue
         lead = None
         if block.kind == "table_cell" and loc.table is not None and loc.cell is not None:
             key = (loc.table, loc.cell)
             if key not in headers:
-                headers[key] = _forbids(block.text.rstrip(":") + ":")
-            elif headers[key]:
-                out.add(id(block))
-        elif block.text.rstrip().endswith(":") and _forbids(block.text):
-            lead = block
+                headers[key] = _scope(block.text.rstrip(":") + ":")
+            elif headers[key] is not None:
+                out[id(block)] = headers[key]  # type: ignore[assignment]
+        elif block.text.rstrip().endswith(":"):
+            lead = _scope(block.text)
     return out
 
 
-def _forbids(text: str) -> bool:
+def _scope(text: str) -> Optional[str]:
     text = text.strip()
-    return bool(_LEAD_IN.search(text)) and not _LEAD_IN_NOT.search(text)
+    if _ABOUT_TERMS.search(text):
+        return "terms"
+    if _LEAD_IN.search(text) and not _LEAD_IN_NOT.search(text):
+        return "forbidden"
+    return None
 
 
 _RELATIVE = {"who", "which", "whom", "whose", "that"}

@@ -182,7 +182,7 @@ def _load_pack(path: Path, sources: dict[str, Source]) -> list[Rule]:
                 exceptions=tuple(raw.get("exceptions", ())),
                 fixable=raw.get("fixable", False),
                 mentions=raw.get("mentions", "skip"),
-                prohibitions=raw.get("prohibitions", "skip"),
+                prohibitions=raw.get("prohibitions", data.get("prohibitions", "skip")),
             )
         )
     return rules
