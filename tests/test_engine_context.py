@@ -52,16 +52,18 @@ def test_a_prohibition_that_does_not_reach_the_practice_does_not_suppress(found,
 
 def test_a_rule_may_opt_out_of_prohibition_scope(found):
     assert found("Drunks are prohibited.") == [("ZZ009", "Drunks")]
-    assert found("Addicts are prohibited.") == []  # ZZ001 keeps the default
+    assert found("Addicts are prohibited.") == [("ZZ001", "Addicts")]
+    assert found("Seclusion is prohibited.") == []  # ZZ006 keeps the default
 
 
 def test_people_not_allowed_something_are_not_a_prohibited_practice(found):
-    assert found("Addicts are not allowed visitors.") == [("ZZ001", "Addicts")]
-    assert found("Addicts are not allowed to enter the building.") == [("ZZ001", "Addicts")]
+    assert found("Drunks are not allowed visitors.") == [("ZZ009", "Drunks")]
+    assert found("Seclusion rooms are not allowed to stay locked.") == [("ZZ006", "Seclusion")]
+    assert found("Seclusion is not allowed in our homes.") == []
 
 
 def test_list_under_a_prohibiting_lead_in(found):
-    text = "Our approach.\n\nThe following must never be used:\n\n- seclusion\n- an addict label\n\nWe do use:\n\n- seclusion\n"
+    text = "Our approach.\n\nThe following must never be used:\n\n- seclusion\n- time out in seclusion\n\nWe do use:\n\n- seclusion\n"
     assert found(text, "markdown") == [("ZZ006", "seclusion")]  # the second list's item only
 
 
@@ -164,7 +166,7 @@ def test_a_use_after_a_cue_word_is_still_flagged(found, text, match):
         "The Addicts Support Network meets on Tuesdays.",
         "She works for Addicts Anonymous in Leeds.",
         "They called the Sexual Abuse Referral Centre.",
-        "We funded Families of Addicts (FOA) last year.",
+        "We funded Parents and Families of Addicts Together (PFAT) last year.",
     ],
 )
 def test_words_inside_a_proper_name_are_not_flagged(found, text):
@@ -297,3 +299,18 @@ def test_a_pack_sets_the_default_and_a_rule_may_override_it(tmp_path):
     linter = Linter(Config(extra_rules=(str(pack),), select=("WD",)))
     got = [(f.rule_id, f.match) for f in linter.lint_text("Drug abuse is prohibited. Seclusion is prohibited.", format="text")]
     assert got == [("WD001", "Drug abuse")]
+
+
+def test_an_item_that_allows_the_practice_is_not_forbidden_by_its_lead_in(found):
+    text = "Avoid:\n\n- seclusion as a first response\n- seclusion unless a child is at risk\n"
+    assert found(text, "markdown") == [("ZZ006", "seclusion")]
+
+
+def test_avoiding_a_practice_is_a_prohibition_but_avoiding_a_word_is_not(found):
+    assert found("Staff avoid seclusion.") == []  # ZZ006: a practice
+    assert found("Staff avoid addicts at night.") == [("ZZ001", "addicts")]  # ZZ001: a wording rule
+
+
+def test_a_quoted_wording_after_not_is_a_mention(found):
+    assert found('Ask what happened, not "why are addicts late".') == []
+    assert found('Ask what happened to the "addicts".') == [("ZZ001", "addicts")]

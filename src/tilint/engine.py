@@ -262,9 +262,10 @@ class Engine:
                 sent = sents[bisect.bisect_right(starts, start) - 1]
                 if self._excluded(rule, span, sent, aux) or self._rejected(span, sent, aux) or self._in_name(span, sent):
                     continue
-                if rule.prohibitions == "skip" and (scope == "forbidden" or self._prohibited(span, sent, aux)):
-                    continue
                 mention = scope == "terms" or self._is_mention(span, sent, aux, quotes)
+                forbidden = scope == "forbidden" and not self._allows(sent, aux, sent.start) or self._prohibited(span, sent, aux)
+                if not mention and forbidden and rule.prohibitions == "skip":
+                    continue
                 if mention and mentions == "skip" and rule.mentions == "skip":
                     continue
                 suggest = rule.patterns[idx].get("suggest") or rule.suggestions
@@ -379,7 +380,8 @@ class Engine:
                 others = sum(sent.start_char <= a and b <= sent.end_char for a, b in quotes) > 1
                 words = doc.text[qs + 1 : qe - 1].split()
                 name = len(words) >= 2 and all(w[:1].isupper() for w in words)
-                if len(words) > 4 or others or name or self._about_language(sent, aux):
+                contrast = re.search(r"\b(?:not|never)\s*$", doc.text[sent.start_char : qs], re.I) is not None  # 'not "X"' 
+                if len(words) > 4 or others or name or contrast or self._about_language(sent, aux):
                     return True
         for s, e in cues("!mention_cues"):
             if start - e <= _MENTION_WINDOW and not _breaks(doc, e, start):
@@ -455,7 +457,9 @@ class Engine:
             return False
         if any(t.norm_ in self._name_heads for t in doc[span.start : min(i + 2, sent.end)]):
             return True
-        return i + 2 < sent.end and doc[i].text == "(" and doc[i + 1].is_upper and len(doc[i + 1]) >= 2 and doc[i + 2].text == ")"
+        # an acronym in brackets after a long name ("... Mentally Ill (NAMI)"); a short
+        # term with its acronym ("Looked After Child (LAC)") is the term, defined
+        return capitals >= 4 and i + 2 < sent.end and doc[i].text == "(" and doc[i + 1].is_upper and len(doc[i + 1]) >= 2 and doc[i + 2].text == ")"
 
     def _rejected(self, span: "Span", sent: "Span", aux: dict) -> bool:
         """A label named to reject it: "a child cannot be a prostitute", "she is not an
@@ -471,6 +475,12 @@ class Engine:
             return any(t.lower_ == "but" for t in doc[span.end : min(sent.end, span.end + 8)])
         return False
 
+    @staticmethod
+    def _allows(sent: "Span", aux: dict, after: int) -> bool:
+        """Does the sentence, from token ``after`` on, allow the practice after all
+        ("unless", "except", "only", "as a punishment")?"""
+        return any(after <= s and e <= sent.end for s, e in aux.get("!prohibition_exceptions", ()))
+
     def _prohibited(self, span: "Span", sent: "Span", aux: dict) -> bool:
         """A practice named to forbid it, in its sentence: "we never use seclusion",
         "corporal punishment is prohibited", "under no circumstances should staff use
@@ -478,7 +488,7 @@ class Engine:
         doc, start, end = span.doc, span.start, span.end
 
         def allowed(after: int) -> bool:
-            return any(after <= s and e <= sent.end for s, e in aux.get("!prohibition_exceptions", ()))
+            return self._allows(sent, aux, after)
 
         for s, e in aux.get("!prohibits_following", ()):
             if s < sent.start or e > start or start - e > _PROHIBIT_WINDOW or allowed(e):
@@ -536,11 +546,10 @@ def _breaks(doc: "Doc", a: int, b: int, *, commas: bool = True, words: bool = Fa
     return False
 
 
-_LEAD_IN = re.compile(r"\b(?:never|not|n't|no longer)\b(?:\s+\w+){0,3}?\s+(?:be\s+)?(?:use|used|using|employ|employed|permitted|allowed)\b"
-                      r"|\b(?:prohibited|forbidden|banned)\b|\b(?:must|should|will|shall|may)\s+(?:never|not)\s*:$", re.I)
+_LEAD_IN = re.compile(r"\b(?:never|not|n't|no longer)\b|\b(?:prohibited|forbidden|banned|avoid|refrain from)\b", re.I)
 _LEAD_IN_NOT = re.compile(r"\b(?:unless|except|only|tolerat\w*|acceptable|result|lead to|grounds|sanction\w*|disciplin\w*|dismiss\w*|exclu\w*|evict\w*)\b", re.I)
 # a lead-in or column header about words: what is listed under it is under discussion
-_ABOUT_TERMS = re.compile(r"\b(?:terms?|words?|phrases?|labels?|language|expressions?|acronyms?|avoid|instead of|rather than|do not say|don't say|outdated)\b", re.I)
+_ABOUT_TERMS = re.compile(r"\b(?:terms?|words?|phrases?|labels?|language|expressions?|acronyms?|do not say|don't say|outdated)\b", re.I)
 
 
 def _list_scopes(blocks: Sequence[Block]) -> dict[int, str]:
