@@ -94,6 +94,8 @@ def test_table_column_under_a_prohibiting_header():
 def test_list_under_a_lead_in_about_words_is_a_list_of_mentions(found):
     assert found("Terms we no longer use:\n\n- addicts\n- an addict\n", "markdown") == []
     assert found("People we support:\n\n- addicts\n", "markdown") == [("ZZ001", "addicts")]
+    assert found("Short-term beds:\n\n- addicts\n", "markdown") == [("ZZ001", "addicts")]
+    assert found("## Terms we use:\n\n- addicts\n", "markdown") == [("ZZ001", "addicts")]  # a heading is not a lead-in
 
 
 # -- label rejection -------------------------------------------------------------------
@@ -314,3 +316,9 @@ def test_avoiding_a_practice_is_a_prohibition_but_avoiding_a_word_is_not(found):
 def test_a_quoted_wording_after_not_is_a_mention(found):
     assert found('Ask what happened, not "why are addicts late".') == []
     assert found('Ask what happened to the "addicts".') == [("ZZ001", "addicts")]
+
+
+def test_a_heading_or_title_naming_a_practice_describes_no_use(found):
+    assert found("# Seclusion\n\nStaff may use seclusion.\n", "markdown") == [("ZZ006", "seclusion")]
+    assert found("- [Seclusion Record Form](forms/seclusion.pdf)\n", "markdown") == []
+    assert found("Seclusion Is Used Here And Recorded Daily Whenever Needed.", "markdown") == [("ZZ006", "Seclusion")]

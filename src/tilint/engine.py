@@ -262,6 +262,8 @@ class Engine:
                 sent = sents[bisect.bisect_right(starts, start) - 1]
                 if self._excluded(rule, span, sent, aux) or self._rejected(span, sent, aux) or self._in_name(span, sent):
                     continue
+                if _TOPIC_ONLY.intersection(rule.context) and (block.kind == "heading" or _title(sent)):
+                    continue  # a heading or a title ("Restraint Form") names the topic; it describes no use
                 mention = scope == "terms" or self._is_mention(span, sent, aux, quotes)
                 forbidden = scope == "forbidden" and not self._allows(sent, aux, sent.start) or self._prohibited(span, sent, aux)
                 if not mention and forbidden and rule.prohibitions == "skip":
@@ -508,6 +510,16 @@ class Engine:
         return False
 
 
+# rules that look for safeguards around a description of a practice
+_TOPIC_ONLY = {"block_lacks", "section_lacks", "document_lacks"}
+
+
+def _title(sent: "Span") -> bool:
+    """A short fragment in Title Case: the name of a form, a link to another policy."""
+    words = [t for t in sent if t.is_alpha]
+    return 2 <= len(words) <= 6 and all(t.is_title or t.is_upper or len(t) <= 3 for t in words)
+
+
 _NAME_JOINS = {"of", "for", "the", "and", "by", "on", "in", "with", "to", "&", "-", "/"}
 
 
@@ -549,7 +561,8 @@ def _breaks(doc: "Doc", a: int, b: int, *, commas: bool = True, words: bool = Fa
 _LEAD_IN = re.compile(r"\b(?:never|not|n't|no longer)\b|\b(?:prohibited|forbidden|banned|avoid|refrain from)\b", re.I)
 _LEAD_IN_NOT = re.compile(r"\b(?:unless|except|only|tolerat\w*|acceptable|result|lead to|grounds|sanction\w*|disciplin\w*|dismiss\w*|exclu\w*|evict\w*)\b", re.I)
 # a lead-in or column header about words: what is listed under it is under discussion
-_ABOUT_TERMS = re.compile(r"\b(?:terms?|words?|phrases?|labels?|language|expressions?|acronyms?|do not say|don't say|outdated)\b", re.I)
+_ABOUT_TERMS = re.compile(r"(?<![-\w])(?<!short )(?<!long )(?<!autumn )(?<!spring )(?<!summer )(?<!fixed )"
+                          r"(?:terms?|words?|phrases?|labels?|language|expressions?|acronyms?|do not say|don't say|outdated)\b", re.I)
 
 
 def _list_scopes(blocks: Sequence[Block]) -> dict[int, str]:
@@ -573,7 +586,7 @@ def _list_scopes(blocks: Sequence[Block]) -> dict[int, str]:
                 headers[key] = _scope(block.text.rstrip(":") + ":")
             elif headers[key] is not None:
                 out[id(block)] = headers[key]  # type: ignore[assignment]
-        elif block.text.rstrip().endswith(":"):
+        elif block.kind != "heading" and block.text.rstrip().endswith(":"):
             lead = _scope(block.text)
     return out
 
