@@ -18,6 +18,7 @@ Flow for a list of blocks:
 from __future__ import annotations
 
 import bisect
+import gc
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
@@ -104,31 +105,45 @@ class Engine:
     def nlp(self):
         return get_nlp(self.model)
 
-    def _add_phrases(self, key: str, phrases: Iterable[str], exact: bool = False) -> None:
+    def _add_phrases(self, key: str, phrases: Iterable[str], exact: bool = False) -> list["Doc"]:
+        """Add every variant of ``phrases`` under ``key``; return their docs."""
         matcher = self._by_lower if exact else self._by_norm
         docs = [self.nlp.make_doc(v) for p in phrases for v in variants(p)]
         if any(len(d) == 0 for d in docs):
             raise ValueError("empty phrase")
         matcher.add(key, docs)
+        return docs
 
-    def _coordinations(self, phrase: str, exact: bool) -> list[list[dict]]:
-        """Token patterns for a phrase whose first word is coordinated with another:
+    @staticmethod
+    def _coordinations(docs: Iterable["Doc"], exact: bool) -> list[list[dict]]:
+        """Token patterns for phrases whose first word is coordinated with another:
         "alcohol abuse" also matches "alcohol or drug abuse", "alcohol and/or solvent
         abuse"; "failed to attend" matches "failed or refused to attend"."""
         attr = "LOWER" if exact else "NORM"
         out = []
-        for v in variants(phrase):
-            doc = self.nlp.make_doc(v)
+        for doc in docs:
             if len(doc) < 2 or not (doc[0].is_alpha and doc[1].is_alpha) or len(doc[0]) < 3 or doc[0].lower_ in _NOT_COORDINATED:
                 continue
-            first = {attr: doc[0].lower_ if exact else doc[0].norm_}
-            rest = [{attr: t.lower_ if exact else t.norm_} for t in doc[1:]]
-            out.append([first, {"LOWER": {"IN": _CONJUNCTIONS}, "OP": "+"}, {"IS_ALPHA": True}, {"IS_ALPHA": True, "OP": "?"}, *rest])
+            words = [{attr: t.lower_ if exact else t.norm_} for t in doc]
+            out.append([words[0], {"LOWER": {"IN": _CONJUNCTIONS}, "OP": "+"}, {"IS_ALPHA": True}, {"IS_ALPHA": True, "OP": "?"}, *words[1:]])
         return out
 
     def _compile(self) -> None:
         """Phrases go to two PhraseMatchers (by lemma, by exact form): hash lookups,
-        far faster than a Matcher state machine. Token patterns use a Matcher."""
+        far faster than a Matcher state machine. Token patterns use a Matcher.
+
+        The garbage collector is paused meanwhile: compiling makes tens of thousands of
+        small objects and no cycles, and each full collection walks the lemma tables
+        (it cost four fifths of the compile time)."""
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            self._compile_all()
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _compile_all(self) -> None:
         from spacy.matcher import PhraseMatcher
 
         vocab = self.nlp.vocab
@@ -136,18 +151,19 @@ class Engine:
         self._by_lower = PhraseMatcher(vocab, attr="LOWER")
         self._by_tokens = GatedMatcher(vocab)
         for rule in self.ruleset:
+            coordinated: list[tuple[str, list[list[dict]]]] = []  # one Matcher per rule
             for i, pat in enumerate(rule.patterns):
                 key = f"{rule.id}#{i}"
                 try:
                     if "phrase" in pat:
-                        self._add_phrases(key, [pat["phrase"]], pat.get("exact", False))
-                        for coordinated in self._coordinations(pat["phrase"], pat.get("exact", False)):
-                            self._by_tokens.add(key, [coordinated])
+                        docs = self._add_phrases(key, [pat["phrase"]], pat.get("exact", False))
+                        coordinated.append((key, self._coordinations(docs, pat.get("exact", False))))
                     else:
                         self._by_tokens.add(key, [respell_tokens(pat["tokens"], norm)])
                 except (ValueError, KeyError, TypeError) as exc:
                     problem = str(exc).strip().splitlines()
                     raise DataError(rule.path, f"patterns[{i}]: invalid pattern ({problem[-1] if problem else exc})", rule.line, f"rule {rule.id}") from None
+            self._by_tokens.add_many([(k, p) for k, p in coordinated if p], validate=False)
             lists = {f: rule.context[f] for f in _CONTEXT_LISTS if f in rule.context}
             if rule.exceptions:
                 lists["exceptions"] = rule.exceptions

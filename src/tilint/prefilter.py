@@ -204,11 +204,19 @@ class GatedMatcher:
         self._gate: Optional[Prefilter] = None
 
     def add(self, key: str, patterns: list[list[dict]]) -> None:
+        self.add_many([(key, patterns)])
+
+    def add_many(self, entries: list[tuple[str, list[list[dict]]]], *, validate: bool = True) -> None:
+        """One Matcher for several keys (run when any of their patterns could match).
+        ``validate=False`` for patterns the engine generates itself."""
         from spacy.matcher import Matcher
 
-        matcher = Matcher(self.vocab, validate=True)
-        matcher.add(key, patterns)
-        self._requirements += [(len(self._matchers), requirement(p)) for p in patterns]
+        if not entries:
+            return
+        matcher = Matcher(self.vocab, validate=validate)
+        for key, patterns in entries:
+            matcher.add(key, patterns)
+            self._requirements += [(len(self._matchers), requirement(p)) for p in patterns]
         self._matchers.append(matcher)
         self._gate = None
 
