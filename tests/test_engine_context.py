@@ -322,3 +322,12 @@ def test_a_heading_or_title_naming_a_practice_describes_no_use(found):
     assert found("# Seclusion\n\nStaff may use seclusion.\n", "markdown") == [("ZZ006", "seclusion")]
     assert found("- [Seclusion Record Form](forms/seclusion.pdf)\n", "markdown") == []
     assert found("Seclusion Is Used Here And Recorded Daily Whenever Needed.", "markdown") == [("ZZ006", "Seclusion")]
+
+
+def test_a_fragment_that_opens_with_the_hit_has_the_person_as_its_subject(found):
+    table = "| State | Response |\n|---|---|\n| Refuses food; upset | Offer a snack later |\n"
+    assert found(table, "markdown") == [("ZZ002", "Refuses")]
+    assert found("- Refuses food at lunch\n", "markdown") == [("ZZ002", "Refuses")]
+    assert found("Refuses food at lunch.", "markdown") == []  # a paragraph: no subject, no finding
+    assert found("- The council refuses late claims\n", "markdown") == []  # a subject that is not a person
+    assert found("- Application refused\n", "markdown") == []  # the hit does not open the fragment

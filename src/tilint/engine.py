@@ -276,7 +276,8 @@ class Engine:
             for start, end, idx in _longest(spans):
                 span = doc[start:end]
                 sent = sents[bisect.bisect_right(starts, start) - 1]
-                if self._excluded(rule, span, sent, aux) or self._rejected(span, sent, aux) or self._in_name(span, sent):
+                fragment = block.kind in ("list_item", "table_cell")
+                if self._excluded(rule, span, sent, aux, fragment) or self._rejected(span, sent, aux) or self._in_name(span, sent):
                     continue
                 if _TOPIC_ONLY.intersection(rule.context) and (block.kind == "heading" or _title(sent)):
                     continue  # a heading or a title ("Restraint Form") names the topic; it describes no use
@@ -296,7 +297,9 @@ class Engine:
     def _within(spans: Iterable[tuple[int, int]], start: int, end: int) -> bool:
         return any(s <= start and end <= e for s, e in spans)
 
-    def _excluded(self, rule: Rule, span: "Span", sent: "Span", aux: dict) -> bool:
+    def _excluded(self, rule: Rule, span: "Span", sent: "Span", aux: dict, fragment: bool = False) -> bool:
+        """Does the rule's own context (or a protected term) rule the hit out? ``fragment``:
+        the hit's block is a list item or table cell, where a sentence may have no subject."""
         start, end = span.start, span.end
         correct = (*aux.get("!protected", ()), *aux.get(f"!exceptions:{rule.id}", ()))
         if self._within(correct, start, end):
@@ -338,7 +341,10 @@ class Engine:
         )
         if not all(check() for field, check in checks if field in ctx):
             return True
-        if "subject" in ctx and self._has_person_subject(span, sent, aux) != (ctx["subject"] == "person"):
+        # a fragment that opens with the hit ("Out of control; needs space") describes the
+        # person the form or list is about: its subject is implicit
+        implicit = fragment and all(not t.is_alpha for t in span.doc[sent.start : span.start])
+        if "subject" in ctx and (implicit or self._has_person_subject(span, sent, aux)) != (ctx["subject"] == "person"):
             return True
         passive = ctx.get("passive", "allow")
         if passive != "allow" and self._is_passive(span, sent) != (passive == "only"):
