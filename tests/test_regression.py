@@ -1,8 +1,8 @@
 """Regression corpus: sentences written for tilint, each with its exact expected findings.
 
-tests/data/regression.yaml holds sentences modelled on real policy wording (GP DNA
-policies, hostel rules, care home medicines policies...) and many look-alikes that
-must stay clean. Each sentence must produce exactly the listed (rule, match) pairs.
+tests/data/regression.yaml and regression-families.yaml hold sentences modelled on real
+policy wording (GP DNA policies, hostel rules, care home medicines policies, school
+behaviour and HR absence policies...) and many look-alikes that must stay clean. Each sentence must produce exactly the listed (rule, match) pairs.
 """
 
 from __future__ import annotations
@@ -15,8 +15,10 @@ import yaml
 import tilint
 from tilint.ruleset import load_ruleset
 
-DATA = Path(__file__).parent / "data" / "regression.yaml"
-CASES = yaml.safe_load(DATA.read_text(encoding="utf-8"))
+DATA = Path(__file__).parent / "data"
+# regression-families.yaml: the issue-11 families (behaviour, punitive, attendance...)
+FILES = ("regression.yaml", "regression-families.yaml")
+CASES = [case for name in FILES for case in yaml.safe_load((DATA / name).read_text(encoding="utf-8"))]
 RULE_IDS = {r.id for r in load_ruleset()}
 
 
