@@ -338,14 +338,18 @@ def score_docs(folder: Path) -> DocScore:
     return sc
 
 
+def _sentence_figures(sc: Score) -> dict:
+    return {"recall": sc.recall, "false_flag_rate": sc.false_flag_rate, "precision": sc.precision, "f1": sc.f1,
+            "must": [sc.must_found, sc.must_total], "must_not": [sc.must_not_flagged, sc.must_not_total]}
+
+
 def figures(corpora: list[Path], docs: Optional[Path], details: bool = False) -> dict:
     """Every measure of this tree's tilint, as one JSON-ready dict."""
     out: dict = {}
     for path in corpora:
         items = load_corpus(path)
         sc = score(items, run_tilint(items))
-        out[path.name] = {"recall": sc.recall, "false_flag_rate": sc.false_flag_rate, "precision": sc.precision, "f1": sc.f1,
-                          "must": [sc.must_found, sc.must_total], "must_not": [sc.must_not_flagged, sc.must_not_total]}
+        out[path.name] = _sentence_figures(sc)
         if details:
             out[path.name]["details"] = _details("tilint", sc)
     if docs is not None:
@@ -413,8 +417,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         for path in corpora:
             items = load_corpus(path)
             sc = score(items, run_alex(items))
-            alex[path.name] = {"recall": sc.recall, "false_flag_rate": sc.false_flag_rate, "precision": sc.precision, "f1": sc.f1,
-                               "must": [sc.must_found, sc.must_total], "must_not": [sc.must_not_flagged, sc.must_not_total]}
+            alex[path.name] = _sentence_figures(sc)
     if args.json:
         print(json.dumps({"tilint": after, **({"alex": alex} if alex else {})}, indent=2))
         return 0
