@@ -315,7 +315,9 @@ def test_avoiding_a_practice_is_a_prohibition_but_avoiding_a_word_is_not(found):
 
 def test_a_quoted_wording_after_not_is_a_mention(found):
     assert found('Ask what happened, not "why are addicts late".') == []
+    assert found("Most people who use drugs are not 'addicts' at all.") == []
     assert found('Ask what happened to the "addicts".') == [("ZZ001", "addicts")]
+    assert found("We never met the 'addicts' before today.") == [("ZZ001", "addicts")]  # a word between: "never met the"
 
 
 def test_a_heading_or_title_naming_a_practice_describes_no_use(found):

@@ -45,6 +45,7 @@ _LIST_WINDOW = 14  # tokens from a cue to the last term of a list it introduces
 _REJECT_WINDOW = 3  # tokens between "cannot be", "is not"... and the label it rejects
 _PROHIBIT_WINDOW = 8  # tokens between a practice and the cue that forbids it
 _TERM_LIST = {"like", "such", "including", "include", "namely", "e.g.", "eg", ":", "-", "–", "—"}
+_NEGATED_BEFORE = re.compile(r"(?:\bnot|\bnever|n't)(?:\s+[^\W\d_]+)?\s*$", re.I)  # a quote after this is rejected wording
 _LIST_JOINS = {",", "or", "and", "/", "&", "and/or", "nor"}
 _QUOTE_CHARS = {'"', "'", "“", "”", "‘", "’"}
 _FILLERS = {"a", "an", "the", "simply", "just", "merely", "being", "really", "somehow", "any", "form", "of", "kind", "type", "physical"}
@@ -404,7 +405,7 @@ class Engine:
                 others = sum(sent.start_char <= a and b <= sent.end_char for a, b in quotes) > 1
                 words = doc.text[qs + 1 : qe - 1].split()
                 name = len(words) >= 2 and all(w[:1].isupper() for w in words)
-                contrast = re.search(r"\b(?:not|never)\s*$", doc.text[sent.start_char : qs], re.I) is not None  # 'not "X"' 
+                contrast = _NEGATED_BEFORE.search(doc.text[sent.start_char : qs]) is not None  # 'not "X"', "do not have 'X'"
                 if len(words) > 4 or others or name or contrast or self._about_language(sent, aux):
                     return True
         for s, e in cues("!mention_cues"):
