@@ -333,3 +333,11 @@ def test_a_fragment_that_opens_with_the_hit_has_the_person_as_its_subject(found)
     assert found("Refuses food at lunch.", "markdown") == []  # a paragraph: no subject, no finding
     assert found("- The council refuses late claims\n", "markdown") == []  # a subject that is not a person
     assert found("- Application refused\n", "markdown") == []  # the hit does not open the fragment
+
+
+def test_forbidding_people_or_their_conduct_does_not_redeem_the_wording(found):
+    # ZZ008 keeps the default (skip): a practice named to forbid it is not flagged...
+    assert found("Time out for bad behaviour is never used.") == []  # what staff use
+    # ...but a rule for people about their conduct is not a prohibition of a practice
+    assert found("Bad behaviour is not permitted.") == [("ZZ008", "Bad behaviour")]
+    assert found("The following are not allowed:\n\n- bad behaviour\n", "markdown") == [("ZZ008", "bad behaviour")]

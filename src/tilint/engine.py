@@ -283,7 +283,8 @@ class Engine:
                 if _TOPIC_ONLY.intersection(rule.context) and (block.kind == "heading" or _title(sent)):
                     continue  # a heading or a title ("Restraint Form") names the topic; it describes no use
                 mention = scope == "terms" or self._is_mention(span, sent, aux, quotes)
-                forbidden = scope == "forbidden" and not self._allows(sent, aux, sent.start) or self._prohibited(span, sent, aux)
+                forbidden = scope == "forbidden" and not self._allows(sent, aux, sent.start) and not self._conduct(span, aux)
+                forbidden = forbidden or self._prohibited(span, sent, aux)
                 if not mention and forbidden and rule.prohibitions == "skip":
                     continue
                 if mention and mentions == "skip" and rule.mentions == "skip":
@@ -529,10 +530,22 @@ class Engine:
                 continue
             if e < sent.end and doc[e].lower_ not in _AFTER_PROHIBITION and not doc[e].is_punct:
                 continue  # "residents are not allowed to...", "inmates were not allowed visitors": people, not a practice
+            if not any(t.norm_ == "use" for t in doc[s:e]) and self._conduct(span, aux):
+                continue  # "disruptive behaviour is not permitted": a rule for people, not a practice forbidden
             return True
         return False
 
+    @staticmethod
+    def _conduct(span: "Span", aux: dict) -> bool:
+        """Does the hit name people or their conduct ("drunk residents", "disruptive
+        behaviour")? Forbidding those is a rule for people, which does not redeem the
+        wording; only what staff *use* is a practice a prohibition redeems."""
+        if any(span.start <= s and e <= span.end for s, e in aux.get("!person", ())):
+            return True
+        return any(t.norm_ in _CONDUCT for t in span)
 
+
+_CONDUCT = {"behaviour", "behavior", "conduct", "attitude", "attitudes", "act", "actions"}
 # rules that look for safeguards around a description of a practice
 _TOPIC_ONLY = {"block_lacks", "section_lacks", "document_lacks"}
 
