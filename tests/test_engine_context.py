@@ -333,6 +333,7 @@ def test_a_fragment_that_opens_with_the_hit_has_the_person_as_its_subject(found)
     assert found("Refuses food at lunch.", "markdown") == []  # a paragraph: no subject, no finding
     assert found("- The council refuses late claims\n", "markdown") == []  # a subject that is not a person
     assert found("- Application refused\n", "markdown") == []  # the hit does not open the fragment
+    assert found("| Code |\n|---|\n| REFUSED |\n", "markdown") == []  # a code, not a description
 
 
 def test_forbidding_people_or_their_conduct_does_not_redeem_the_wording(found):

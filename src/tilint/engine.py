@@ -345,7 +345,7 @@ class Engine:
             return True
         # a fragment that opens with the hit ("Out of control; needs space") describes the
         # person the form or list is about: its subject is implicit
-        implicit = fragment and all(not t.is_alpha for t in span.doc[sent.start : span.start])
+        implicit = fragment and all(not t.is_alpha for t in span.doc[sent.start : span.start]) and _describes(span, sent)
         if "subject" in ctx and (implicit or self._has_person_subject(span, sent, aux)) != (ctx["subject"] == "person"):
             return True
         passive = ctx.get("passive", "allow")
@@ -546,6 +546,15 @@ class Engine:
 
 
 _CONDUCT = {"behaviour", "behavior", "conduct", "attitude", "attitudes", "act", "actions"}
+def _describes(span: "Span", sent: "Span") -> bool:
+    """Is a fragment that opens with the hit a description ("Refuses food at lunch",
+    "Out of control; needs space") rather than a code or a name ("REFUSED", "Lazy
+    loading")? Three words or more, or the hit followed by punctuation after two."""
+    words = sum(t.is_alpha for t in sent)
+    after = span.doc[span.end] if span.end < sent.end else None
+    return words >= 3 or (words >= 2 and after is not None and after.is_punct)
+
+
 # rules that look for safeguards around a description of a practice
 _TOPIC_ONLY = {"block_lacks", "section_lacks", "document_lacks"}
 
