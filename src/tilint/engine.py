@@ -283,9 +283,7 @@ class Engine:
                 if _TOPIC_ONLY.intersection(rule.context) and (block.kind == "heading" or _title(sent)):
                     continue  # a heading or a title ("Restraint Form") names the topic; it describes no use
                 mention = scope == "terms" or self._is_mention(span, sent, aux, quotes)
-                forbidden = scope == "forbidden" and not self._allows(sent, aux, sent.start) and not self._conduct(span, aux)
-                forbidden = forbidden or self._prohibited(span, sent, aux)
-                if not mention and forbidden and rule.prohibitions == "skip":
+                if not mention and rule.prohibitions == "skip" and self._forbidden(span, sent, aux, scope):
                     continue
                 if mention and mentions == "skip" and rule.mentions == "skip":
                     continue
@@ -398,11 +396,11 @@ class Engine:
 
         for qs, qe in quotes:
             if qs < span.start_char and span.end_char < qe:
-                # someone's own words (a long quote), or a term quoted in a sentence about
-                # language; a short quote in running prose ("these 'difficult' families")
-                # is a scare quote: still a use
-                # (or one of two quoted terms set side by side: "say 'X', not 'Y'")
-                # or a name in quotes ('Zero Tolerance' policies)
+                # a mention: someone's own words (a long quote), one of two quoted terms
+                # side by side ("say 'X', not 'Y'"), a quoted name ('Zero Tolerance'
+                # policies), rejected wording (not 'X'), or a quote in a sentence about
+                # language. A short quote in running prose ("these 'difficult' families")
+                # is a scare quote: still a use.
                 others = sum(sent.start_char <= a and b <= sent.end_char for a, b in quotes) > 1
                 words = doc.text[qs + 1 : qe - 1].split()
                 name = len(words) >= 2 and all(w[:1].isupper() for w in words)
@@ -469,7 +467,7 @@ class Engine:
         Reason of Insanity (NGRI)")? Every word of the hit is capitalised, in a run of at
         least two capitalised words that ends at a name head or an acronym in brackets."""
         doc = span.doc
-        if not all(t.is_title or t.is_upper or t.lower_ in _NAME_JOINS for t in span if t.is_alpha) or block_is_caps(sent):
+        if not all(t.is_title or t.is_upper or t.lower_ in _NAME_JOINS for t in span if t.is_alpha) or _all_capitalised(sent):
             return False
         i, capitals = span.end, sum(t.is_alpha for t in span)
         while i < sent.end and (doc[i].is_title or doc[i].lower_ in _NAME_JOINS):
@@ -500,6 +498,12 @@ class Engine:
         if i >= sent.start and doc[i].norm_ == "not":  # "not X but Y"
             return any(t.lower_ == "but" for t in doc[span.end : min(sent.end, span.end + 8)])
         return False
+
+    def _forbidden(self, span: "Span", sent: "Span", aux: dict, scope: Optional[str]) -> bool:
+        """Is the hit named to forbid it, in its sentence or by its list's lead-in?"""
+        if scope == "forbidden" and not self._allows(sent, aux, sent.start) and not self._conduct(span, aux):
+            return True
+        return self._prohibited(span, sent, aux)
 
     @staticmethod
     def _allows(sent: "Span", aux: dict, after: int) -> bool:
@@ -546,6 +550,8 @@ class Engine:
 
 
 _CONDUCT = {"behaviour", "behavior", "conduct", "attitude", "attitudes", "act", "actions"}
+
+
 def _describes(span: "Span", sent: "Span") -> bool:
     """Is a fragment that opens with the hit a description ("Refuses food at lunch",
     "Out of control; needs space") rather than a code or a name ("REFUSED", "Lazy
@@ -568,7 +574,7 @@ def _title(sent: "Span") -> bool:
 _NAME_JOINS = {"of", "for", "the", "and", "by", "on", "in", "with", "to", "&", "-", "/"}
 
 
-def block_is_caps(sent: "Span") -> bool:
+def _all_capitalised(sent: "Span") -> bool:
     """A sentence in Title Case or capitals throughout (a heading, a shouted rule) says
     nothing about names."""
     words = [t for t in sent if t.is_alpha and len(t) > 3]
