@@ -29,6 +29,10 @@ test-fast: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
 
+.PHONY: eval-language
+eval-language: $(STAMP)  # language findings on ../shared/corpus, git main beside this tree
+	$(PY) benchmarks/language_eval.py --before main
+
 docs: $(STAMP)
 	$(VENV)/bin/tilint rules --format markdown > docs/rules.md
 
