@@ -91,6 +91,12 @@ def test_table_column_under_a_prohibiting_header():
     assert _list_scopes(header + row) == {id(row[0]): "forbidden", id(row[2]): "terms"}
 
 
+def test_table_under_a_prohibiting_lead_in(found):
+    table = "| Practice | Notes |\n|---|---|\n| seclusion | see section 4 |\n"
+    assert found("These practices are never used:\n\n" + table, "markdown") == []
+    assert found("These practices are used:\n\n" + table, "markdown") == [("ZZ006", "seclusion")]
+
+
 def test_list_under_a_lead_in_about_words_is_a_list_of_mentions(found):
     assert found("Terms we no longer use:\n\n- addicts\n- an addict\n", "markdown") == []
     assert found("People we support:\n\n- addicts\n", "markdown") == [("ZZ001", "addicts")]

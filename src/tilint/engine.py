@@ -617,8 +617,8 @@ _ABOUT_TERMS = re.compile(r"(?<![-\w])(?<!short )(?<!long )(?<!autumn )(?<!sprin
 
 
 def _list_scopes(blocks: Sequence[Block]) -> dict[int, str]:
-    """What a lead-in makes of the list items under it, and a column header of the cells
-    under it: ``"terms"`` ("Avoid these terms:", a "Term to avoid" column) or
+    """What a lead-in makes of the list items or table under it, and a column header of
+    the cells under it: ``"terms"`` ("Avoid these terms:", a "Term to avoid" column) or
     ``"forbidden"`` ("The following must never be used:", "Staff must not:", a
     "Never used" column). Keyed by ``id(block)``."""
     out: dict[int, str] = {}
@@ -626,9 +626,10 @@ def _list_scopes(blocks: Sequence[Block]) -> dict[int, str]:
     headers: dict[tuple[int, int], Optional[str]] = {}  # (table, cell) -> its header's scope
     for block in blocks:
         loc = block.location
+        if block.kind in ("list_item", "table_cell") and lead is not None:
+            out[id(block)] = lead  # a list or table right under the lead-in
+            continue
         if block.kind == "list_item":
-            if lead is not None:
-                out[id(block)] = lead
             continue
         lead = None
         if block.kind == "table_cell" and loc.table is not None and loc.cell is not None:
