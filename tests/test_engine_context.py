@@ -348,3 +348,8 @@ def test_forbidding_people_or_their_conduct_does_not_redeem_the_wording(found):
     # ...but a rule for people about their conduct is not a prohibition of a practice
     assert found("Bad behaviour is not permitted.") == [("ZZ008", "Bad behaviour")]
     assert found("The following are not allowed:\n\n- bad behaviour\n", "markdown") == [("ZZ008", "bad behaviour")]
+
+
+def test_a_quoted_term_judged_as_wording_is_a_mention(found):
+    assert found("'Addicts' is stigmatising and outdated.") == []
+    assert found("The 'addicts' were offended by staff.") == [("ZZ001", "addicts")]  # about people, not words

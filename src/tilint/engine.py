@@ -59,7 +59,7 @@ _OPENER_ENDS = {"circumstance", "circumstances", "time"}  # "under no circumstan
 _SUBJECT_WINDOW = 8  # tokens to look back for a person subject
 _CONJUNCTIONS = ["or", "and", "/", "&", "and/or", "nor"]
 _NOT_COORDINATED = {"the", "and", "not", "for", "was", "are", "has", "had", "who", "his", "her", "its", "our", "you", "they", "their", "any", "all"}
-_ENGINE_LISTS = ("protected", "mention_cues", "term_nouns", "avoid_cues", "rejection_cues", "prohibits_following", "prohibits_preceding", "prohibition_exceptions", "language_verbs", "person")
+_ENGINE_LISTS = ("protected", "mention_cues", "term_nouns", "avoid_cues", "rejection_cues", "prohibits_following", "prohibits_preceding", "prohibition_exceptions", "language_words", "person")
 _CONTEXT_LISTS = ("preceded_by", "not_preceded_by", "followed_by", "not_followed_by", "sentence_has", "sentence_lacks", "block_lacks", "section_lacks", "document_lacks")
 _WIDE = ("section_lacks", "document_lacks")  # settled after every block has been read
 
@@ -421,7 +421,7 @@ class Engine:
     def _about_language(self, sent: "Span", aux: dict) -> bool:
         """Does the sentence talk about words (a mention cue, a word noun, an avoid cue)?"""
         return any(
-            sent.start <= s and e <= sent.end for name in ("!mention_cues", "!term_nouns", "!avoid_cues", "!language_verbs") for s, e in aux.get(name, ())
+            sent.start <= s and e <= sent.end for name in ("!mention_cues", "!term_nouns", "!avoid_cues", "!language_words") for s, e in aux.get(name, ())
         )
 
     def _names_terms(self, doc: "Doc", s: int, e: int, start: int) -> bool:
