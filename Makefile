@@ -43,6 +43,10 @@ bench: $(STAMP)
 	$(PY) benchmarks/lsp_latency.py
 	$(PY) benchmarks/scale.py
 
+.PHONY: eval-language
+eval-language: $(STAMP)  # language findings on ../shared/corpus, git main beside this tree
+	$(PY) benchmarks/language_eval.py --before main
+
 docs: $(STAMP)
 	$(VENV)/bin/tilint rules --format markdown > docs/rules.md
 

@@ -132,7 +132,7 @@ def test_usage_error_exits_2(run_cli):
 
 def test_rules_json_and_explain(run_cli):
     data = run_cli("rules", "--format", "json", *ZZ).json()
-    assert [r["id"] for r in data["rules"]] == ["ZZ001", "ZZ002", "ZZ003", "ZZ004", "ZZ005", "ZZ006", "ZZ007"]
+    assert [r["id"] for r in data["rules"]] == ["ZZ001", "ZZ002", "ZZ003", "ZZ004", "ZZ005", "ZZ006", "ZZ007", "ZZ008", "ZZ009"]
     assert data["rules"][0]["sources"][0]["id"] == "VA"
     res = run_cli("explain", "zz002", "--rules", str(ENGINE_PACK))
     assert res.code == 0 and res.out.startswith("ZZ002 refused-person")

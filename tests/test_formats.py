@@ -65,7 +65,7 @@ def test_sarif_is_valid_and_exact(run_cli, tree):
     driver = run["tool"]["driver"]
     assert driver["name"] == "tilint" and driver["version"]
     ids = [r["id"] for r in driver["rules"]]
-    assert ids == ["ZZ001", "ZZ002", "ZZ003", "ZZ004", "ZZ005", "ZZ006", "ZZ007", "TIL001"]  # selected rules, then meta findings
+    assert ids == ["ZZ001", "ZZ002", "ZZ003", "ZZ004", "ZZ005", "ZZ006", "ZZ007", "ZZ008", "ZZ009", "TIL001"]  # selected rules, then meta findings
     zz4 = driver["rules"][3]
     assert zz4["name"] == "failed-to-attend"
     assert zz4["shortDescription"]["text"] == "'…' blames the person for a missed appointment."

@@ -56,6 +56,7 @@ class Rule:
     exceptions: tuple[str, ...] = ()
     fixable: bool = False
     mentions: str = "skip"
+    prohibitions: str = "skip"
 
     def to_dict(self) -> dict:
         return {
@@ -136,7 +137,8 @@ def load_context() -> dict[str, list[str]]:
 
     path = rules_dir() / CONTEXT_FILE
     data, node = load_yaml(path)
-    required = {"mention_cues", "person", "protected", "passive_auxiliaries"}
+    required = {"mention_cues", "term_nouns", "term_introducers", "avoid_cues", "rejection_cues", "prohibits_following",
+                "prohibits_preceding", "prohibition_exceptions", "language_words", "name_heads", "person", "protected", "passive_auxiliaries"}
     if not isinstance(data, dict) or set(data) != required:
         got = set(data) if isinstance(data, dict) else set()
         raise DataError(str(path), f"must have exactly the keys {', '.join(sorted(required))} (got {', '.join(sorted(got)) or 'none'})")
@@ -180,6 +182,7 @@ def _load_pack(path: Path, sources: dict[str, Source]) -> list[Rule]:
                 exceptions=tuple(raw.get("exceptions", ())),
                 fixable=raw.get("fixable", False),
                 mentions=raw.get("mentions", "skip"),
+                prohibitions=raw.get("prohibitions", data.get("prohibitions", "skip")),
             )
         )
     return rules
