@@ -146,3 +146,13 @@ def test_the_cache_folder_is_owner_only_and_a_shared_one_is_not_used(tmp_path, m
     assert cached_str("demo", [], lambda: calls.append(1) or "v") == "v"
     assert cached_str("demo", [], lambda: calls.append(1) or "v") == "v"
     assert calls == [1, 1] and list(shared.iterdir()) == []  # never read or written
+
+
+def test_cached_rules_keep_every_field(tmp_path, monkeypatch):
+    """A rule read back from the on-disk cache equals the rule loaded from YAML, field
+    for field (a field the cache forgot once silently turned prohibition scope off)."""
+    from tilint.ruleset import _ruleset_data, _ruleset_from_data, load_ruleset
+
+    rules = load_ruleset()
+    assert [r for r in _ruleset_from_data(_ruleset_data(rules))] == [r for r in rules]
+    assert any(r.prohibitions == "report" for r in rules)

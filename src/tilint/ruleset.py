@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
-from typing import Any, Iterable, Optional, Sequence
+from typing import Any, Iterable, Optional, Sequence, get_origin, get_type_hints
 
 from .models import Source
 from .yamlutil import DataError, load_validated, node_line
@@ -202,12 +202,20 @@ def _load_ruleset_cached(paths: tuple[str, ...], source_paths: tuple[str, ...], 
     return cached("rules", inputs, lambda: _build_ruleset(paths, source_paths), _ruleset_data, _ruleset_from_data)
 
 
-_RULE_TYPES = {
-    "id": str, "name": str, "category": str, "severity": str, "message": str, "patterns": list, "suggestions": list,
-    "rationale": str, "sources": list, "examples": dict, "pack": str, "prefix": str, "path": str, "line": int,
-    "context": dict, "exceptions": list, "fixable": bool, "mentions": str,
-}
-_TUPLES = ("patterns", "suggestions", "exceptions")
+def _json_types() -> tuple[dict[str, type], tuple[str, ...]]:
+    """Each :class:`Rule` field and the JSON type that holds it, read from the class, so
+    a new field can never be dropped by the cache (tuples travel as lists)."""
+    hints = get_type_hints(Rule)
+    types, tuples = {}, []
+    for f in fields(Rule):
+        origin = get_origin(hints[f.name]) or hints[f.name]
+        if origin is tuple:
+            tuples.append(f.name)
+        types[f.name] = list if origin is tuple else origin
+    return types, tuple(name for name in tuples if name != "sources")
+
+
+_RULE_TYPES, _TUPLES = _json_types()
 
 
 def _ruleset_data(rules: RuleSet) -> list[dict]:
