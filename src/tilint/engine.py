@@ -26,6 +26,7 @@ from .document import Block
 from .nlp import get_nlp, norm, parse_blocks, sentences
 from .prefilter import GatedMatcher, Prefilter, pattern_requirements, variants
 from .ruleset import Rule, RuleSet, load_context
+from .suggest import fit_suggestions
 from .yamlutil import DataError
 
 if TYPE_CHECKING:
@@ -225,7 +226,7 @@ class Engine:
                 mention = self._is_mention(span, sent, aux, quotes)
                 if mention and mentions == "skip" and rule.mentions == "skip":
                     continue
-                suggest = rule.patterns[idx].get("suggest") or rule.suggestions
+                suggest = fit_suggestions(rule, idx, span, sent)
                 context = doc.text[sent.start_char : sent.end_char].strip()
                 out.append(Hit(rule, block, span.start_char, span.end_char, context, tuple(suggest), mention))
         return _most_specific(out)
