@@ -23,7 +23,7 @@ from typing import Iterable
 from .document import Document
 from .models import FileResult, Finding
 from .readers import ReadError, read_document
-from .suggest import article_edit, match_case  # noqa: F401 - match_case re-exported
+from .suggest import article_edit, is_advice, match_case  # noqa: F401 - match_case re-exported
 
 __all__ = ["Edit", "FileFix", "plan_fixes", "apply_fix", "match_case", "FIXABLE_FORMATS"]
 
@@ -58,7 +58,8 @@ class FileFix:
 
 
 def _fixable(f: Finding) -> bool:
-    return f.fixable and len(f.suggestions) >= 1
+    # the first fitted suggestion, and only if it is words to put in place, not advice
+    return f.fixable and len(f.suggestions) >= 1 and not is_advice(f.suggestions[0])
 
 
 def plan_fixes(result: FileResult, max_bytes: int) -> FileFix | None:

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
     from .ruleset import Rule
 
-__all__ = ["Template", "fit_suggestions", "suggestion_text", "match_case", "indefinite_article", "article_edit"]
+__all__ = ["Template", "fit_suggestions", "suggestion_text", "is_advice", "match_case", "indefinite_article", "article_edit"]
 
 _DETERMINERS = {"a", "an", "the", "this", "that", "these", "those", "his", "her", "their", "my", "your", "our", "its", "any", "each", "every", "no", "another", "such"}
 _SINGULAR = {"a", "an", "one", "each", "every", "this", "that", "another", "single"}
@@ -51,6 +51,9 @@ _VERB_SUBJECT_CUES = {"who", "that", "he", "she", "it", "they", "and", "often", 
 _FINITE_AUX = {"was", "were", "is", "are", "has", "have", "had", "did", "does", "do", "will", "would", "can", "cannot", "could", "should", "must"}
 _IRREGULAR_PLURALS = {"person": "people", "child": "children", "woman": "women", "man": "men", "is": "are", "was": "were", "has": "have"}
 _IRREGULAR_SINGULARS = {v: k for k, v in _IRREGULAR_PLURALS.items()}
+_PERSON_NOUNS = {"people", "person", "children", "child", "men", "man", "women", "woman"}  # never verbs here ("people leaving")
+# nouns that stay singular when the match is plural ("used equipment", "needs support")
+_UNCOUNTABLE = {"support", "use", "dependence", "treatment", "advice", "information", "care", "help", "abuse", "exploitation", "material", "harm", "housing", "homelessness", "insecurity", "equipment", "evidence", "recovery", "time", "attention", "research", "staff", "training", "education", "employment", "work", "distress", "behaviour", "behavior", "accommodation", "medication", "income", "poverty", "risk"}
 _SECOND_PERSON = re.compile(r"\b(you|your|yours|yourself|yourselves)\b", re.IGNORECASE)
 _PLACEHOLDER = re.compile(r"\{(you|your|yours|yourself|You|Your)\}")
 _THIRD = {"you": "them", "your": "their", "yours": "theirs", "yourself": "themselves", "You": "They", "Your": "Their"}
@@ -72,6 +75,15 @@ class Template:
         if isinstance(spec, str):
             return cls(spec)
         return cls(spec["text"], spec.get("plural"), dict(spec.get("when", {})))
+
+
+_ADVICE = re.compile(r"^\(|\.\.\.|…|^(describe|say|state|explain|name|use the|ask|base|take)\b", re.IGNORECASE)
+
+
+def is_advice(suggestion: str) -> bool:
+    """True for a suggestion that tells the writer what to do ("describe the behaviour",
+    "(say what review comes first)", "person with ...") rather than words to put in place."""
+    return bool(_ADVICE.search(suggestion.strip()))
 
 
 def suggestion_text(spec: Any) -> str:
@@ -204,8 +216,12 @@ def _match_number(span: "Span") -> Optional[str]:
     words = span.text.split()
     if words and words[0].lower() in _SINGULAR:
         return "singular"
-    head = _head(words)
-    return _word_number(words[head]) if head is not None else None
+    head = _head(words, fallback=True)
+    if head is None:
+        return None
+    # a plural head makes the suggestion plural; a singular one changes nothing without a
+    # determiner to confirm it ("the poor" has no number, "behaviours of concern" stays)
+    return "plural" if _word_number(words[head]) == "plural" else None
 
 
 def _match_tense(span: "Span") -> Optional[str]:
@@ -235,17 +251,21 @@ def _is_plural_word(word: str) -> bool:
     return lemma is not None and lemma != w
 
 
-def _head(words: list[str]) -> Optional[int]:
+def _head(words: list[str], fallback: bool = False) -> Optional[int]:
     """Index of the head noun of a noun phrase: 'person experiencing homelessness' -> 0,
-    'missed appointment' -> 1, 'child sexual abuse material' -> 3; None if not a noun phrase."""
+    'missed appointment' -> 1, 'child sexual abuse material' -> 3; None if not a noun phrase
+    (with ``fallback``, the last word, for matched words the lexicon may not know)."""
     if not words or words[0].lower() in _FINITE_AUX:
         return None
     for i, w in enumerate(words):
-        if not w.replace("-", "").isalpha() or _noun_lemma(w.split("-")[-1]) is None:
+        part = w.split("-")[-1]
+        if not w.replace("-", "").replace("'", "").isalpha() or _noun_lemma(part) is None or part.lower().endswith("ed"):
             continue
         nxt = words[i + 1].lower() if i + 1 < len(words) else ""
         if not nxt or nxt in _CLAUSE_MARKERS or nxt.endswith(("ing", "ed")) or nxt in {"only", "now", "again"}:
             return i
+    if fallback and words[-1].replace("-", "").isalpha():
+        return len(words) - 1
     return None
 
 
@@ -260,6 +280,8 @@ def _with_number(text: str, plural: bool) -> Optional[str]:
         return None
     word = words[head]
     last = word.split("-")[-1]
+    if last.lower() in _UNCOUNTABLE:
+        return " ".join(words)
     if _is_plural_word(last) == plural:
         return " ".join(words)  # already in the number wanted
     if plural:
@@ -347,7 +369,10 @@ def match_case(replacement: str, original: str, sentence_start: Optional[bool] =
     (when ``sentence_start`` is known)."""
     letters = [c for c in original if c.isalpha()]
     first_word = original.split()[0] if original.split() else ""
-    acronym = len(first_word) > 1 and first_word.isalpha() and first_word.isupper()
+    stem = first_word[:-1] if first_word.endswith("s") else first_word  # "NEETs"
+    acronym = len(stem) > 1 and stem.isalpha() and stem.isupper()
+    if acronym and len(original.split()) == 1 and sentence_start is not None:
+        return replacement[:1].upper() + replacement[1:] if sentence_start else replacement
     if len(letters) > 1 and all(c.isupper() for c in letters):
         if sentence_start is not None and len(original.split()) == 1:
             return replacement[:1].upper() + replacement[1:] if sentence_start else replacement
@@ -362,7 +387,7 @@ def match_case(replacement: str, original: str, sentence_start: Optional[bool] =
 # -- the entry point -----------------------------------------------------------------
 def _fit_one(t: Template, span: "Span", sent: "Span", second_person: bool, number: Optional[str], tense: Optional[str]) -> Optional[str]:
     text = t.text
-    if tense and _verb_lemma(text.split()[0]) is not None:
+    if tense and _verb_lemma(text.split()[0]) is not None and text.split()[0].lower() not in _PERSON_NOUNS:
         text = _retense(text, tense)  # "fails to attend" -> "misses the appointment"
     elif number == "plural" and t.plural:
         text = t.plural
