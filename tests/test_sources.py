@@ -122,6 +122,11 @@ def test_explain_prints_section_link_and_checked_date(run_cli):
         assert f"Checked {s.checked}" in out
 
 
+def test_explain_marks_a_weak_source(run_cli):
+    (weak,) = [r for r in RULES if any(s.confidence == "secondary" for s in r.sources) and r.id == "CS017"]
+    assert "(2023) [secondary]" in run_cli("explain", weak.id).out
+
+
 def test_finding_sources_carry_section_and_checked_date(run_cli, write):
     write("p.md", "Patients who are no-shows will be discharged.\n")
     data = run_cli("check", "--format", "json", "--select", "BL002", "p.md").json()

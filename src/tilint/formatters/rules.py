@@ -78,7 +78,7 @@ def render_explain(rule: Rule, out: TextIO) -> None:
     console.print()
     console.print(Text("Sources", style="bold"))
     for s in rule.sources:
-        console.print(*_source_lines(s), sep="\n")
+        console.print(*_source_lines(s), sep="\n", markup=False)  # titles may hold [brackets]
     console.print()
     console.print(Text("Flagged", style="bold"))
     for e in _examples(rule, "fail"):
