@@ -84,6 +84,9 @@ def test_fix_turns_the_fail_example_into_its_fixed_sentence(linter, tmp_path, ru
     (result,) = linter.lint_paths([str(path)])
     result.findings = [f for f in result.findings if f.rule_id == rule_id]  # this rule's fix alone
     plan = plan_fixes(result, max_bytes=1 << 20)
+    if fixed == text:  # a form the first suggestion does not fit: reported, never rewritten
+        assert result.findings and plan is None
+        return
     assert plan is not None, f"{rule_id} offered no fix for {text!r}"
     assert plan.new_source == fixed + "\n"
 

@@ -387,6 +387,8 @@ def match_case(replacement: str, original: str, sentence_start: Optional[bool] =
 # -- the entry point -----------------------------------------------------------------
 def _fit_one(t: Template, span: "Span", sent: "Span", second_person: bool, number: Optional[str], tense: Optional[str]) -> Optional[str]:
     text = t.text
+    if is_advice(text):
+        return match_case(text, span.text, span.start == sent.start)  # advice is not inflected
     if tense and _verb_lemma(text.split()[0]) is not None and text.split()[0].lower() not in _PERSON_NOUNS:
         text = _retense(text, tense)  # "fails to attend" -> "misses the appointment"
     elif number == "plural" and t.plural:
