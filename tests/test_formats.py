@@ -71,7 +71,7 @@ def test_sarif_is_valid_and_exact(run_cli, tree):
     assert zz4["shortDescription"]["text"] == "'…' blames the person for a missed appointment."
     assert zz4["fullDescription"]["text"] == "A test rule for lemma matching across line breaks and hyphen variants."
     assert zz4["help"]["text"].startswith("Suggestions: missed the appointment\nSource: NSPCC Learning")
-    assert zz4["helpUri"] == "https://learning.nspcc.org.uk/"
+    assert zz4["helpUri"] == "https://learning.nspcc.org.uk/news?type=26003"  # the series index
     assert zz4["properties"]["tags"] == ["engine-test"]
     rows = [
         (
@@ -120,10 +120,10 @@ def test_github_annotations_are_exact(run_cli, tree):
     odd = "docs/100%25%2Ca%3Ab.md"
     assert res.out.splitlines() == [
         f"::notice file={odd},line=3,col=13,endLine=3,endColumn=20,title=ZZ002::'refused' frames a person's choice as defiance.%0ATry: \"declined\", \"chose not to\"",
-        f"::error file={odd},line=5,col=14,endLine=5,endColumn=28,title=ZZ004::'fail to attend' blames the person for a missed appointment.%0ATry: \"missed the appointment\"",
+        f"::error file={odd},line=5,col=14,endLine=5,endColumn=28,title=ZZ004::'fail to attend' blames the person for a missed appointment.%0ATry: \"miss the appointment\"",
         "::error file=docs/notes.txt::binary file, not text",
         "::error file=docs/sup.md,line=1,col=1,endLine=1,endColumn=39,title=TIL001::unknown rule id, prefix or category 'NOPE' in this suppression comment; known prefixes: AT, BH, BL, CE, CO, CS, CV, DG, FM, ID, IX, LB, MH, PU, RK, RL, RP, SH, SU, TIL, VV, ZZ (see `tilint rules`)%0ATry: \"check the id with `tilint rules`\"",
-        "::warning file=docs/sup.md,line=2,col=1,endLine=2,endColumn=8,title=ZZ001::'Addicts' defines a person by their drug use.%0ATry: \"people who use drugs\"",
+        "::warning file=docs/sup.md,line=2,col=1,endLine=2,endColumn=8,title=ZZ001::'Addicts' defines a person by their drug use.%0ATry: \"People who use drugs\"",
     ]
 
 
