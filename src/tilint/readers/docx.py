@@ -29,7 +29,7 @@ from typing import Any, Iterator, Optional
 
 from ..document import Block, BlockBuilder, Document, Location
 from . import ReadError
-from ._shared import SectionTracker, check_xml_part, first_line, missing_part, open_zip, quiet_libraries
+from ._shared import SectionTracker, first_line, missing_part, quiet_libraries, safe_package
 from .text import URL_RE, mask
 
 __all__ = ["read"]
@@ -44,9 +44,7 @@ _RUNS_XPATH = ".//w:r[not(ancestor::w:r) and not(ancestor::w:del) and not(ancest
 def read(path: Path, data: bytes) -> Document:
     if not data:
         raise ReadError("file is empty")
-    zf = open_zip(data, KIND, "word/document.xml")
-    for part in ("word/document.xml", "word/styles.xml"):
-        check_xml_part(zf, part, KIND)
+    data = safe_package(data, KIND, "word/document.xml")
     with quiet_libraries():
         word = _open(data)
         blocks = _Walker(word).run()
