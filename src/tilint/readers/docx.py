@@ -41,7 +41,7 @@ from typing import Any, Iterator, Optional
 
 from ..document import Block, BlockBuilder, Document, Location
 from . import ReadError
-from ._shared import SectionTracker, check_xml_part, first_line, missing_part, open_zip, quiet_libraries
+from ._shared import SectionTracker, first_line, missing_part, quiet_libraries, safe_package
 from .text import URL_RE, mask
 
 __all__ = ["read", "open_checked", "walk", "run_spans", "paragraph_text"]
@@ -65,9 +65,7 @@ def open_checked(data: bytes) -> Any:
     """The python-docx ``Document`` of ``data``, after the bomb and XML checks; raises ReadError."""
     if not data:
         raise ReadError("file is empty")
-    zf = open_zip(data, KIND, "word/document.xml")
-    for part in ("word/document.xml", "word/styles.xml"):
-        check_xml_part(zf, part, KIND)
+    data = safe_package(data, KIND, "word/document.xml")
     with quiet_libraries():
         return _open(data)
 
