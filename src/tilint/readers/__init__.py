@@ -61,6 +61,8 @@ def read_document(path: Path, *, max_bytes: int = 50 * 1024 * 1024) -> Document:
         info = path.stat()
     except OSError as exc:
         raise ReadError(_os_reason(exc)) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise ReadError("is a directory")
     if not stat.S_ISREG(info.st_mode):  # a FIFO would block, /dev/zero never ends
         raise ReadError("not a regular file (a pipe, device or socket is never read)")
     size = info.st_size
