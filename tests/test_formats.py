@@ -14,16 +14,17 @@ from tilint.formatters.junit import to_element
 from tilint.models import FileError, FileResult, Finding
 from tilint.ruleset import RuleSet
 
-from .conftest import DATA, ENGINE_PACK
+from .conftest import DATA, ENGINE_PACK, local_engine_pack
 
 SARIF_SCHEMA = DATA / "sarif-schema-2.1.0.json"
 ODD = "docs/100%,a:b.md"  # a name with every character GitHub needs escaped in a property
 
 
 @pytest.fixture
-def tree(write):
+def tree(write, tmp_path):
     """Four files: findings of three severities, a clean file, an unreadable file, a bad suppression."""
-    write(".tilint.yaml", f"extra-rules: ['{ENGINE_PACK}']\nselect: [ZZ]\nseverity: {{ZZ004: error}}\n")
+    local_engine_pack(tmp_path)
+    write(".tilint.yaml", "extra-rules: [zz-pack.yaml]\nselect: [ZZ]\nseverity: {ZZ004: error}\n")
     write(ODD, "# Policy\n\nThe patient refused food.\n\nPatients who fail to attend will be discharged.\n")
     write("docs/clean.md", "All clear here.\n")
     write("docs/notes.txt", b"\x00\x01\x02\x03binary")
