@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.tilint-installed
 
-.PHONY: demo test test-fast bench docs clean
+.PHONY: demo test test-fast bench docs clean train eval
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,14 @@ test-fast: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
+
+# the coverage classifier: rebuilt from training/ (corpus, config, seed) into the package
+train: $(STAMP)
+	$(PY) training/train.py
+
+# cross-validation on the training corpus, the real sets of ../shared/corpus, before/after
+eval: $(STAMP)
+	$(PY) benchmarks/coverage_eval.py
 
 docs: $(STAMP)
 	$(VENV)/bin/tilint rules --format markdown > docs/rules.md

@@ -117,7 +117,8 @@ def test_evidence_has_exact_position_text_and_section():
     report = check_coverage(DOC)
     realise = report.get("realise")
     assert realise.evidence[0] == Evidence(
-        line=6, column=1, text="We know that trauma is common among the people we serve.", score=1.0, section="Policy > Our approach"
+        line=6, column=1, text="We know that trauma is common among the people we serve.", score=1.0, section="Policy > Our approach",
+        why=("indicator: 'common'",),
     )
     recognise = report.get("recognise")
     assert [(e.line, e.column) for e in recognise.evidence] == [(9, 3), (8, 3)]  # best first

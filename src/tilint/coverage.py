@@ -44,6 +44,8 @@ from .yamlutil import DataError, load_validated, node_line
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span
 
+    from .coverage_model import Classifier
+
 __all__ = [
     "Evidence",
     "PrincipleResult",
@@ -77,9 +79,10 @@ class Evidence:
     score: float
     section: str = ""
     location: dict = field(default_factory=dict)  # page / paragraph / table cell, as in findings
+    why: tuple[str, ...] = ()  # why it counts: the classifier's score, indicators and cues that matched
 
     def to_dict(self) -> dict:
-        out = {"line": self.line, "column": self.column, "text": self.text, "score": self.score}
+        out = {"line": self.line, "column": self.column, "text": self.text, "score": self.score, "why": list(self.why)}
         if self.section:
             out["section"] = self.section
         if self.location:
@@ -161,6 +164,23 @@ class Threshold:
         return round(min(1.0, total / self.score, count / self.sentences), 2)
 
 
+@dataclass(frozen=True)
+class ModelSpec:
+    """How a principle reads the learned classifier (``model:`` in the framework file).
+
+    A sentence is evidence when the classifier's probability for ``label`` reaches
+    ``threshold`` (``with_indicator`` when one of the principle's indicators matches too)
+    and none of the ``vetoes`` applies."""
+
+    label: str
+    threshold: float
+    with_indicator: float
+    vetoes: tuple[str, ...]
+
+
+VETOES = ("heading", "definition", "hypothetical", "advice", "no-commitment", "exclude")
+
+
 @dataclass(frozen=True, eq=False)  # identity hash: frameworks key the matcher cache
 class Principle:
     """One principle of a framework, as loaded (indicators stay raw until compiled)."""
@@ -180,6 +200,7 @@ class Principle:
     suggestion_text: str
     example: str
     sources: tuple[Source, ...]
+    model: Optional[ModelSpec] = None
 
     @property
     def suggestion(self) -> str:
@@ -313,6 +334,17 @@ def _principle_from(raw: dict, registry: dict[str, Source]) -> Principle:
         suggestion_text=raw["suggestion"]["text"],
         example=raw["suggestion"]["example"],
         sources=tuple(registry[k] for k in raw["sources"]),
+        model=_model_spec(raw["model"]) if "model" in raw else None,
+    )
+
+
+def _model_spec(raw: dict) -> ModelSpec:
+    threshold = float(raw["threshold"])
+    return ModelSpec(
+        label=raw["label"],
+        threshold=threshold,
+        with_indicator=float(raw.get("with_indicator", threshold)),
+        vetoes=tuple(raw.get("vetoes", VETOES)),
     )
 
 
@@ -442,8 +474,9 @@ class _Compiled:
             self._add(with_key, phrases)
         return _Indicator(key, float(raw["weight"]), with_key, raw.get("negation", "block"))
 
-    def sentence_hits(self, doc: "Doc", sents: list["Span"]) -> Iterable["_Hits"]:
-        """Per sentence of ``doc`` that has an indicator, its matches (sentence-relative).
+    def sentence_hits(self, doc: "Doc", sents: list["Span"], every: bool = False) -> Iterable["_Hits"]:
+        """Per sentence of ``doc`` that has an indicator (``every``: per sentence), its
+        matches (sentence-relative).
 
         Phrases are matched once per doc; token patterns per sentence, each only in
         sentences holding its anchor, which keeps the Matcher's work small."""
@@ -454,7 +487,7 @@ class _Compiled:
             text = doc.text[sent.start_char : sent.end_char]
             words = words_of(text)
             inside += self.indicator_matcher.run(sent, words, text)
-            if any(strings[m].startswith("ind:") for m, _, _ in inside):
+            if every or any(strings[m].startswith("ind:") for m, _, _ in inside):
                 yield self.hits(sent, inside + self.support_matcher.run(sent, words, text))
 
     def hits(self, sent: "Span", matches: list[tuple[int, int, int]]) -> "_Hits":
@@ -547,39 +580,123 @@ def _disqualified(hits: _Hits) -> bool:
 # --------------------------------------------------------------------------- checking
 
 
-def check_document(doc: Document, *, framework: str | Framework = DEFAULT_FRAMEWORK) -> CoverageReport:
-    """Score every principle of ``framework`` against the prose blocks of ``doc``."""
+def check_document(
+    doc: Document, *, framework: str | Framework = DEFAULT_FRAMEWORK, classifier: Optional["Classifier"] = None
+) -> CoverageReport:
+    """Score every principle of ``framework`` against the prose blocks of ``doc``.
+
+    Principles with a ``model:`` read the learned classifier (``classifier``, by default
+    the shipped model, loaded on first use); the others read their indicators only."""
     fw = framework if isinstance(framework, Framework) else load_framework(framework)
     compiled = _compiled(fw)
     found: dict[str, list[Evidence]] = {p.id: [] for p in fw.principles}
-    # a heading alone is never evidence
-    blocks = [b for b in doc.blocks if b.kind != "heading" and compiled.prefilter(b.text)]
+    learned = [p for p in fw.principles if p.model]
+    lexical = [p for p in fw.principles if not p.model]
+    # a heading alone is never evidence; without the classifier, a block holding no
+    # indicator anchor cannot give evidence either and is skipped unparsed
+    blocks = [b for b in doc.blocks if b.kind != "heading" and (learned or compiled.prefilter(b.text))]
     nlp = get_nlp()
+    candidates: list[tuple[Block, _Hits, dict[str, float]]] = []
     # tokenizer + sentences is all we need (norms live on the vocabulary); a block the
     # rules engine already tokenised is not tokenised again
     for block, parsed in parse_blocks(blocks, nlp):
-        for hits in compiled.sentence_hits(parsed, sentences(parsed, nlp)):
-            sent = hits.sent
-            if _disqualified(hits):
-                continue
-            for p in fw.principles:
-                score = _sentence_score(p, compiled.indicators[p.id], hits, fw.sentence_cap)
-                if score >= p.sentence_min:
-                    found[p.id].append(_evidence(block, sent, score))
+        for hits in compiled.sentence_hits(parsed, sentences(parsed, nlp), every=bool(learned)):
+            scores = {p.id: _sentence_score(p, compiled.indicators[p.id], hits, fw.sentence_cap) for p in fw.principles}
+            if not _disqualified(hits):
+                for p in lexical:
+                    if scores[p.id] >= p.sentence_min:
+                        found[p.id].append(_evidence(block, hits.sent, scores[p.id], _lexical_why(p, compiled, hits)))
+            if learned and _worth_classifying(hits.sent):
+                candidates.append((block, hits, scores))
+    if candidates:
+        _classify_candidates(learned, compiled, candidates, found, classifier)
     return CoverageReport(fw.name, [_result(p, found[p.id]) for p in fw.principles], fw)
 
 
-def check_coverage(text: str, *, framework: str | Framework = DEFAULT_FRAMEWORK, format: str = "markdown") -> CoverageReport:
+def _worth_classifying(sent: "Span") -> bool:
+    """Sentences of three words or more (a label, a date or a list marker says nothing)."""
+    return sum(1 for t in sent if t.is_alpha) >= 3
+
+
+def _classify_candidates(
+    learned: list[Principle],
+    compiled: _Compiled,
+    candidates: list[tuple[Block, "_Hits", dict[str, float]]],
+    found: dict[str, list[Evidence]],
+    classifier: Optional["Classifier"],
+) -> None:
+    """The classifier proposes (one batched call for the document); cues veto;
+    indicators lower the bar a little and explain."""
+    if classifier is None:
+        from .coverage_model import classify as classifier
+    vetoes = [{p.id: _veto(p, hits) for p in learned} for _, hits, _ in candidates]
+    todo = [i for i, v in enumerate(vetoes) if any(reason is None for reason in v.values())]
+    cats = classifier([candidates[i][1].sent.text.strip() for i in todo])
+    for i, probs in zip(todo, cats):
+        block, hits, scores = candidates[i]
+        for p in learned:
+            spec = p.model
+            assert spec is not None
+            prob = float(probs.get(spec.label, 0.0))
+            indicator = scores[p.id] > 0
+            if vetoes[i][p.id] is not None or prob < (spec.with_indicator if indicator else spec.threshold):
+                continue
+            why = [f"classifier: {spec.label} {prob:.2f}"]
+            if indicator:
+                why += _lexical_why(p, compiled, hits)
+            found[p.id].append(_evidence(block, hits.sent, prob, why))
+
+
+def _veto(p: Principle, hits: "_Hits") -> Optional[str]:
+    """Why the sentence cannot be evidence for ``p`` whatever the classifier says (or None)."""
+    assert p.model is not None
+    vetoes = p.model.vetoes
+    if "definition" in vetoes and hits.found.get("cue:definition"):
+        return "definition"
+    if "hypothetical" in vetoes and hits.found.get("cue:hypothetical"):
+        return "hypothetical"
+    if "exclude" in vetoes and f"exclude:{p.id}" in hits.found:
+        return "excluded"
+    if p.needs_commitment:
+        if "advice" in vetoes and "cue:advice" in hits.found:
+            return "advice to others"
+        if "no-commitment" in vetoes and not hits.committed():
+            return "no commitment"
+    return None
+
+
+def _lexical_why(p: Principle, compiled: _Compiled, hits: "_Hits") -> list[str]:
+    """The indicators and the commitment cue that matched, quoted from the sentence."""
+    why = []
+    for ind in compiled.indicators[p.id]:
+        for s, e in hits.found.get(ind.key, ())[:1]:
+            why.append(f"indicator: '{hits.sent[s:e].text}'")
+    if p.needs_commitment:
+        hedges = {end for _, end in hits.found.get("cue:permissive", ())}
+        for s, e in hits.found.get("cue:commitment", ()):
+            if s not in hedges:
+                why.append(f"commitment: '{hits.sent[s:e].text}'")
+                break
+    return why
+
+
+def check_coverage(
+    text: str,
+    *,
+    framework: str | Framework = DEFAULT_FRAMEWORK,
+    format: str = "markdown",
+    classifier: Optional["Classifier"] = None,
+) -> CoverageReport:
     """Coverage of a text given as a string (``format``: markdown, text, rst or html)."""
     from .readers import read_text
 
-    return check_document(read_text(text, format=format, path="<text>"), framework=framework)
+    return check_document(read_text(text, format=format, path="<text>"), framework=framework, classifier=classifier)
 
 
-def _evidence(block: Block, sent: "Span", score: float) -> Evidence:
+def _evidence(block: Block, sent: "Span", score: float, why: Sequence[str] = ()) -> Evidence:
     line, column = block.position(sent.start_char)
     location = {k: v for k, v in block.location.to_dict().items() if k != "section"}
-    return Evidence(line, column, sent.text.strip(), round(score, 2), " > ".join(block.location.section), location)
+    return Evidence(line, column, sent.text.strip(), round(score, 2), " > ".join(block.location.section), location, tuple(why))
 
 
 def _result(p: Principle, evidence: list[Evidence]) -> PrincipleResult:
