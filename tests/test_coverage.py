@@ -110,13 +110,14 @@ We know that trauma is common among the people we serve.
 
 - All staff complete trauma-informed training every year.
 - Staff receive reflective supervision to recognise the signs of vicarious trauma.
+- Many of the people we serve have lived through abuse, loss or violence.
 """
 
 
 def test_evidence_has_exact_position_text_and_section():
     report = check_coverage(DOC)
     realise = report.get("realise")
-    first = realise.evidence[0]
+    first = next(e for e in realise.evidence if e.line == 6)
     assert first == Evidence(
         line=6, column=1, text="We know that trauma is common among the people we serve.", score=0.75, section="Policy > Our approach",
         why=first.why,
@@ -130,10 +131,9 @@ def test_evidence_has_exact_position_text_and_section():
 
 def test_status_thresholds_and_score():
     report = check_coverage(DOC)
-    # recognise: two sentences an indicator and the classifier agree on (>= 0.75 each) -> covered
+    # two sentences an indicator and the classifier agree on (>= 0.75 each) -> covered
     assert (report.get("recognise").status, report.get("recognise").score) == ("covered", 1.0)
-    # realise: one such sentence -> partial, half-way (covered needs two sentences)
-    assert (report.get("realise").status, report.get("realise").score) == ("partial", 0.5)
+    assert (report.get("realise").status, report.get("realise").score) == ("covered", 1.0)
     assert (report.get("respond").status, report.get("respond").score) == ("missing", 0.0)
     one = check_coverage("Restraint is used only as a last resort and is always followed by a debrief.")
     assert (one.get("resist").status, one.get("resist").score) == ("partial", 0.5)
@@ -298,8 +298,8 @@ def test_to_dict_shape():
     keys = {"id", "name", "status", "score", "evidence", "suggestion", "sources", "rule_id"}
     assert [set(p) for p in out["principles"]] == [keys] * 4
     first = out["principles"][0]
-    assert first["evidence"][0]["line"] == 6
-    assert first["evidence"][0]["text"] == "We know that trauma is common among the people we serve."
+    assert {e["line"] for e in first["evidence"]} >= {6, 10}
+    assert "We know that trauma is common among the people we serve." in [e["text"] for e in first["evidence"]]
     assert first["sources"] == [s.to_dict() for s in load_framework().principle("realise").sources]
     assert isinstance(check_coverage(DOC), CoverageReport)
 
@@ -355,7 +355,7 @@ def test_score_bar():
 def test_render_coverage_plain_output():
     out = render(check_coverage(DOC))
     assert "\x1b[" not in out
-    assert out.startswith("policy.md  samhsa-4r: 1/4 principles covered")
+    assert out.startswith("policy.md  samhsa-4r: 2/4 principles covered")
     assert "██████████" in out and "░░░░░░░░░░" in out
     assert "L6: We know that trauma is" in out  # the cell wraps at width 100
     assert "L6: We know that trauma is common among the people we serve." in render(check_coverage(DOC), width=200)
@@ -363,8 +363,8 @@ def test_render_coverage_plain_output():
     assert "What to add" in out
     assert "Respond by building trauma knowledge into practice [CV103, missing]" in out
     assert "Source: Substance Abuse and Mental Health Services Administration" in out
-    assert "Realise the widespread impact of trauma [CV101, partial]" in out
-    assert "Recognise the signs of trauma [CV102" not in out  # covered: nothing to add
+    assert "Realise the widespread impact of trauma [CV101" not in out  # covered: nothing to add
+    assert "Recognise the signs of trauma [CV102" not in out
     assert max(len(line) for line in out.splitlines()) <= 100
 
 

@@ -23,6 +23,12 @@ in ``rules/frameworks/_cues.yaml`` decide that:
 A sentence's score is the sum of the weights of the distinct indicators it matches
 (capped); a principle's status comes from the total and the number of evidence sentences.
 Frameworks and their compiled matchers are cached per process.
+
+Principles with a ``model:`` (the four Rs) also read the learned classifier
+(:mod:`tilint.coverage_model`, loaded on first use): indicator evidence counts unless the
+classifier contradicts it, the classifier alone proposes the sentences it is confident
+about (paraphrase), and the cues veto both. Each evidence sentence carries its score and
+``why`` it counts. See docs/coverage.md.
 """
 
 from __future__ import annotations
@@ -32,7 +38,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Container, Iterable, Optional, Sequence
 
 from .document import Block, Document
 from .models import Finding, Source
@@ -185,8 +191,9 @@ class ModelSpec:
 
 
 #: The default vetoes: cue lists of ``_cues.yaml`` a sentence may not match, whatever the
-#: classifier says ("no-commitment", which needs a commitment cue, is available but costs
-#: recall on paraphrased commitments: grouped cross-validation macro F1 0.79 against 0.80).
+#: classifier says. "no-commitment" (a commitment cue is required) is available but not a
+#: default: in grouped cross-validation it cost more recall on paraphrased commitments than
+#: it saved in precision.
 VETOES = ("definition", "hypothetical", "advice", "exclude", "negation")
 #: The least score of a sentence that an indicator and the classifier agree on (two of
 #: them make a principle ``covered``, as two indicator sentences did before the model).
@@ -496,9 +503,9 @@ class _Compiled:
             self._add(with_key, phrases)
         return _Indicator(key, float(raw["weight"]), with_key, raw.get("negation", "block"))
 
-    def sentence_hits(self, doc: "Doc", sents: list["Span"], every: bool = False) -> Iterable["_Hits"]:
-        """Per sentence of ``doc`` that has an indicator (``every``: per sentence), its
-        matches (sentence-relative).
+    def sentence_hits(self, doc: "Doc", sents: list["Span"], keep: Container[int] = ()) -> Iterable["_Hits"]:
+        """Per sentence of ``doc`` that has an indicator (or starts at a token in ``keep``),
+        its matches (sentence-relative).
 
         Phrases are matched once per doc; token patterns per sentence, each only in
         sentences holding its anchor, which keeps the Matcher's work small."""
@@ -509,7 +516,7 @@ class _Compiled:
             text = doc.text[sent.start_char : sent.end_char]
             words = words_of(text)
             inside += self.indicator_matcher.run(sent, words, text)
-            if every or any(strings[m].startswith("ind:") for m, _, _ in inside):
+            if sent.start in keep or any(strings[m].startswith("ind:") for m, _, _ in inside):
                 yield self.hits(sent, inside + self.support_matcher.run(sent, words, text))
 
     def hits(self, sent: "Span", matches: list[tuple[int, int, int]]) -> "_Hits":
@@ -660,7 +667,9 @@ def _learned_evidence(
     The classifier reads every sentence in one batched call; cues and indicators are
     matched only in the sentences that could still count, so reading stays cheap."""
     if classifier is None:
-        from .coverage_model import classify as classifier
+        from .coverage_model import classify
+
+        classifier = classify
     todo = [(i, sent) for i, (_, _, sents) in enumerate(parsed) for sent in sents if _worth_classifying(sent)]
     cats = classifier([sent.text.strip() for _, sent in todo])
     probs: dict[tuple[int, int], dict[str, float]] = {(i, sent.start): c for (i, sent), c in zip(todo, cats)}
@@ -670,7 +679,7 @@ def _learned_evidence(
         confident = {s.start for s in sents if any(probs.get((i, s.start), {}).get(p.model.label, 0.0) >= p.model.threshold for p in learned if p.model)}
         if not (anchored or confident):
             continue
-        for hits in compiled.sentence_hits(d, sents if anchored else [s for s in sents if s.start in confident], every=True):
+        for hits in compiled.sentence_hits(d, sents if anchored else [s for s in sents if s.start in confident], keep=confident):
             sent_probs = probs.get((i, hits.sent.start))
             if sent_probs is None:
                 continue
