@@ -80,6 +80,12 @@ def save(nlp, out: Path) -> None:
     nlp.meta["description"] = "tilint coverage classifier (realise, recognise, respond, resist); built by `make train`"
     nlp.meta.pop("performance", None)
     nlp.to_disk(out)
+    # the temporary DocBin paths of this run are not part of the model
+    from spacy.util import load_config
+
+    cfg = load_config(out / "config.cfg", interpolate=False)
+    cfg["paths"]["train"] = cfg["paths"]["dev"] = None
+    cfg.to_disk(out / "config.cfg")
 
 
 def main(argv: list[str] | None = None) -> int:
