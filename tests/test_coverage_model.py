@@ -83,6 +83,40 @@ def test_lexical_frameworks_do_not_read_the_classifier():
     assert all(p.model is not None for p in load_framework("samhsa-4r").principles)
 
 
+def _sure(label: str):
+    """A classifier that is certain every sentence evidences ``label`` and nothing else."""
+    return lambda texts: [{name: float(name == label) for name in LABELS} for _ in texts]
+
+
+def _never(texts):
+    return [{name: 0.0 for name in LABELS} for _ in texts]
+
+
+def test_the_classifier_alone_needs_the_organisations_own_practice():
+    # no indicator of realise in either sentence; only the second states the service's own practice
+    sure = _sure("realise")
+    assert check_coverage("Some tenants have lost a home before.", classifier=sure).get("realise").evidence == []
+    (ev,) = check_coverage("We see how often the people we house have lost a home.", classifier=sure).get("realise").evidence
+    assert ev.score == 1.0 and ev.why == ("classifier: realise 1.00", "commitment: 'We'")
+
+
+def test_the_classifier_never_vetoes_an_indicator_sentence():
+    (ev,) = check_coverage("Restraint is used only as a last resort.", classifier=_never).get("resist").evidence
+    assert ev.score == 0.75 and ev.why[:2] == ("classifier: resist 0.00", "indicator: 'last resort'")
+
+
+def test_without_a_threshold_the_classifier_never_proposes_alone(tmp_path):
+    text = (CHECKOUT / "rules" / "frameworks" / "samhsa-4r.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "filter-only.yaml"
+    path.write_text(text.replace("threshold: 0.8}", "with_indicator: 0.5}"), encoding="utf-8")
+    fw = load_framework(path)
+    assert {p.model.threshold for p in fw.principles} == {None}
+    sure = _sure("realise")
+    assert check_coverage("We see how often the people we house have lost a home.", framework=fw, classifier=sure).get("realise").evidence == []
+    # with_indicator 0.5: a classifier that contradicts the indicator now vetoes it
+    assert check_coverage("Restraint is used only as a last resort.", framework=fw, classifier=_never).get("resist").evidence == []
+
+
 # ------------------------------------------------------------------ suggestions
 
 

@@ -25,9 +25,9 @@ A sentence's score is the sum of the weights of the distinct indicators it match
 Frameworks and their compiled matchers are cached per process.
 
 Principles with a ``model:`` (the four Rs) also read the learned classifier
-(:mod:`tilint.coverage_model`, loaded on first use): indicator evidence counts unless the
-classifier contradicts it, the classifier alone proposes the sentences it is confident
-about (paraphrase), and the cues veto both. Each evidence sentence carries its score and
+(:mod:`tilint.coverage_model`, loaded on first use): the indicators propose, the
+classifier alone proposes only the sentences it is very confident about that state the
+organisation's own practice (paraphrase), and the cues veto both. Each evidence sentence carries its score and
 ``why`` it counts. See docs/coverage.md.
 """
 
@@ -180,14 +180,16 @@ class Threshold:
 class ModelSpec:
     """How a principle reads the learned classifier (``model:`` in the framework file).
 
-    A sentence is evidence when the classifier's probability for ``label`` reaches
-    ``threshold`` (``with_indicator`` when one of the principle's indicators matches too)
-    and none of the ``vetoes`` applies."""
+    A sentence an indicator proposes is evidence when the classifier's probability for
+    ``label`` reaches ``with_indicator`` (the classifier does not contradict it) and none of
+    the ``vetoes`` applies. The classifier proposes on its own only when ``threshold`` is
+    set: at that probability, and (``alone_needs_commitment``) with a commitment cue."""
 
     label: str
-    threshold: float
     with_indicator: float
     vetoes: tuple[str, ...]
+    threshold: Optional[float] = None
+    alone_needs_commitment: bool = True
 
 
 #: The default vetoes: cue lists of ``_cues.yaml`` a sentence may not match, whatever the
@@ -368,12 +370,12 @@ def _principle_from(raw: dict, registry: dict[str, Source]) -> Principle:
 
 
 def _model_spec(raw: dict) -> ModelSpec:
-    threshold = float(raw["threshold"])
     return ModelSpec(
         label=raw["label"],
-        threshold=threshold,
-        with_indicator=float(raw.get("with_indicator", threshold)),
+        with_indicator=float(raw.get("with_indicator", 0.0)),
         vetoes=tuple(raw.get("vetoes", VETOES)),
+        threshold=float(raw["threshold"]) if "threshold" in raw else None,
+        alone_needs_commitment=bool(raw.get("alone_needs_commitment", True)),
     )
 
 
@@ -656,12 +658,14 @@ def _learned_evidence(
     found: dict[str, list[Evidence]],
     classifier: Optional["Classifier"],
 ) -> None:
-    """Indicators and the classifier both propose; the cues and the classifier veto.
+    """The indicators propose; the classifier proposes only when confident; the cues veto.
 
-    * a sentence whose indicators give evidence (as without a model) counts when the
-      classifier does not contradict it (probability >= ``with_indicator``);
+    * a sentence whose indicators give evidence (as without a model) counts unless the
+      classifier contradicts it (probability < ``with_indicator``; 0 by default: as a
+      filter the classifier cost recall on real text for little precision);
     * a sentence without one counts when the classifier is confident (probability >=
-      ``threshold``): paraphrase the indicators do not know;
+      ``threshold``) and the sentence states the organisation's own practice (a
+      commitment cue): paraphrase the indicators do not know, not what others should do;
     * either way, no veto cue may apply (definition, hypothetical, advice...).
 
     The classifier reads every sentence in one batched call; cues and indicators are
@@ -676,7 +680,7 @@ def _learned_evidence(
     for i, (block, d, sents) in enumerate(parsed):
         # sentences with an indicator anchor, and those the classifier is confident about
         anchored = compiled.prefilter(block.text)
-        confident = {s.start for s in sents if any(probs.get((i, s.start), {}).get(p.model.label, 0.0) >= p.model.threshold for p in learned if p.model)}
+        confident = {s.start for s in sents if any(_alone(p.model, probs.get((i, s.start), {})) for p in learned if p.model)}
         if not (anchored or confident):
             continue
         for hits in compiled.sentence_hits(d, sents if anchored else [s for s in sents if s.start in confident], keep=confident):
@@ -688,14 +692,26 @@ def _learned_evidence(
                 assert spec is not None
                 prob = float(sent_probs.get(spec.label, 0.0))
                 indicator = _sentence_score(p, compiled.indicators[p.id], hits, fw.sentence_cap) >= p.sentence_min
-                if prob < (spec.with_indicator if indicator else spec.threshold) or _veto(p, hits, compiled.indicators[p.id]):
+                if indicator:
+                    if prob < spec.with_indicator:
+                        continue
+                elif not _alone(spec, sent_probs) or (spec.alone_needs_commitment and not hits.committed()):
+                    continue
+                if _veto(p, hits, compiled.indicators[p.id]):
                     continue
                 why = [f"classifier: {spec.label} {prob:.2f}"]
                 if indicator:
                     why += _lexical_why(p, compiled, hits)
+                elif spec.alone_needs_commitment:
+                    why += _commitment_why(hits)
                 # two agreeing signals: an indicator sentence scores at least INDICATOR_SCORE
                 score = max(prob, INDICATOR_SCORE) if indicator else prob
                 found[p.id].append(_evidence(block, hits.sent, score, why))
+
+
+def _alone(spec: ModelSpec, probs: dict[str, float]) -> bool:
+    """Is the classifier confident enough to propose a sentence no indicator proposes?"""
+    return spec.threshold is not None and probs.get(spec.label, 0.0) >= spec.threshold
 
 
 def _veto(p: Principle, hits: "_Hits", indicators: list[_Indicator]) -> Optional[str]:
@@ -731,13 +747,16 @@ def _lexical_why(p: Principle, compiled: _Compiled, hits: "_Hits") -> list[str]:
     for ind in compiled.indicators[p.id]:
         for s, e in hits.found.get(ind.key, ())[:1]:
             why.append(f"indicator: '{hits.sent[s:e].text}'")
-    if p.needs_commitment:
-        hedges = {end for _, end in hits.found.get("cue:permissive", ())}
-        for s, e in hits.found.get("cue:commitment", ()):
-            if s not in hedges:
-                why.append(f"commitment: '{hits.sent[s:e].text}'")
-                break
-    return why
+    return why + _commitment_why(hits) if p.needs_commitment else why
+
+
+def _commitment_why(hits: "_Hits") -> list[str]:
+    """The first commitment cue not hedged by a permissive one, quoted."""
+    hedges = {end for _, end in hits.found.get("cue:permissive", ())}
+    for s, e in hits.found.get("cue:commitment", ()):
+        if s not in hedges:
+            return [f"commitment: '{hits.sent[s:e].text}'"]
+    return []
 
 
 def check_coverage(
