@@ -27,8 +27,8 @@ Frameworks and their compiled matchers are cached per process.
 Principles with a ``model:`` (the four Rs) also read the learned classifier
 (:mod:`tilint.coverage_model`, loaded on first use): the indicators propose, the
 classifier alone proposes only the sentences it is very confident about that state the
-organisation's own practice (paraphrase), and the cues veto both. Each evidence sentence carries its score and
-``why`` it counts. See docs/coverage.md.
+organisation's own practice (paraphrase), and the cues veto both. Each evidence sentence
+carries its score and ``why`` it counts. See docs/coverage.md.
 """
 
 from __future__ import annotations
