@@ -21,8 +21,16 @@ from run import build_corpus, parallel_ceiling  # noqa: E402  (the same corpus a
 OUT = Path(__file__).resolve().parent / "out"
 
 
-def _files_per_s(results: list, seconds: float) -> float:
-    return len(results) / seconds
+def _best_of(n: int, run):
+    """(result, seconds) of the fastest of ``n`` runs: a shared machine only ever slows a run down."""
+    best = None
+    for _ in range(n):
+        start = time.perf_counter()
+        result = run()
+        seconds = time.perf_counter() - start
+        if best is None or seconds < best[1]:
+            best = (result, seconds)
+    return best
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -45,16 +53,14 @@ def main(argv: list[str] | None = None) -> int:
         paths, nbytes = build_corpus(folder, args.mb, files=args.files)
         linter = Linter(config)
         linter.warm()
-        start = time.perf_counter()
-        local = linter.lint_paths([folder])
-        rows["-j 1"] = {"seconds": time.perf_counter() - start}
+        local, seconds = _best_of(2, lambda: linter.lint_paths([folder]))
+        rows["-j 1"] = {"seconds": seconds}
         expected = [r.to_dict() for r in local]
         for n in (1, 2):
             with distributed.session(f"local:{n}") as client:
                 list(distributed.lint_paths(paths[:8], client, config, batch_bytes=1))  # every worker builds its linter
-                start = time.perf_counter()
-                got = list(distributed.lint_paths([folder], client, config))
-                rows[f"local:{n}"] = {"seconds": time.perf_counter() - start}
+                got, seconds = _best_of(2, lambda: list(distributed.lint_paths([folder], client, config)))
+                rows[f"local:{n}"] = {"seconds": seconds}
                 assert [r.to_dict() for r in got] == expected, "a Dask run must give the local results"
                 # overhead per task: tasks that do (almost) nothing, round trip included
                 start = time.perf_counter()
