@@ -65,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary")
     check.add_argument("--jobs", "-j", type=int, metavar="N", help="check files in N processes (0 = one per CPU; default 1)")
     check.add_argument("--show-config", action="store_true", help="print the effective configuration and exit")
+    check.add_argument("--no-cache", action="store_true", help="analyse every file, even unchanged ones (results are otherwise cached)")
     fixing = check.add_mutually_exclusive_group()
     fixing.add_argument("--fix", action="store_true", help="apply safe fixes to Markdown and text files (atomic writes)")
     fixing.add_argument("--diff", action="store_true", help="print the fixes as a unified diff; change nothing")
@@ -123,6 +124,8 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
         out.write("\n")
         return EXIT_OK
     linter = Linter(config)
+    if not args.no_cache:
+        linter.use_result_cache()
     found = discover(args.paths, config.include, config.exclude)
     jobs = args.jobs if args.jobs is not None else config.jobs
     jobs = (os.cpu_count() or 1) if jobs == 0 else jobs

@@ -19,7 +19,8 @@ from .document import Document
 from .engine import Hit, get_engine
 from .models import FileError, FileResult, Finding, severity_rank
 from .readers import ReadError, read_document, read_text, reader_for
-from .ruleset import RuleSet, load_ruleset
+from .result_cache import ResultCache
+from .ruleset import RuleSet, load_ruleset, rules_dir
 from .suppress import parse_suppressions
 
 __all__ = ["Linter", "discover", "Discovery"]
@@ -35,6 +36,17 @@ class Linter:
         self.all_rules: RuleSet = load_ruleset(self.config.extra_rules, self.config.extra_sources)
         select = (*self.config.select, *self.config.extend_select)
         self.rules: RuleSet = self.all_rules.select(select, self.config.ignore)
+        self.result_cache: Optional[ResultCache] = None  # see use_result_cache()
+
+    def use_result_cache(self) -> bool:
+        """Keep the results of files on disk and reuse them while nothing they depend on
+        changes (see :mod:`tilint.result_cache`). Off with coverage (recomputed each
+        time) or ``TILINT_NO_CACHE``; returns whether it is on."""
+        if not self._coverage_on():
+            files = [p for p in rules_dir().rglob("*") if p.is_file()]
+            files += [Path(p) for p in (*self.config.extra_rules, *self.config.extra_sources)]
+            self.result_cache = ResultCache.for_config(self.config, files)
+        return self.result_cache is not None
 
     # -- single documents ---------------------------------------------------------------
     def lint_text(self, text: str, *, format: str = "markdown", path: str = "<string>") -> list[Finding]:
@@ -146,6 +158,22 @@ class Linter:
     def lint_file(self, path: Path | str) -> FileResult:
         """Read and lint one file; read problems become ``errors``, never exceptions."""
         path = Path(path)
+        cache, key = self.result_cache, None
+        if cache is not None:
+            try:
+                if path.stat().st_size <= self.config.max_file_size:
+                    key = cache.key(str(path), path.read_bytes())
+            except OSError:
+                pass  # read_document reports it
+            hit = cache.get(key, str(path)) if key else None
+            if hit is not None:
+                return hit
+        result = self._lint_file(path)
+        if key is not None:
+            cache.put(key, result)  # type: ignore[union-attr]
+        return result
+
+    def _lint_file(self, path: Path) -> FileResult:
         try:
             doc = read_document(path, max_bytes=self.config.max_file_size)
         except ReadError as exc:
