@@ -241,7 +241,9 @@ def _page_chars(page: Any) -> tuple[list[tuple], tuple[float, float, float, floa
 
     import pypdfium2.raw as pdfium_c
 
-    left, bottom, right, top = page.get_mediabox()
+    # the page's own media box, else the inherited one (PDFium resolves inheritance
+    # only for the page's effective box, which a crop box could narrow)
+    left, bottom, right, top = page.get_mediabox(fallback_ok=False) or page.get_bbox()
     textpage = page.get_textpage()
     try:
         raw = textpage.raw
