@@ -3,22 +3,34 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
+CORE := $(VENV)/.tilint-core
 STAMP := $(VENV)/.tilint-installed
+# what the tests need beyond the core: test tools and every optional extra
+EXTRAS := dev,dask,spark,lsp
 
 .PHONY: demo test test-fast bench docs clean
 
-$(STAMP): pyproject.toml
+# `make demo` needs only the core install (no Dask, no Spark)
+$(CORE): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet -e .
+	touch $(CORE)
+
+$(STAMP): $(CORE)
+	$(PY) -m pip install --quiet -e ".[$(EXTRAS)]"
 	touch $(STAMP)
 
-demo: $(STAMP)
+demo: $(CORE)
 	@echo "== tilint check examples/ =="
 	@$(VENV)/bin/tilint check examples/ || [ $$? -eq 1 ]
 	@echo
 	@echo "== tilint coverage examples/ =="
 	@$(VENV)/bin/tilint coverage examples/
+	@echo
+	@echo "== tilint review examples/housing-support-policy.docx .pdf (reviewed copies in build/review/) =="
+	@mkdir -p build/review
+	@$(VENV)/bin/tilint review examples/housing-support-policy.docx examples/housing-support-policy.pdf --track-changes --output-dir build/review --force
 
 test: $(STAMP)
 	$(PY) -m pytest -q
@@ -28,6 +40,12 @@ test-fast: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
+	$(PY) benchmarks/lsp_latency.py
+	$(PY) benchmarks/scale.py
+
+.PHONY: eval-language
+eval-language: $(STAMP)  # language findings on ../shared/corpus, git main beside this tree
+	$(PY) benchmarks/language_eval.py --before main
 
 docs: $(STAMP)
 	$(VENV)/bin/tilint rules --format markdown > docs/rules.md

@@ -132,13 +132,13 @@ def test_usage_error_exits_2(run_cli):
 
 def test_rules_json_and_explain(run_cli):
     data = run_cli("rules", "--format", "json", *ZZ).json()
-    assert [r["id"] for r in data["rules"]] == ["ZZ001", "ZZ002", "ZZ003", "ZZ004", "ZZ005", "ZZ006", "ZZ007"]
+    assert [r["id"] for r in data["rules"]] == ["ZZ001", "ZZ002", "ZZ003", "ZZ004", "ZZ005", "ZZ006", "ZZ007", "ZZ008", "ZZ009"]
     assert data["rules"][0]["sources"][0]["id"] == "VA"
     res = run_cli("explain", "zz002", "--rules", str(ENGINE_PACK))
     assert res.code == 0 and res.out.startswith("ZZ002 refused-person")
     assert "The application was refused." in res.out and "declined" in res.out
     missing = run_cli("explain", "QQ123")
-    assert missing.code == 2 and "no such rule: QQ123" in missing.err
+    assert missing.code == 2 and "unknown rule id, prefix or category 'QQ123' in `tilint explain`" in missing.err
 
 
 def test_output_file(run_cli, write, tmp_path):

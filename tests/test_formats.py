@@ -65,7 +65,7 @@ def test_sarif_is_valid_and_exact(run_cli, tree):
     driver = run["tool"]["driver"]
     assert driver["name"] == "tilint" and driver["version"]
     ids = [r["id"] for r in driver["rules"]]
-    assert ids == ["ZZ001", "ZZ002", "ZZ003", "ZZ004", "ZZ005", "ZZ006", "ZZ007", "TIL001"]  # selected rules, then meta findings
+    assert ids == ["ZZ001", "ZZ002", "ZZ003", "ZZ004", "ZZ005", "ZZ006", "ZZ007", "ZZ008", "ZZ009", "TIL001"]  # selected rules, then meta findings
     zz4 = driver["rules"][3]
     assert zz4["name"] == "failed-to-attend"
     assert zz4["shortDescription"]["text"] == "'…' blames the person for a missed appointment."
@@ -86,7 +86,7 @@ def test_sarif_is_valid_and_exact(run_cli, tree):
     assert rows == [
         ("ZZ002", "ZZ002", "note", "docs/100%25%2Ca%3Ab.md", (3, 13, 3, 20)),
         ("ZZ004", "ZZ004", "error", "docs/100%25%2Ca%3Ab.md", (5, 14, 5, 28)),
-        ("TIL001", "TIL001", "warning", "docs/sup.md", (1, 1, 1, 39)),
+        ("TIL001", "TIL001", "error", "docs/sup.md", (1, 1, 1, 39)),
         ("ZZ001", "ZZ001", "warning", "docs/sup.md", (2, 1, 2, 8)),
     ]
     assert run["results"][1]["message"]["text"] == "'fail to attend' blames the person for a missed appointment."
@@ -122,7 +122,7 @@ def test_github_annotations_are_exact(run_cli, tree):
         f"::notice file={odd},line=3,col=13,endLine=3,endColumn=20,title=ZZ002::'refused' frames a person's choice as defiance.%0ATry: \"declined\", \"chose not to\"",
         f"::error file={odd},line=5,col=14,endLine=5,endColumn=28,title=ZZ004::'fail to attend' blames the person for a missed appointment.%0ATry: \"missed the appointment\"",
         "::error file=docs/notes.txt::binary file, not text",
-        "::warning file=docs/sup.md,line=1,col=1,endLine=1,endColumn=39,title=TIL001::'NOPE' in this suppression names no known rule, prefix or category.%0ATry: \"check the id with `tilint rules`\"",
+        "::error file=docs/sup.md,line=1,col=1,endLine=1,endColumn=39,title=TIL001::unknown rule id, prefix or category 'NOPE' in this suppression comment; known prefixes: AT, BH, BL, CE, CO, CS, CV, DG, FM, ID, IX, LB, MH, PU, RK, RL, RP, SH, SU, TIL, VV, ZZ (see `tilint rules`)%0ATry: \"check the id with `tilint rules`\"",
         "::warning file=docs/sup.md,line=2,col=1,endLine=2,endColumn=8,title=ZZ001::'Addicts' defines a person by their drug use.%0ATry: \"people who use drugs\"",
     ]
 

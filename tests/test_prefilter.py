@@ -9,6 +9,7 @@ from tilint.config import Config
 from tilint.engine import get_engine
 from tilint.linter import Linter
 from tilint.readers.markdown import parse_markdown
+from tilint.spelling import spelling_variants
 
 from .conftest import ENGINE_PACK
 
@@ -18,6 +19,9 @@ EXAMPLES = sorted({e if isinstance(e, str) else e["text"] for r in LINTER.rules 
 FILLER = ["The service", "reviews this policy", "every year.", "Staff", "will", "support", "people", "\n", "\n\n", "- ", "# ", "**", "\"", "'", "(", ")"]
 FILLER += ["didn't", "cannot", "can't", "won't", "gonna", "isn't", "-", "non", "re-", "50%", "’s"]  # tokenizer special cases
 PHRASES = sorted({p["phrase"] for r in LINTER.rules for p in r.patterns if "phrase" in p})
+# the other spelling of each respellable phrase, and coordinated forms ("alcohol or drug abuse")
+PHRASES += sorted({v for p in PHRASES for v in spelling_variants(p)} - set(PHRASES))
+FILLER += ["or", "and", "and/or", "/", "&", "alcohol or", "drug and", "is never used", "must not be used:", "cannot be a"]
 
 
 def _key(hits):

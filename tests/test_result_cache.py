@@ -33,10 +33,10 @@ def _cached_linter(config: Config = Config()) -> Linter:
 
 
 def _no_analysis(monkeypatch: pytest.MonkeyPatch) -> None:
-    def fail(self, path):  # type: ignore[no-untyped-def]
-        raise AssertionError(f"{path} was analysed again")
+    def fail(self, name, read):  # type: ignore[no-untyped-def]
+        raise AssertionError(f"{name} was analysed again")
 
-    monkeypatch.setattr(Linter, "_lint_file", fail)
+    monkeypatch.setattr(Linter, "_lint_read", fail)
 
 
 def _entries(folder: Path) -> list[Path]:
@@ -58,13 +58,13 @@ def test_unchanged_file_is_served_from_the_cache(tmp_path: Path, cache_dir: Path
 
 def test_edits_config_and_rules_are_misses(tmp_path: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     analysed: list[str] = []
-    original = Linter._lint_file
+    original = Linter._lint_read
 
-    def counting(self, path):  # type: ignore[no-untyped-def]
-        analysed.append(path.name)
-        return original(self, path)
+    def counting(self, name, read):  # type: ignore[no-untyped-def]
+        analysed.append(name)
+        return original(self, name, read)
 
-    monkeypatch.setattr(Linter, "_lint_file", counting)
+    monkeypatch.setattr(Linter, "_lint_read", counting)
     policy = tmp_path / "visits.md"
     policy.write_text(POLICY)
     pack = tmp_path / "pack.yaml"

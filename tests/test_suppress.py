@@ -44,7 +44,8 @@ def test_unknown_rule_in_a_suppression_is_reported(zz_config):
         ("TIL001", 1, 1, "<!-- tilint-disable-next-line XX999 -->"),
         ("ZZ001", 2, 5, "addict"),
     ]
-    assert findings[0].message == "'XX999' in this suppression names no known rule, prefix or category."
+    assert findings[0].severity == "error"
+    assert findings[0].message == "unknown rule id, prefix or category 'XX999' in this suppression comment; known prefixes: AT, BH, BL, CE, CO, CS, CV, DG, FM, ID, IX, LB, MH, PU, RK, RL, RP, SH, SU, TIL, VV, ZZ (see `tilint rules`)"
 
 
 def test_disable_file_covers_every_line_wherever_it_stands(lint):

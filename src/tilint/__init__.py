@@ -6,6 +6,7 @@ Public API::
     findings = tilint.lint_text("Patients who fail to attend will be removed.")
     results = tilint.lint_paths(["policies/"])
     report = tilint.check_coverage(text)            # the four Rs, with evidence
+    tilint.review_docx("policy.docx", "policy.reviewed.docx")  # comments in Word
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Optional, Sequence
 
 from .config import Config, load_config
 from .models import FileError, FileResult, Finding, Source
+from .review import ReviewError, ReviewResult, review_docx, review_odt, review_pdf
 
 if TYPE_CHECKING:
     from .coverage import CoverageReport
@@ -25,26 +27,23 @@ __all__ = [
     "FileError",
     "FileResult",
     "Finding",
+    "ReviewError",
+    "ReviewResult",
     "Source",
     "check_coverage",
     "lint_paths",
     "lint_text",
     "load_config",
+    "review_docx",
+    "review_odt",
+    "review_pdf",
     "__version__",
 ]
 
-_LINTERS: dict[Any, Any] = {}
-
-
 def _linter(config: Optional[Config]):
-    from .linter import Linter
+    from .linter import shared_linter
 
-    config = config or Config()
-    key = repr(config)  # Config holds dicts, so it is not hashable; its repr is
-    linter = _LINTERS.get(key)
-    if linter is None:
-        linter = _LINTERS[key] = Linter(config)
-    return linter
+    return shared_linter(config)
 
 
 def lint_text(text: str, *, config: Optional[Config] = None, format: str = "markdown") -> list[Finding]:

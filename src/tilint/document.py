@@ -33,12 +33,13 @@ class Location:
     table: Optional[int] = None
     row: Optional[int] = None
     cell: Optional[int] = None
+    part: Optional[str] = None  # Word: "header 1", "footer 2", "footnote 3", "endnote 1", "text box 1"
 
     def to_dict(self) -> dict:
         out: dict = {}
         if self.section:
             out["section"] = " > ".join(self.section)
-        for key in ("page", "paragraph", "table", "row", "cell"):
+        for key in ("page", "paragraph", "table", "row", "cell", "part"):
             value = getattr(self, key)
             if value is not None:
                 out[key] = value
@@ -46,7 +47,7 @@ class Location:
 
     def describe(self) -> str:
         """A short human label such as ``page 3`` or ``paragraph 12, 3 Procedure > 3.2``."""
-        parts = []
+        parts = [self.part] if self.part else []
         if self.page is not None:
             parts.append(f"page {self.page}")
         if self.paragraph is not None:
@@ -187,13 +188,17 @@ class Document:
     @property
     def line_starts(self) -> list[int]:
         if self._line_starts is None:
-            starts = [0]
+            # a line ends at CRLF, a lone CR or LF, as the readers count lines
             src = self.source or ""
-            idx = src.find("\n")
-            while idx != -1:
-                starts.append(idx + 1)
-                idx = src.find("\n", idx + 1)
-            self._line_starts = starts
+            if "\r" in src:
+                self._line_starts = [0, *(m.end() for m in re.finditer(r"\r\n|\r|\n", src))]
+            else:
+                starts = [0]
+                idx = src.find("\n")
+                while idx != -1:
+                    starts.append(idx + 1)
+                    idx = src.find("\n", idx + 1)
+                self._line_starts = starts
         return self._line_starts
 
     def offset(self, line: int, column: int) -> int:

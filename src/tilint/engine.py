@@ -18,6 +18,7 @@ Flow for a list of blocks:
 from __future__ import annotations
 
 import bisect
+import gc
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
@@ -26,6 +27,7 @@ from .document import Block
 from .nlp import get_nlp, norm, parse_blocks, sentences
 from .prefilter import GatedMatcher, Prefilter, pattern_requirements, variants
 from .ruleset import Rule, RuleSet, load_context
+from .spelling import respell_tokens
 from .yamlutil import DataError
 
 if TYPE_CHECKING:
@@ -39,7 +41,25 @@ _ADVERBS = {"not", "never", "also", "often", "always", "then", "already", "just"
 # Straight single quotes double as apostrophes, so their spans are kept short.
 _QUOTES = re.compile(r"\"[^\"\n]{1,400}\"|“[^”\n]{1,400}”|‘[^’\n]{1,200}’|(?<!\w)'[^'\n]{1,120}'(?!\w)")
 _MENTION_WINDOW = 4  # tokens between a mention cue and the term
+_LIST_WINDOW = 14  # tokens from a cue to the last term of a list it introduces
+_REJECT_WINDOW = 3  # tokens between "cannot be", "is not"... and the label it rejects
+_PROHIBIT_WINDOW = 8  # tokens between a practice and the cue that forbids it
+_TERM_LIST = {"like", "such", "including", "include", "namely", "e.g.", "eg", ":", "-", "–", "—"}
+_NEGATED_BEFORE = re.compile(r"(?:\bnot|\bnever|n't)(?:\s+[^\W\d_]+)?\s*$", re.I)  # a quote after this is rejected wording
+_LIST_JOINS = {",", "or", "and", "/", "&", "and/or", "nor"}
+_QUOTE_CHARS = {'"', "'", "“", "”", "‘", "’"}
+_FILLERS = {"a", "an", "the", "simply", "just", "merely", "being", "really", "somehow", "any", "form", "of", "kind", "type", "physical"}
+# words that start a new clause: a cue on one side does not reach a hit on the other
+_CLAUSE_WORDS = {"when", "if", "who", "which", "that", "because", "while", "where", "unless", "until", "after", "before", "so", "but"}
+_SENTENCE_ENDS = {".", "!", "?", ";", ")"}
+_USE_VERBS = {"use", "employ", "apply", "subject", "practise", "practice", "carry", "resort", "operate", "adopt"}
+# what may follow "X is prohibited" when X is the practice forbidden ("... in our homes")
+_AFTER_PROHIBITION = {"in", "on", "at", "within", "under", "by", "here", "there", "anywhere", "and", "or", "for", "across", "throughout", "whatever", "whenever"}
+_OPENER_ENDS = {"circumstance", "circumstances", "time"}  # "under no circumstances", "at no time"
 _SUBJECT_WINDOW = 8  # tokens to look back for a person subject
+_CONJUNCTIONS = ["or", "and", "/", "&", "and/or", "nor"]
+_NOT_COORDINATED = {"the", "and", "not", "for", "was", "are", "has", "had", "who", "his", "her", "its", "our", "you", "they", "their", "any", "all"}
+_ENGINE_LISTS = ("protected", "mention_cues", "term_nouns", "avoid_cues", "rejection_cues", "prohibits_following", "prohibits_preceding", "prohibition_exceptions", "language_words", "person")
 _CONTEXT_LISTS = ("preceded_by", "not_preceded_by", "followed_by", "not_followed_by", "sentence_has", "sentence_lacks", "block_lacks", "section_lacks", "document_lacks")
 _WIDE = ("section_lacks", "document_lacks")  # settled after every block has been read
 
@@ -86,16 +106,45 @@ class Engine:
     def nlp(self):
         return get_nlp(self.model)
 
-    def _add_phrases(self, key: str, phrases: Iterable[str], exact: bool = False) -> None:
+    def _add_phrases(self, key: str, phrases: Iterable[str], exact: bool = False) -> list["Doc"]:
+        """Add every variant of ``phrases`` under ``key``; return their docs."""
         matcher = self._by_lower if exact else self._by_norm
         docs = [self.nlp.make_doc(v) for p in phrases for v in variants(p)]
         if any(len(d) == 0 for d in docs):
             raise ValueError("empty phrase")
         matcher.add(key, docs)
+        return docs
+
+    @staticmethod
+    def _coordinations(docs: Iterable["Doc"], exact: bool) -> list[list[dict]]:
+        """Token patterns for phrases whose first word is coordinated with another:
+        "alcohol abuse" also matches "alcohol or drug abuse", "alcohol and/or solvent
+        abuse"; "failed to attend" matches "failed or refused to attend"."""
+        attr = "LOWER" if exact else "NORM"
+        out = []
+        for doc in docs:
+            if len(doc) < 2 or not (doc[0].is_alpha and doc[1].is_alpha) or len(doc[0]) < 3 or doc[0].lower_ in _NOT_COORDINATED:
+                continue
+            words = [{attr: t.lower_ if exact else t.norm_} for t in doc]
+            out.append([words[0], {"LOWER": {"IN": _CONJUNCTIONS}, "OP": "+"}, {"IS_ALPHA": True}, {"IS_ALPHA": True, "OP": "?"}, *words[1:]])
+        return out
 
     def _compile(self) -> None:
         """Phrases go to two PhraseMatchers (by lemma, by exact form): hash lookups,
-        far faster than a Matcher state machine. Token patterns use a Matcher."""
+        far faster than a Matcher state machine. Token patterns use a Matcher.
+
+        The garbage collector is paused meanwhile: compiling makes tens of thousands of
+        small objects and no cycles, and each full collection walks the lemma tables
+        (it cost four fifths of the compile time)."""
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            self._compile_all()
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _compile_all(self) -> None:
         from spacy.matcher import PhraseMatcher
 
         vocab = self.nlp.vocab
@@ -103,16 +152,19 @@ class Engine:
         self._by_lower = PhraseMatcher(vocab, attr="LOWER")
         self._by_tokens = GatedMatcher(vocab)
         for rule in self.ruleset:
+            coordinated: list[tuple[str, list[list[dict]]]] = []  # one Matcher per rule
             for i, pat in enumerate(rule.patterns):
                 key = f"{rule.id}#{i}"
                 try:
                     if "phrase" in pat:
-                        self._add_phrases(key, [pat["phrase"]], pat.get("exact", False))
+                        docs = self._add_phrases(key, [pat["phrase"]], pat.get("exact", False))
+                        coordinated.append((key, self._coordinations(docs, pat.get("exact", False))))
                     else:
-                        self._by_tokens.add(key, [pat["tokens"]])
+                        self._by_tokens.add(key, [respell_tokens(pat["tokens"], norm)])
                 except (ValueError, KeyError, TypeError) as exc:
                     problem = str(exc).strip().splitlines()
                     raise DataError(rule.path, f"patterns[{i}]: invalid pattern ({problem[-1] if problem else exc})", rule.line, f"rule {rule.id}") from None
+            self._by_tokens.add_many([(k, p) for k, p in coordinated if p], validate=False)
             lists = {f: rule.context[f] for f in _CONTEXT_LISTS if f in rule.context}
             if rule.exceptions:
                 lists["exceptions"] = rule.exceptions
@@ -121,9 +173,11 @@ class Engine:
                     self._add_phrases(f"!{field}:{rule.id}", phrases)
                 except ValueError:
                     raise DataError(rule.path, f"{field}: every phrase needs at least one word", rule.line, f"rule {rule.id}") from None
-        for name in ("protected", "mention_cues", "person"):
+        for name in _ENGINE_LISTS:
             self._add_phrases(f"!{name}", self.context_words[name])
         self._passive = {norm(w) for w in self.context_words["passive_auxiliaries"]}
+        self._introducers = {norm(w) for w in self.context_words["term_introducers"]}
+        self._name_heads = {norm(v) for w in self.context_words["name_heads"] for v in variants(w)}
 
     def matches(self, doc: "Doc") -> list[tuple[int, int, int]]:
         """All (match_id, start, end) of rule patterns and context phrases in ``doc``."""
@@ -144,8 +198,9 @@ class Engine:
         self.warm()
         hits: list[Hit] = []
         present: dict[str, list[tuple[str, ...]]] = {}  # wide-list key -> sections it occurs in
+        scopes = _list_scopes(blocks)
         for block, doc in self._parsed(candidates):
-            hits.extend(self._hits_in(block, doc, mentions, present))
+            hits.extend(self._hits_in(block, doc, mentions, present, scopes.get(id(block))))
         pending = {f"!{f}:{h.rule.id}" for h in hits for f in _WIDE if f in h.rule.context} - set(present)
         if pending and len(candidates) < len(blocks):
             skipped = [b for b in blocks if not self.is_candidate(b.text)]
@@ -196,7 +251,9 @@ class Engine:
             key = self._keys[match_id] = (rule_id, int(idx) if idx else None)
         return key
 
-    def _hits_in(self, block: Block, doc: "Doc", mentions: str, present: dict[str, list[tuple[str, ...]]]) -> list[Hit]:
+    def _hits_in(self, block: Block, doc: "Doc", mentions: str, present: dict[str, list[tuple[str, ...]]], scope: Optional[str] = None) -> list[Hit]:
+        """Hits in one block; ``scope`` is what its lead-in or column header makes of it
+        ("forbidden": practices named to forbid them; "terms": words under discussion)."""
         by_rule: dict[str, list[tuple[int, int, int]]] = {}
         aux: dict[str, list[tuple[int, int]]] = {}
         for match_id, start, end in self.matches(doc):
@@ -220,9 +277,14 @@ class Engine:
             for start, end, idx in _longest(spans):
                 span = doc[start:end]
                 sent = sents[bisect.bisect_right(starts, start) - 1]
-                if self._excluded(rule, span, sent, aux):
+                fragment = block.kind in ("list_item", "table_cell")
+                if self._excluded(rule, span, sent, aux, fragment) or self._rejected(span, sent, aux) or self._in_name(span, sent):
                     continue
-                mention = self._is_mention(span, sent, aux, quotes)
+                if _TOPIC_ONLY.intersection(rule.context) and (block.kind == "heading" or _title(sent)):
+                    continue  # a heading or a title ("Restraint Form") names the topic; it describes no use
+                mention = scope == "terms" or self._is_mention(span, sent, aux, quotes)
+                if not mention and rule.prohibitions == "skip" and self._forbidden(span, sent, aux, scope):
+                    continue
                 if mention and mentions == "skip" and rule.mentions == "skip":
                     continue
                 suggest = rule.patterns[idx].get("suggest") or rule.suggestions
@@ -235,10 +297,15 @@ class Engine:
     def _within(spans: Iterable[tuple[int, int]], start: int, end: int) -> bool:
         return any(s <= start and end <= e for s, e in spans)
 
-    def _excluded(self, rule: Rule, span: "Span", sent: "Span", aux: dict) -> bool:
+    def _excluded(self, rule: Rule, span: "Span", sent: "Span", aux: dict, fragment: bool = False) -> bool:
+        """Does the rule's own context (or a protected term) rule the hit out? ``fragment``:
+        the hit's block is a list item or table cell, where a sentence may have no subject."""
         start, end = span.start, span.end
-        if self._within(aux.get("!protected", ()), start, end) or self._within(aux.get(f"!exceptions:{rule.id}", ()), start, end):
+        correct = (*aux.get("!protected", ()), *aux.get(f"!exceptions:{rule.id}", ()))
+        if self._within(correct, start, end):
             return True
+        if any(t.lower_ in _CONJUNCTIONS for t in span[1:-1]) and any(start < s and e == end for s, e in correct):
+            return True  # "alcohol and domestic abuse": the second conjunct is a correct term
         ctx = rule.context
         if not ctx:
             return False
@@ -247,11 +314,18 @@ class Engine:
         def spans(field: str) -> list[tuple[int, int]]:
             return aux.get(f"!{field}:{rule.id}", [])
 
+        doc = span.doc
+
+        def near(a: int, b: int, leading_join: bool) -> bool:
+            """``doc[a:b]`` is within the window, or a coordinated list of words between the
+            hit and its neighbour ("suffering from physical, sexual or emotional abuse")."""
+            return 0 <= b - a < window or (b - a <= _LIST_WINDOW and _coordinated(doc[a:b], leading_join=leading_join))
+
         def before(field: str) -> bool:
-            return any(s >= sent.start and 0 <= start - e < window for s, e in spans(field))
+            return any(s >= sent.start and near(e, start, True) for s, e in spans(field))
 
         def after(field: str) -> bool:
-            return any(e <= sent.end and 0 <= s - end < window for s, e in spans(field))
+            return any(e <= sent.end and near(end, s, False) for s, e in spans(field))
 
         def in_sentence(field: str) -> bool:
             return any(s >= sent.start and e <= sent.end for s, e in spans(field))
@@ -267,7 +341,10 @@ class Engine:
         )
         if not all(check() for field, check in checks if field in ctx):
             return True
-        if "subject" in ctx and self._has_person_subject(span, sent, aux) != (ctx["subject"] == "person"):
+        # a fragment that opens with the hit ("Out of control; needs space") describes the
+        # person the form or list is about: its subject is implicit
+        implicit = fragment and all(not t.is_alpha for t in span.doc[sent.start : span.start]) and _describes(span, sent)
+        if "subject" in ctx and (implicit or self._has_person_subject(span, sent, aux)) != (ctx["subject"] == "person"):
             return True
         passive = ctx.get("passive", "allow")
         if passive != "allow" and self._is_passive(span, sent) != (passive == "only"):
@@ -281,6 +358,12 @@ class Engine:
         doc, sent_start = span.doc, sent.start
         i, budget = span.start - 1, _SUBJECT_WINDOW
         while i >= sent_start and budget > 0:
+            if doc[i].text == "," and i + 2 < span.start and doc[i + 1].lower_ in ("or", "and") and doc[i + 2].lower_ in _RELATIVE:
+                # ", or who ...": a second relative clause on the same antecedent; go on
+                # from the word before the first "who"
+                first = next((j for j in range(i - 1, max(sent_start, i - 16) - 1, -1) if doc[j].lower_ in _RELATIVE), None)
+                i = (first if first is not None else i) - 1
+                continue
             if doc[i].text in _CLAUSE_BREAKS:
                 opening = _relative_clause_start(doc, i, sent_start)
                 if opening is None:
@@ -305,14 +388,268 @@ class Engine:
         return i >= sent.start and span.doc[i].norm_ in self._passive
 
     def _is_mention(self, span: "Span", sent: "Span", aux: dict, quotes: list[tuple[int, int]]) -> bool:
-        if any(qs < span.start_char and span.end_char < qe for qs, qe in quotes):
-            return True
-        start, sent_start, doc = span.start, sent.start, span.doc
-        for s, e in aux.get("!mention_cues", ()):
-            # a cue shortly before the term, in the same clause ("avoid terms like X")
-            if s >= sent_start and 0 <= start - e <= _MENTION_WINDOW and not any(t.text in _CLAUSE_BREAKS for t in doc[e:start]):
+        """Is the hit a term under discussion rather than a use of it?"""
+        doc, start = span.doc, span.start
+
+        def cues(name: str) -> Iterable[tuple[int, int]]:
+            return ((s, e) for s, e in aux.get(name, ()) if s >= sent.start and 0 <= start - e <= _LIST_WINDOW)
+
+        for qs, qe in quotes:
+            if qs < span.start_char and span.end_char < qe:
+                # a mention: someone's own words (a long quote), one of two quoted terms
+                # side by side ("say 'X', not 'Y'"), a quoted name ('Zero Tolerance'
+                # policies), rejected wording (not 'X'), or a quote in a sentence about
+                # language. A short quote in running prose ("these 'difficult' families")
+                # is a scare quote: still a use.
+                others = sum(sent.start_char <= a and b <= sent.end_char for a, b in quotes) > 1
+                words = doc.text[qs + 1 : qe - 1].split()
+                name = len(words) >= 2 and all(w[:1].isupper() for w in words)
+                contrast = _NEGATED_BEFORE.search(doc.text[sent.start_char : qs]) is not None  # 'not "X"', "do not have 'X'"
+                if len(words) > 4 or others or name or contrast or self._about_language(sent, aux):
+                    return True
+        for s, e in cues("!mention_cues"):
+            if start - e <= _MENTION_WINDOW and not _breaks(doc, e, start):
+                return True
+        for s, e in cues("!term_nouns"):
+            if self._names_terms(doc, s, e, start):
+                return True
+        for s, e in cues("!avoid_cues"):
+            if self._terms_follow(doc, s, e, span, sent):
                 return True
         return False
+
+    def _about_language(self, sent: "Span", aux: dict) -> bool:
+        """Does the sentence talk about words (a mention cue, a word noun, an avoid cue)?"""
+        return any(
+            sent.start <= s and e <= sent.end for name in ("!mention_cues", "!term_nouns", "!avoid_cues", "!language_words") for s, e in aux.get(name, ())
+        )
+
+    def _names_terms(self, doc: "Doc", s: int, e: int, start: int) -> bool:
+        """After a word noun: "terms like X", "words such as X, Y", "labels: X" (a list of
+        terms follows), or "the term X" (the noun is itself the term under discussion)."""
+        gap = doc[e:start]
+        if len(gap) and gap[0].lower_ in _TERM_LIST:
+            return not _breaks(doc, e + 1, start, commas=False)
+        if any(t.text not in _QUOTE_CHARS for t in gap):
+            return False
+        return s == 0 or doc[s - 1].norm_ in self._introducers or doc[s - 1].text in _QUOTE_CHARS
+
+    def _terms_follow(self, doc: "Doc", s: int, e: int, span: "Span", sent: "Span") -> bool:
+        """After "avoid", "do not use", "rather than"...: is what follows a term?
+
+        A colon-led list, a list of short terms ("avoid addict, junkie or user"), or, for
+        the cues of using and replacing (not "avoid"), a bare term that ends the clause.
+        """
+        start = span.start
+        if start > e and doc[e].text == ":":  # "avoid: X" (a colon-led list)
+            return not _breaks(doc, e + 1, start, commas=False)
+        if _breaks(doc, e, start, commas=False):
+            return False
+        stop = e
+        while stop < sent.end and doc[stop].text not in _SENTENCE_ENDS and doc[stop].text != ":" and doc[stop].lower_ not in _CLAUSE_WORDS:
+            stop += 1
+        items, size = 0, 0
+        for tok in doc[e:stop]:
+            if tok.lower_ in _LIST_JOINS:
+                items, size = items + (size > 0), 0
+                continue
+            size += 1
+            if size > 3:
+                return False
+        items += size > 0
+        if items >= 2:
+            return True
+        bare = start - e <= 1 and span.end == stop
+        return bare and doc[e - 1].norm_ not in ("avoid", "from")
+
+    def _in_name(self, span: "Span", sent: "Span") -> bool:
+        """Is the hit part of a proper name ("Female Offender Strategy", "Not Guilty by
+        Reason of Insanity (NGRI)")? Every word of the hit is capitalised, in a run of at
+        least two capitalised words that ends at a name head or an acronym in brackets."""
+        doc = span.doc
+        if not all(t.is_title or t.is_upper or t.lower_ in _NAME_JOINS for t in span if t.is_alpha) or _all_capitalised(sent):
+            return False
+        i, capitals = span.end, sum(t.is_alpha for t in span)
+        while i < sent.end and (doc[i].is_title or doc[i].lower_ in _NAME_JOINS):
+            capitals += doc[i].is_title
+            i += 1
+        j = span.start - 1
+        while j >= sent.start and (doc[j].is_title or doc[j].lower_ in _NAME_JOINS) and j > sent.start:
+            capitals += doc[j].is_title
+            j -= 1
+        if capitals < 2:
+            return False
+        if any(t.norm_ in self._name_heads for t in doc[span.start : min(i + 2, sent.end)]):
+            return True
+        # an acronym in brackets after a long name ("... Mentally Ill (NAMI)"); a short
+        # term with its acronym ("Looked After Child (LAC)") is the term, defined
+        return capitals >= 4 and i + 2 < sent.end and doc[i].text == "(" and doc[i + 1].is_upper and len(doc[i + 1]) >= 2 and doc[i + 2].text == ")"
+
+    def _rejected(self, span: "Span", sent: "Span", aux: dict) -> bool:
+        """A label named to reject it: "a child cannot be a prostitute", "she is not an
+        addict", "not as attention-seeking but as distress"."""
+        doc, start = span.doc, span.start
+        for s, e in aux.get("!rejection_cues", ()):
+            if s >= sent.start and 0 <= start - e <= _REJECT_WINDOW and all(t.lower_ in _FILLERS for t in doc[e:start]):
+                return True
+        i = start - 1
+        while i >= sent.start and doc[i].lower_ in _FILLERS:
+            i -= 1
+        if i >= sent.start and doc[i].norm_ == "not":  # "not X but Y"
+            return any(t.lower_ == "but" for t in doc[span.end : min(sent.end, span.end + 8)])
+        return False
+
+    def _forbidden(self, span: "Span", sent: "Span", aux: dict, scope: Optional[str]) -> bool:
+        """Is the hit named to forbid it, in its sentence or by its list's lead-in?"""
+        if scope == "forbidden" and not self._allows(sent, aux, sent.start) and not self._conduct(span, aux):
+            return True
+        return self._prohibited(span, sent, aux)
+
+    @staticmethod
+    def _allows(sent: "Span", aux: dict, after: int) -> bool:
+        """Does the sentence, from token ``after`` on, allow the practice after all
+        ("unless", "except", "only", "as a punishment")?"""
+        return any(after <= s and e <= sent.end for s, e in aux.get("!prohibition_exceptions", ()))
+
+    def _prohibited(self, span: "Span", sent: "Span", aux: dict) -> bool:
+        """A practice named to forbid it, in its sentence: "we never use seclusion",
+        "corporal punishment is prohibited", "under no circumstances should staff use
+        restraint". Not when the sentence allows it after all ("unless", "only")."""
+        doc, start, end = span.doc, span.start, span.end
+
+        def allowed(after: int) -> bool:
+            return self._allows(sent, aux, after)
+
+        for s, e in aux.get("!prohibits_following", ()):
+            if s < sent.start or e > start or start - e > _PROHIBIT_WINDOW or allowed(e):
+                continue
+            first = e + 1 if e < start and doc[e].text == ":" else e  # "we never use: X"
+            if _breaks(doc, first, start, words=True):
+                continue
+            if doc[e - 1].lower_ in _OPENER_ENDS and not any(t.norm_ in _USE_VERBS for t in doc[e:start]):
+                continue  # "under no circumstances" forbids what is used, not whatever follows
+            return True
+        for s, e in aux.get("!prohibits_preceding", ()):
+            if s < end or e > sent.end or s - end > _PROHIBIT_WINDOW or allowed(e) or _breaks(doc, end, s, commas=False, words=True):
+                continue
+            if e < sent.end and doc[e].lower_ not in _AFTER_PROHIBITION and not doc[e].is_punct:
+                continue  # "residents are not allowed to...", "inmates were not allowed visitors": people, not a practice
+            if not any(t.norm_ == "use" for t in doc[s:e]) and self._conduct(span, aux):
+                continue  # "disruptive behaviour is not permitted": a rule for people, not a practice forbidden
+            return True
+        return False
+
+    @staticmethod
+    def _conduct(span: "Span", aux: dict) -> bool:
+        """Does the hit name people or their conduct ("drunk residents", "disruptive
+        behaviour")? Forbidding those is a rule for people, which does not redeem the
+        wording; only what staff *use* is a practice a prohibition redeems."""
+        if any(span.start <= s and e <= span.end for s, e in aux.get("!person", ())):
+            return True
+        return any(t.norm_ in _CONDUCT for t in span)
+
+
+_CONDUCT = {"behaviour", "behavior", "conduct", "attitude", "attitudes", "act", "actions"}
+
+
+def _describes(span: "Span", sent: "Span") -> bool:
+    """Is a fragment that opens with the hit a description ("Refuses food at lunch",
+    "Out of control; needs space") rather than a code or a name ("REFUSED", "Lazy
+    loading")? Three words or more, or the hit followed by punctuation after two."""
+    words = sum(t.is_alpha for t in sent)
+    after = span.doc[span.end] if span.end < sent.end else None
+    return words >= 3 or (words >= 2 and after is not None and after.is_punct)
+
+
+# rules that look for safeguards around a description of a practice
+_TOPIC_ONLY = {"block_lacks", "section_lacks", "document_lacks"}
+
+
+def _title(sent: "Span") -> bool:
+    """A short fragment in Title Case: the name of a form, a link to another policy."""
+    words = [t for t in sent if t.is_alpha]
+    return 2 <= len(words) <= 6 and all(t.is_title or t.is_upper or len(t) <= 3 for t in words)
+
+
+_NAME_JOINS = {"of", "for", "the", "and", "by", "on", "in", "with", "to", "&", "-", "/"}
+
+
+def _all_capitalised(sent: "Span") -> bool:
+    """A sentence in Title Case or capitals throughout (a heading, a shouted rule) says
+    nothing about names."""
+    words = [t for t in sent if t.is_alpha and len(t) > 3]
+    return len(words) >= 2 and all(t.is_title or t.is_upper for t in words)
+
+
+def _coordinated(tokens: "Span", *, leading_join: bool) -> bool:
+    """One-word items joined by commas, "and", "or", "/": "physical, sexual or emotional"
+    (after a hit, before its neighbour) or ", sexual or child" (after a neighbour, before
+    the hit: ``leading_join``)."""
+    if not len(tokens) or tokens[-1].lower_ in _LIST_JOINS or (tokens[0].lower_ in _LIST_JOINS) != leading_join:
+        return False
+    previous_word = False
+    for tok in tokens:
+        if tok.lower_ in _LIST_JOINS:
+            previous_word = False
+        elif tok.is_alpha and not previous_word:
+            previous_word = True
+        else:
+            return False
+    return True
+
+
+def _breaks(doc: "Doc", a: int, b: int, *, commas: bool = True, words: bool = False) -> bool:
+    """Does a clause break lie in ``doc[a:b]``? Commas count unless ``commas=False``
+    (lists); ``words=True`` also counts words that open a clause ("when", "if")."""
+    for tok in doc[a:b]:
+        if tok.text in _CLAUSE_BREAKS and (commas or tok.text != ",") or tok.text in _SENTENCE_ENDS:
+            return True
+        if words and tok.lower_ in _CLAUSE_WORDS:
+            return True
+    return False
+
+
+_LEAD_IN = re.compile(r"\b(?:never|not|n't|no longer)\b|\b(?:prohibited|forbidden|banned|avoid|refrain from)\b", re.I)
+_LEAD_IN_NOT = re.compile(r"\b(?:unless|except|only|tolerat\w*|acceptable|result|lead to|grounds|sanction\w*|disciplin\w*|dismiss\w*|exclu\w*|evict\w*)\b", re.I)
+# a lead-in or column header about words: what is listed under it is under discussion
+_ABOUT_TERMS = re.compile(r"(?<![-\w])(?<!short )(?<!long )(?<!autumn )(?<!spring )(?<!summer )(?<!fixed )"
+                          r"(?:terms?|words?|phrases?|labels?|language|expressions?|acronyms?|do not say|don't say|outdated)\b", re.I)
+
+
+def _list_scopes(blocks: Sequence[Block]) -> dict[int, str]:
+    """What a lead-in makes of the list items or table under it, and a column header of
+    the cells under it: ``"terms"`` ("Avoid these terms:", a "Term to avoid" column) or
+    ``"forbidden"`` ("The following must never be used:", "Staff must not:", a
+    "Never used" column). Keyed by ``id(block)``."""
+    out: dict[int, str] = {}
+    lead: Optional[str] = None
+    headers: dict[tuple[int, int], Optional[str]] = {}  # (table, cell) -> its header's scope
+    for block in blocks:
+        loc = block.location
+        if block.kind in ("list_item", "table_cell") and lead is not None:
+            out[id(block)] = lead  # a list or table right under the lead-in
+            continue
+        if block.kind == "list_item":
+            continue
+        lead = None
+        if block.kind == "table_cell" and loc.table is not None and loc.cell is not None:
+            key = (loc.table, loc.cell)
+            if key not in headers:
+                headers[key] = _scope(block.text.rstrip(":") + ":")
+            elif headers[key] is not None:
+                out[id(block)] = headers[key]  # type: ignore[assignment]
+        elif block.kind != "heading" and block.text.rstrip().endswith(":"):
+            lead = _scope(block.text)
+    return out
+
+
+def _scope(text: str) -> Optional[str]:
+    text = text.strip()
+    if _ABOUT_TERMS.search(text):
+        return "terms"
+    if _LEAD_IN.search(text) and not _LEAD_IN_NOT.search(text):
+        return "forbidden"
+    return None
 
 
 _RELATIVE = {"who", "which", "whom", "whose", "that"}

@@ -10,22 +10,24 @@ from __future__ import annotations
 
 import heapq
 import os
-from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Iterable, Iterator, Optional, Sequence
 
-from .config import Config, _glob_match
+from .config import Config
+from .discovery import Discovery, discover
 from .document import Document
 from .engine import Hit, get_engine
 from .models import FileError, FileResult, Finding, severity_rank
-from .readers import ReadError, read_document, read_text, reader_for
+from .readers import ReadError, parse_document, read_document, read_text
 from .result_cache import ResultCache
 from .ruleset import RuleSet, load_ruleset, rules_dir
+from .ids import UnknownSelector, check_selectors, is_known, unknown_message
 from .suppress import parse_suppressions
 
-__all__ = ["Linter", "discover", "Discovery"]
+__all__ = ["Linter", "discover", "Discovery", "shared_linter"]
 
 UNKNOWN_SUPPRESSION = "TIL001"
+WORKER_DIED = "not checked: its worker process died, and died again when the file was retried alone (out of memory?)"
 
 
 class Linter:
@@ -34,6 +36,7 @@ class Linter:
     def __init__(self, config: Optional[Config] = None):
         self.config = config or Config()
         self.all_rules: RuleSet = load_ruleset(self.config.extra_rules, self.config.extra_sources)
+        self._check_config_selectors()
         select = (*self.config.select, *self.config.extend_select)
         self.rules: RuleSet = self.all_rules.select(select, self.config.ignore)
         self.result_cache: Optional[ResultCache] = None  # see use_result_cache()
@@ -47,6 +50,31 @@ class Linter:
             files += [Path(p) for p in (*self.config.extra_rules, *self.config.extra_sources)]
             self.result_cache = ResultCache.for_config(self.config, files)
         return self.result_cache is not None
+
+    def _check_config_selectors(self) -> None:
+        """Every id the config names must exist: a typo is an error, never a silent no-op."""
+        cfg, extra = self.config, self._framework_ids()
+        named = {
+            "select": cfg.select,
+            "extend-select": cfg.extend_select,
+            "ignore": cfg.ignore,
+            **{f"per-file-ignores '{pattern}'": tuple(sels) for pattern, sels in cfg.per_file_ignores.items()},
+        }
+        for where, selectors in named.items():
+            check_selectors(selectors, self.all_rules, where=where, path=cfg.path, extra_ids=extra)
+        for rule_id in cfg.severity:  # an override applies to one whole rule id, spelled exactly
+            if rule_id not in self.all_rules.by_id:
+                raise UnknownSelector(unknown_message(rule_id, self.all_rules, "severity (needs a whole rule id)"), cfg.path)
+
+    def _framework_ids(self) -> tuple[str, ...]:
+        """The ``CV…`` ids of a framework file named in the config (the built-in
+        frameworks' ids are always known)."""
+        framework = str(self.config.coverage.get("framework") or "") if self.config.coverage else ""
+        if not framework.endswith((".yaml", ".yml")) and "/" not in framework and "\\" not in framework:
+            return ()
+        from .coverage import load_framework
+
+        return tuple(p.rule_id for p in load_framework(framework).principles)
 
     # -- single documents ---------------------------------------------------------------
     def lint_text(self, text: str, *, format: str = "markdown", path: str = "<string>") -> list[Finding]:
@@ -113,24 +141,20 @@ class Linter:
             return rules.matches(rule, selector)
 
         kept = [f for f in findings if not sup.is_suppressed(f.rule_id, f.line, matches)]
+        extra = self._framework_ids()
         for d in sup.directives:
             for sel in d.selectors:
-                if not rules.known_selector(sel) and not self._coverage_selector(sel):
+                if not is_known(sel, rules, extra):
                     kept.append(self._unknown_suppression(doc, d, sel))
         return kept
 
-    @staticmethod
-    def _coverage_selector(sel: str) -> bool:
-        return sel.upper().startswith("CV") or sel.upper() == UNKNOWN_SUPPRESSION
-
-    @staticmethod
-    def _unknown_suppression(doc: Document, d, sel: str) -> Finding:
+    def _unknown_suppression(self, doc: Document, d, sel: str) -> Finding:
         return Finding(
             rule_id=UNKNOWN_SUPPRESSION,
             name="unknown-suppression",
             category="tilint",
-            severity="warning",
-            message=f"'{sel}' in this suppression names no known rule, prefix or category.",
+            severity="error",
+            message=unknown_message(sel, self.all_rules, "this suppression comment"),
             match=d.text,
             line=d.line,
             column=d.column,
@@ -162,25 +186,37 @@ class Linter:
         if cache is not None:
             try:
                 if path.stat().st_size <= self.config.max_file_size:
-                    key = cache.key(str(path), path.read_bytes())
+                    key = cache.key(os.path.abspath(path), path.read_bytes())
             except OSError:
                 pass  # read_document reports it
             hit = cache.get(key, str(path)) if key else None
             if hit is not None:
                 return hit
-        result = self._lint_file(path)
+        result = self._lint_read(str(path), lambda: read_document(path, max_bytes=self.config.max_file_size))
         if key is not None:
             cache.put(key, result)  # type: ignore[union-attr]
         return result
 
-    def _lint_file(self, path: Path) -> FileResult:
+    def lint_bytes(self, name: str, data: bytes) -> FileResult:
+        """Lint a file's content read elsewhere (a cluster worker reading object storage).
+
+        ``name`` (a path or URL) gives the format, by its suffix, and the reported path.
+        """
+        def read() -> Document:
+            doc = parse_document(PurePosixPath(name.rsplit("/", 1)[-1]), data, max_bytes=self.config.max_file_size)
+            doc.path = name
+            return doc
+
+        return self._lint_read(name, read)
+
+    def _lint_read(self, name: str, read: Callable[[], Document]) -> FileResult:
         try:
-            doc = read_document(path, max_bytes=self.config.max_file_size)
+            doc = read()
         except ReadError as exc:
-            return FileResult(path=str(path), errors=[FileError(str(exc))])
+            return FileResult(path=name, errors=[FileError(str(exc))])
         except Exception as exc:  # a format library failing on a hostile file: report, go on
             first = (str(exc).splitlines() or [""])[0][:200]
-            return FileResult(path=str(path), errors=[FileError(f"cannot read file ({exc.__class__.__name__}: {first})")])
+            return FileResult(path=name, errors=[FileError(f"cannot read file ({exc.__class__.__name__}: {first})")])
         return self.lint_document(doc)
 
     def lint_paths(self, paths: Sequence[str | Path]) -> list[FileResult]:
@@ -216,9 +252,15 @@ class Linter:
         get_engine(self.rules, model=self.config.model).warm()
 
     def _lint_parallel(self, files: list[str], jobs: int) -> Iterator[FileResult]:
+        """Results in ``files`` order from ``jobs`` worker processes.
+
+        A worker that dies (killed by the out-of-memory killer, a crash in a
+        native library) breaks the whole pool; the files it had not finished are
+        retried once, each in a fresh worker process of its own, and a file whose
+        worker dies again gets a one-line error. The run always finishes.
+        """
         global _WORKER
         import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
 
         jobs = min(jobs, len(files))
         context: Any = multiprocessing.get_context()
@@ -228,19 +270,76 @@ class Linter:
             _WORKER = self
             context = multiprocessing.get_context("fork")
         # elsewhere (spawn) each worker builds its own engine in _init_worker
-        chunk = max(1, min(4, len(files) // (jobs * 16)))  # small chunks: no worker idles at the end
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(self.config,)) as pool:
-            yield from pool.map(_lint_in_worker, files, chunksize=chunk)
+        finished = 0
+        for result in self._run_pool(files, jobs, context):
+            finished += 1
+            yield result
+        if finished < len(files):  # the pool broke: retry the rest, each file alone
+            yield from self._run_alone(files[finished:], jobs, context)
+
+    def _run_pool(self, files: list[str], jobs: int, context: Any) -> Iterator[FileResult]:
+        """Results in order until the pool breaks (then the iterator simply ends)."""
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+
+        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(self.config,))
+        try:
+            futures = [pool.submit(_lint_in_worker, f) for f in files]
+            for future in futures:
+                try:
+                    yield future.result()
+                except BrokenProcessPool:
+                    return
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def _run_alone(self, files: list[str], jobs: int, context: Any) -> Iterator[FileResult]:
+        """Each file in a fresh single-worker pool (``jobs`` at a time); a dead worker
+        costs only its own file."""
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+
+        for i in range(0, len(files), jobs):
+            batch = files[i : i + jobs]
+            pools = [ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_init_worker, initargs=(self.config,)) for _ in batch]
+            try:
+                futures = [pool.submit(_lint_in_worker, f) for pool, f in zip(pools, batch)]
+                for path, future in zip(batch, futures):
+                    try:
+                        yield future.result()
+                    except BrokenProcessPool:
+                        yield FileResult(path=path, errors=[FileError(WORKER_DIED)])
+            finally:
+                for pool in pools:
+                    pool.shutdown(wait=True, cancel_futures=True)
 
     def exit_code(self, results: Iterable[FileResult]) -> int:
-        """0 clean, 1 findings at or above ``fail-on``, 2 any file error."""
+        """0 clean, 1 findings at or above ``fail-on``, 2 any file error or an unknown
+        rule named in a suppression comment (``TIL001``: a config error in the file)."""
         results = list(results)
-        if any(r.errors for r in results):
+        if any(r.errors or any(f.rule_id == UNKNOWN_SUPPRESSION for f in r.findings) for r in results):
             return 2
         threshold = severity_rank(self.config.fail_on)
         if any(severity_rank(f.severity) >= threshold for r in results for f in r.findings):
             return 1
         return 0
+
+
+_SHARED: dict[str, Linter] = {}
+
+
+def shared_linter(config: Optional[Config] = None) -> Linter:
+    """The process's :class:`Linter` for ``config``, built on first use and reused.
+
+    The library functions, Dask workers and Spark's Python workers all lint through
+    this, so rules and the spaCy pipeline are compiled once per process.
+    """
+    config = config or Config()
+    key = repr(config)  # Config holds dicts, so it is not hashable; its repr is
+    linter = _SHARED.get(key)
+    if linter is None:
+        linter = _SHARED[key] = Linter(config)
+    return linter
 
 
 def _named(finding: Finding, selectors: Sequence[str]) -> bool:
@@ -260,52 +359,3 @@ def _init_worker(config: Config) -> None:
 def _lint_in_worker(path: str) -> FileResult:
     assert _WORKER is not None
     return _WORKER.lint_file(path)
-
-
-@dataclass
-class Discovery:
-    files: list[str]
-    skipped: list[str]  # files of unknown type in scanned folders
-    missing: list[tuple[str, str]]  # (path, reason) for paths that cannot be scanned
-
-
-def _excluded(path: str, exclude: Sequence[str]) -> bool:
-    return any(_glob_match(path, pattern) for pattern in exclude)
-
-
-# never scanned inside a folder: tool and package folders, not policies
-SKIPPED_FOLDERS = frozenset({"node_modules", "__pycache__", "site-packages"})
-
-
-def _walk(root: Path) -> Iterator[Path]:
-    """Files under ``root``, sorted, without following symlinked folders (no loops),
-    hidden folders (``.git``, ``.venv``) or :data:`SKIPPED_FOLDERS`."""
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in SKIPPED_FOLDERS)
-        for name in sorted(filenames):
-            yield Path(dirpath) / name
-
-
-def discover(paths: Sequence[str | Path], include: Sequence[str], exclude: Sequence[str]) -> Discovery:
-    """Expand files and folders into the files to lint (explicit files always count)."""
-    files: list[str] = []
-    skipped: list[str] = []
-    missing: list[tuple[str, str]] = []
-    for raw in paths:
-        p = Path(raw)
-        if p.is_dir():
-            for f in _walk(p):
-                s = str(f)
-                if _excluded(s, exclude):
-                    continue
-                if any(_glob_match(s, pat) for pat in include) and reader_for(f) is not None:
-                    files.append(s)
-                else:
-                    skipped.append(s)
-        elif p.exists() or p.is_symlink():
-            if _excluded(str(p), exclude):
-                continue
-            files.append(str(p))
-        else:
-            missing.append((str(p), "no such file or directory"))
-    return Discovery(sorted(dict.fromkeys(files)), skipped, missing)

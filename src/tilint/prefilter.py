@@ -23,6 +23,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Iterable, Iterator, Optional, Sequence
 
 from .nlp import forms_of, norm
+from .spelling import respell_tokens, spelling_variants
 
 if TYPE_CHECKING:
     from spacy.vocab import Vocab
@@ -78,10 +79,10 @@ Requirement = tuple[Anchor, ...]  # every anchor must be present; () means "alwa
 
 
 def variants(phrase: str) -> list[str]:
-    """A hyphenated phrase also matches its spaced and closed-up forms."""
-    if not re.search(r"\w-\w", phrase):
-        return [phrase]
-    return [phrase, phrase.replace("-", " "), phrase.replace("-", "")]
+    """Every form a phrase matches: a hyphenated phrase also in its spaced and closed-up
+    forms, and each of those in British and American spelling."""
+    hyphens = [phrase, phrase.replace("-", " "), phrase.replace("-", "")] if re.search(r"\w-\w", phrase) else [phrase]
+    return list(dict.fromkeys(v for h in hyphens for v in spelling_variants(h)))
 
 
 def _optional(tok: dict) -> bool:
@@ -133,7 +134,7 @@ def pattern_requirements(pattern: dict) -> list[Requirement]:
     """Requirements of a rule pattern (``phrase`` or ``tokens``); one per phrase variant."""
     if "phrase" in pattern:
         return [_phrase_requirement(v, pattern.get("exact", False)) for v in variants(pattern["phrase"])]
-    return [requirement(pattern["tokens"])]
+    return [requirement(respell_tokens(pattern["tokens"], norm))]
 
 
 class Prefilter:
@@ -203,11 +204,19 @@ class GatedMatcher:
         self._gate: Optional[Prefilter] = None
 
     def add(self, key: str, patterns: list[list[dict]]) -> None:
+        self.add_many([(key, patterns)])
+
+    def add_many(self, entries: list[tuple[str, list[list[dict]]]], *, validate: bool = True) -> None:
+        """One Matcher for several keys (run when any of their patterns could match).
+        ``validate=False`` for patterns the engine generates itself."""
         from spacy.matcher import Matcher
 
-        matcher = Matcher(self.vocab, validate=True)
-        matcher.add(key, patterns)
-        self._requirements += [(len(self._matchers), requirement(p)) for p in patterns]
+        if not entries:
+            return
+        matcher = Matcher(self.vocab, validate=validate)
+        for key, patterns in entries:
+            matcher.add(key, patterns)
+            self._requirements += [(len(self._matchers), requirement(p)) for p in patterns]
         self._matchers.append(matcher)
         self._gate = None
 

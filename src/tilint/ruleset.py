@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
-from typing import Any, Iterable, Optional, Sequence
+from typing import Any, Iterable, Optional, Sequence, get_origin, get_type_hints
 
 from .models import Source
 from .yamlutil import DataError, load_validated, node_line
@@ -56,6 +56,7 @@ class Rule:
     exceptions: tuple[str, ...] = ()
     fixable: bool = False
     mentions: str = "skip"
+    prohibitions: str = "skip"
 
     def to_dict(self) -> dict:
         return {
@@ -136,7 +137,8 @@ def load_context() -> dict[str, list[str]]:
 
     path = rules_dir() / CONTEXT_FILE
     data, node = load_yaml(path)
-    required = {"mention_cues", "person", "protected", "passive_auxiliaries"}
+    required = {"mention_cues", "term_nouns", "term_introducers", "avoid_cues", "rejection_cues", "prohibits_following",
+                "prohibits_preceding", "prohibition_exceptions", "language_words", "name_heads", "person", "protected", "passive_auxiliaries"}
     if not isinstance(data, dict) or set(data) != required:
         got = set(data) if isinstance(data, dict) else set()
         raise DataError(str(path), f"must have exactly the keys {', '.join(sorted(required))} (got {', '.join(sorted(got)) or 'none'})")
@@ -180,6 +182,7 @@ def _load_pack(path: Path, sources: dict[str, Source]) -> list[Rule]:
                 exceptions=tuple(raw.get("exceptions", ())),
                 fixable=raw.get("fixable", False),
                 mentions=raw.get("mentions", "skip"),
+                prohibitions=raw.get("prohibitions", data.get("prohibitions", "skip")),
             )
         )
     return rules
@@ -196,7 +199,52 @@ def _load_ruleset_cached(paths: tuple[str, ...], source_paths: tuple[str, ...], 
 
     schema = Path(str(files("tilint") / "schemas" / "rule-pack.schema.json"))
     inputs = [rules_dir() / SOURCES_FILE, schema, *map(Path, source_paths), *map(Path, paths)]
-    return cached("rules", inputs, lambda: _build_ruleset(paths, source_paths))
+    return cached("rules", inputs, lambda: _build_ruleset(paths, source_paths), _ruleset_data, _ruleset_from_data)
+
+
+def _json_types() -> tuple[dict[str, type], tuple[str, ...]]:
+    """Each :class:`Rule` field and the JSON type that holds it, read from the class, so
+    a new field can never be dropped by the cache (tuples travel as lists)."""
+    hints = get_type_hints(Rule)
+    types, tuples = {}, []
+    for f in fields(Rule):
+        origin = get_origin(hints[f.name]) or hints[f.name]
+        if origin is tuple:
+            tuples.append(f.name)
+        types[f.name] = list if origin is tuple else origin
+    return types, tuple(name for name in tuples if name != "sources")
+
+
+_RULE_TYPES, _TUPLES = _json_types()
+
+
+def _ruleset_data(rules: RuleSet) -> list[dict]:
+    """A rule set as plain JSON data (for the on-disk cache)."""
+    out = []
+    for r in rules:
+        data = {name: getattr(r, name) for name in _RULE_TYPES}
+        data["sources"] = [vars(s) for s in r.sources]
+        out.append({k: list(v) if isinstance(v, tuple) else v for k, v in data.items()})
+    return out
+
+
+def _ruleset_from_data(data: Any) -> RuleSet:
+    """The inverse of :func:`_ruleset_data`; raises ``ValueError`` on anything else."""
+    if not isinstance(data, list):
+        raise ValueError("not a list of rules")
+    rules = []
+    for raw in data:
+        if not isinstance(raw, dict) or set(raw) != set(_RULE_TYPES):
+            raise ValueError("unexpected rule keys")
+        for name, kind in _RULE_TYPES.items():
+            if not isinstance(raw[name], kind):
+                raise ValueError(f"{name}: expected {kind.__name__}")
+        if raw["severity"] not in ("error", "warning", "info") or not all(isinstance(p, dict) for p in raw["patterns"]):
+            raise ValueError("invalid rule")
+        sources = tuple(Source(**s) for s in raw["sources"])  # TypeError on unknown fields
+        values = {k: tuple(v) if k in _TUPLES else v for k, v in raw.items() if k != "sources"}
+        rules.append(Rule(sources=sources, **values))
+    return RuleSet(rules)
 
 
 def _build_ruleset(paths: tuple[str, ...], source_paths: tuple[str, ...]) -> RuleSet:

@@ -62,7 +62,7 @@ def parse_suppressions(source: str) -> Suppressions:
     """Find every directive in ``source`` and work out the lines it covers."""
     sup = Suppressions()
     open_ranges: dict[Optional[str], int] = {}
-    for lineno, text in enumerate(source.split("\n"), start=1):
+    for lineno, text in enumerate(re.split(r"\r\n|\r|\n", source), start=1):
         for m in _COMMENT.finditer(text):
             d = Directive(m.group(1), _selectors(m.group(2)), lineno, m.start() + 1, m.end() + 1, m.group(0))
             sup.directives.append(d)

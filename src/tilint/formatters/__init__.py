@@ -59,15 +59,22 @@ class Report:
 
     results: Sequence["FileResult"]  # a list, or Results streaming from the linter
     rules: "RuleSet"
-    skipped: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # paths in scanned folders not checked
+    skip_reasons: dict[str, str] = field(default_factory=dict)  # path -> why (default: unsupported type)
     fail_on: str = "warning"
     color: bool = False
     show_summary: bool = True
+    show_sources: bool = True  # --no-sources hides the source lines of the text formats
+    verbose: bool = False  # --verbose: name each skipped file in the text summary
+
+    def skipped_with_reasons(self) -> list[tuple[str, str]]:
+        return [(path, self.skip_reasons.get(path, "unsupported type")) for path in self.skipped]
 
 
 # name -> "module:function"
 FORMATS: dict[str, str] = {
     "text": "text:render",
+    "concise": "text:render_concise",
     "json": "json:render",
     "sarif": "sarif:render",
     "github": "github:render",

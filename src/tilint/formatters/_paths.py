@@ -8,11 +8,12 @@ directory and always use forward slashes, whatever the OS.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path, PurePath
 from typing import Optional
 from urllib.parse import quote
 
-__all__ = ["relative_path", "artifact_uri"]
+__all__ = ["relative_path", "artifact_uri", "printable", "display_path"]
 
 
 def relative_path(path: str, root: Optional[str] = None) -> str:
@@ -38,3 +39,28 @@ def artifact_uri(path: str, root: Optional[str] = None) -> str:
     if os.path.isabs(rel):
         return Path(rel).as_uri()
     return quote(rel, safe="/")
+
+
+# C0 and C1 control characters (ESC starts terminal escapes), DEL, and the Unicode
+# line and paragraph separators; tab stays a tab.
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters shown as escapes (``\\n``, ``\\x1b``).
+
+    Paths and document text are untrusted: a file name with a newline could start
+    a line of its own (a CI workflow command), and an escape sequence could drive
+    the user's terminal.
+    """
+    return _CONTROL.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), text)
+
+
+def display_path(path: str) -> str:
+    """A path safe to print at the start of a line: control characters escaped, and
+    ``./`` in front of one that starts with ``:`` or a space (``::error ...`` would
+    be read as a GitHub Actions workflow command)."""
+    shown = printable(path)
+    if shown[:1] in (":", " ", "\t") and not os.path.isabs(path):
+        shown = "./" + shown
+    return shown

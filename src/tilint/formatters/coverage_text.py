@@ -16,6 +16,8 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
+from ._paths import printable
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -42,7 +44,7 @@ def _trim(text: str, limit: int = EVIDENCE_CHARS) -> str:
 def _evidence_cell(evidence: list["Evidence"]) -> Text:
     if not evidence:
         return Text("no evidence found", style="dim")
-    lines = [f"{e.where}: {_trim(e.text)}" for e in evidence[:EVIDENCE_SHOWN]]
+    lines = [printable(f"{e.where}: {_trim(e.text)}") for e in evidence[:EVIDENCE_SHOWN]]  # document text: escapes shown, not obeyed
     more = len(evidence) - EVIDENCE_SHOWN
     if more > 0:
         lines.append(f"(+{more} more)")

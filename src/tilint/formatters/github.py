@@ -13,13 +13,14 @@ from typing import TextIO
 
 from ..models import Finding
 from . import Report
-from ._paths import relative_path
+from ._paths import printable, relative_path
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
 
 
 def escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    # other control characters (an ANSI escape in a file name) are shown, not obeyed
+    return printable(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def escape_property(text: str) -> str:

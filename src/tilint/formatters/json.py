@@ -18,6 +18,7 @@ def to_dict(report: Report) -> dict:
     return {
         "version": SCHEMA_VERSION,
         "files": [r.to_dict() for r in report.results],
+        "skipped": [{"path": path, "reason": reason} for path, reason in report.skipped_with_reasons()],
         "summary": {
             "files": len(report.results),
             "files_with_errors": sum(1 for r in report.results if r.errors),

@@ -15,6 +15,7 @@ from rich.text import Text
 
 from ..models import FileResult, Finding
 from . import Report
+from ._paths import display_path, printable
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
@@ -31,8 +32,8 @@ class Lines:
         self.plain = console.no_color or not console.is_terminal
 
     def __call__(self, *segments: Segment) -> None:
-        if self.plain:
-            self.console.file.write("".join(text for text, _ in segments) + "\n")
+        if self.plain:  # piped: never a trailing space, never a wrapped line
+            self.console.file.write("".join(text for text, _ in segments).rstrip() + "\n")
         else:
             self.console.print(Text.assemble(*segments))
 
@@ -40,14 +41,15 @@ class Lines:
 def _sentence(f: Finding) -> list[Segment]:
     """The context sentence with the match highlighted (whitespace-insensitive)."""
     lead = ("    │ ", "dim")
-    match = " ".join(f.match.split())
-    idx = f.context.find(match)
+    match = printable(" ".join(f.match.split()))
+    context = printable(f.context)
+    idx = context.find(match)
     if idx < 0:
-        idx = f.context.lower().find(match.lower())
+        idx = context.lower().find(match.lower())
     if idx < 0:
-        return [lead, (f.context, "")]
+        return [lead, (context, "")]
     end = idx + len(match)
-    return [lead, (f.context[:idx], ""), (f.context[idx:end], "bold underline " + _STYLE[f.severity].split()[-1]), (f.context[end:], "")]
+    return [lead, (context[:idx], ""), (context[idx:end], "bold underline " + _STYLE[f.severity].split()[-1]), (context[end:], "")]
 
 
 def _where(f: Finding) -> str:
@@ -57,11 +59,13 @@ def _where(f: Finding) -> str:
         parts.append(f"table {loc['table']} row {loc.get('row')} cell {loc.get('cell')}")
     if "section" in loc:
         parts.append(f"§ {loc['section']}")
-    return ", ".join(p for p in parts if p)
+    if "part" in loc:  # Word: header, footer, footnote, endnote, text box
+        parts.insert(0, str(loc["part"]))
+    return printable(", ".join(p for p in parts if p))
 
 
-def render_finding(line: Lines, path: str, f: Finding) -> None:
-    line((f"{path}:{f.line}:{f.column}: ", "bold"), (f"{f.severity} ", _STYLE[f.severity]), (f"{f.rule_id} ", "bold"), (f.message, ""))
+def render_finding(line: Lines, path: str, f: Finding, sources: bool = True) -> None:
+    line((f"{display_path(path)}:{f.line}:{f.column}: ", "bold"), (f"{f.severity} ", _STYLE[f.severity]), (f"{f.rule_id} ", "bold"), (printable(f.message), ""))
     where = _where(f)
     if where:
         line((f"    in {where}", "dim"))
@@ -69,7 +73,7 @@ def render_finding(line: Lines, path: str, f: Finding) -> None:
         line(*_sentence(f))
     if f.suggestions:
         line(("    → try: ", "green"), (", ".join(f'"{s}"' for s in f.suggestions), ""))
-    for s in f.sources[:2]:
+    for s in f.sources[:2] if sources else ():
         line((f"    source: {s.cite()} {s.url}", "dim"))
 
 
@@ -79,21 +83,22 @@ def table_console(console: Console) -> Console:
     return Console(file=console.file, width=width, force_terminal=console.is_terminal, no_color=console.no_color, highlight=False)
 
 
-def render_file(console: Console, result: FileResult) -> None:
+def render_file(console: Console, result: FileResult, sources: bool = True) -> None:
     line = Lines(console)
+    path = display_path(result.path)
     for err in result.errors:
-        line((f"{result.path}: error: {err.message}", "bold red"))
+        line((f"{path}: error: {printable(err.message)}", "bold red"))
     if result.findings:
-        line((result.path, "bold underline"))
+        line((path, "bold underline"))
         for f in result.findings:
-            render_finding(line, result.path, f)
+            render_finding(line, result.path, f, sources)
         line()
     if result.coverage is not None:
         try:
             from .coverage_text import render_coverage
         except ImportError:  # pragma: no cover - coverage renderer not installed
             return
-        render_coverage(table_console(console), result.path, result.coverage)
+        render_coverage(table_console(console), display_path(result.path), result.coverage)
 
 
 def summary(report: Report) -> str:
@@ -106,7 +111,8 @@ def summary(report: Report) -> str:
     line = f"{total} finding{'s' if total != 1 else ''}" + (f" ({', '.join(parts)})" if parts else "")
     line += f" in {with_findings} of {files} file{'s' if files != 1 else ''} checked"
     if report.skipped:
-        line += f"; {len(report.skipped)} skipped (unsupported type)"
+        reasons = Counter(reason for _, reason in report.skipped_with_reasons())
+        line += f"; {len(report.skipped)} not checked (" + ", ".join(f"{n} {r}" for r, n in sorted(reasons.items())) + ")"
     if failed:
         line += f"; {failed} could not be read"
     return line + "."
@@ -115,9 +121,16 @@ def summary(report: Report) -> str:
 def render(report: Report, out: TextIO) -> None:
     console = Console(file=out, force_terminal=report.color, no_color=not report.color, highlight=False, soft_wrap=True)
     for result in report.results:
-        render_file(console, result)
+        render_file(console, result, report.show_sources)
+    _render_summary(console, report)
+
+
+def _render_summary(console: Console, report: Report) -> None:
+    line = Lines(console)
+    if report.verbose:
+        for path, reason in report.skipped_with_reasons():
+            line((f"{display_path(path)}: not checked: {reason}", "dim"))
     if report.show_summary:
-        line = Lines(console)
         categories = Counter(f.category for r in report.results for f in r.findings)
         line((summary(report), "bold"))
         if categories:
@@ -136,7 +149,20 @@ def coverage_summary(report: Report) -> list[str]:
         if r.coverage is None:
             continue
         marks = "  ".join(f"{p.id} {_MARK.get(p.status, '?')}" for p in r.coverage.principles)
-        lines.append(f"coverage ({r.coverage.framework}) {r.path}: {marks}")
+        lines.append(f"coverage ({r.coverage.framework}) {display_path(r.path)}: {marks}")
     if lines:
         lines.insert(0, "coverage: ✓ covered, ~ partial, ✗ missing")
     return lines
+
+
+def render_concise(report: Report, out: TextIO) -> None:
+    """``--output-format concise``: one line a finding, ``path:line:col: ID message``."""
+    console = Console(file=out, force_terminal=report.color, no_color=not report.color, highlight=False, soft_wrap=True)
+    line = Lines(console)
+    for result in report.results:
+        path = display_path(result.path)
+        for err in result.errors:
+            line((f"{path}:{err.line or 1}:1: error: {printable(err.message)}", "bold red"))
+        for f in result.findings:
+            line((f"{path}:{f.line}:{f.column}: ", "bold"), (f"{f.rule_id} ", _STYLE[f.severity]), (printable(f.message), ""))
+    _render_summary(console, report)

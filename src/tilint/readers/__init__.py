@@ -13,7 +13,7 @@ from typing import Callable
 
 from ..document import Document
 
-__all__ = ["ReadError", "READERS", "reader_for", "read_document", "read_text", "supported_suffixes"]
+__all__ = ["ReadError", "READERS", "parse_document", "reader_for", "read_document", "read_text", "supported_suffixes"]
 
 
 class ReadError(Exception):
@@ -68,6 +68,15 @@ def read_document(path: Path, *, max_bytes: int = 50 * 1024 * 1024) -> Document:
         data = path.read_bytes()
     except OSError as exc:
         raise ReadError(_os_reason(exc)) from None
+    return parse_document(path, data, max_bytes=max_bytes)
+
+
+def parse_document(path: Path, data: bytes, *, max_bytes: int = 50 * 1024 * 1024) -> Document:
+    """Parse file content read elsewhere (object storage, standard input) with the reader
+    for ``path``'s suffix; raise :class:`ReadError` on any failure, as :func:`read_document` does."""
+    reader = reader_for(path)
+    if reader is None:
+        raise ReadError(f"unsupported file type '{path.suffix or path.name}'")
     if len(data) > max_bytes:  # grew since stat, or a special file
         raise ReadError(f"file is over the {max_bytes / 1_048_576:.1f} MB limit (max-file-size)")
     try:
@@ -104,4 +113,6 @@ def read_text(text: str, *, format: str = "markdown", path: str = "<string>") ->
         raise ValueError(f"unknown format '{format}' (expected {', '.join(TEXT_PARSERS)})")
     module_name, func = TEXT_PARSERS[format].split(":")
     parse = getattr(importlib.import_module(f"{__name__}.{module_name}"), func)
-    return Document(path=path, format=format, blocks=parse(text), source=text)
+    from .text import lf_breaks
+
+    return Document(path=path, format=format, blocks=parse(lf_breaks(text)), source=text)

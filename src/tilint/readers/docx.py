@@ -14,14 +14,26 @@ counted): ``Location.paragraph`` is that 1-based number, and positions are
 block with ``Location.table/row/cell`` (tables counted in document order, nested
 tables included; a merged cell counts once); inside a cell, ``line`` is the
 paragraph within the cell. Tracked insertions, hyperlinks, fields and content
-controls are read; tracked deletions, text boxes, headers/footers, footnotes and
-comments are not. URLs and e-mail addresses are blanked (positions kept).
+controls are read; tracked deletions and comments are not (headers, footers,
+notes and text boxes: see below). URLs and e-mail addresses are blanked.
+
+Headers, footers, footnotes, endnotes and text boxes carry policy text too; they
+are read after the body (see :func:`other_parts`), each paragraph a block with
+``Location.part`` ("header 1", "footnote 2", "text box 1") and ``paragraph`` its
+number within that part; their ``line`` numbers continue after the body's, so
+findings sort in reading order.
 Before python-docx runs, the zip is checked for bombs and the main XML parts for
 well-formedness and DTDs (see ``_shared``).
+
+Positions back into the XML (for renderers that annotate the file, such as the
+Word review): :func:`walk` returns each block with the ``w:p`` element behind each
+of its lines, and :func:`run_spans` maps a paragraph's text offsets to its runs.
+The engine never sees either.
 """
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 from pathlib import Path
@@ -32,7 +44,7 @@ from . import ReadError
 from ._shared import SectionTracker, check_xml_part, first_line, missing_part, open_zip, quiet_libraries
 from .text import URL_RE, mask
 
-__all__ = ["read"]
+__all__ = ["read", "open_checked", "walk", "run_spans", "paragraph_text"]
 
 KIND = "Word document"
 _HEADING_NAME = re.compile(r"^heading\s*([1-9])$", re.I)
@@ -42,15 +54,47 @@ _RUNS_XPATH = ".//w:r[not(ancestor::w:r) and not(ancestor::w:del) and not(ancest
 
 
 def read(path: Path, data: bytes) -> Document:
+    word = open_checked(data)
+    with quiet_libraries():
+        blocks = _Walker(word).run()
+        blocks += other_parts(zipfile.ZipFile(io.BytesIO(data)), first_line=max((b.position(0)[0] for b in blocks), default=0) + 1)
+    return Document(path=str(path), format="docx", blocks=blocks, source=None)
+
+
+def open_checked(data: bytes) -> Any:
+    """The python-docx ``Document`` of ``data``, after the bomb and XML checks; raises ReadError."""
     if not data:
         raise ReadError("file is empty")
     zf = open_zip(data, KIND, "word/document.xml")
     for part in ("word/document.xml", "word/styles.xml"):
         check_xml_part(zf, part, KIND)
     with quiet_libraries():
-        word = _open(data)
-        blocks = _Walker(word).run()
-    return Document(path=str(path), format="docx", blocks=blocks, source=None)
+        return _open(data)
+
+
+def walk(word: Any, container: Any = None) -> list[tuple[Block, dict[int, Any]]]:
+    """The blocks ``read`` gives, each with its ``w:p`` elements by line.
+
+    ``container`` is the body (default) or a header/footer element (``hdr.element``);
+    a body paragraph's line is its paragraph number, a table cell's is the line in
+    the cell, as in the block's positions.
+    """
+    walker = _Walker(word)
+    with quiet_libraries():
+        walker.run(container)
+    return list(zip(walker.blocks, walker.origins))
+
+
+def run_spans(p: Any) -> list[tuple[Any, int, int]]:
+    """``(w:r, start, end)`` for each run of ``p``, offsets into :func:`paragraph_text`."""
+    spans = []
+    offset = 0
+    for r in p.xpath(_RUNS_XPATH):
+        text = getattr(r, "text", None)
+        if isinstance(text, str):
+            spans.append((r, offset, offset + len(text)))
+            offset += len(text)
+    return spans
 
 
 def _open(data: bytes) -> Any:
@@ -83,13 +127,14 @@ class _Walker:
     def __init__(self, word: Any) -> None:
         self.word = word
         self.blocks: list[Block] = []
+        self.origins: list[dict[int, Any]] = []  # per block: line -> w:p (see walk)
         self.sections = SectionTracker()
         self.paragraph_no = 0
         self.table_no = 0
         self._style_levels: dict[Optional[str], Optional[int]] = {}
 
-    def run(self) -> list[Block]:
-        self._body(self.word.element.body)
+    def run(self, container: Any = None) -> list[Block]:
+        self._body(self.word.element.body if container is None else container)
         return self.blocks
 
     def _body(self, container: Any) -> None:
@@ -119,6 +164,7 @@ class _Walker:
         if level is not None:
             block.location = Location(section=self.sections.heading(level, block.text), paragraph=self.paragraph_no)
         self.blocks.append(block)
+        self.origins.append({self.paragraph_no: p})
 
     def _table(self, tbl: Any) -> None:
         self.table_no += 1
@@ -129,17 +175,20 @@ class _Walker:
                 loc = Location(section=self.sections.path, table=table_no, row=row_no, cell=cell_no)
                 builder = BlockBuilder("table_cell", loc)
                 line = 0
+                lines: dict[int, Any] = {}
                 for child in tc.iterchildren():
                     if child.tag == _W + "p":
                         text = paragraph_text(child)
                         if text.strip():
                             line += 1
+                            lines[line] = child
                             builder.add(mask(text, URL_RE), line, 1)
                             builder.break_space()
                     elif child.tag == _W + "tbl":
                         nested.append(child)
                 if not builder.empty:
                     self.blocks.append(builder.build())
+                    self.origins.append(lines)
         for child in nested:
             self._table(child)
 
@@ -231,3 +280,101 @@ def paragraph_text(p: Any) -> str:
         if isinstance(text, str):
             parts.append(text)
     return "".join(parts)
+
+
+# -- headers, footers, footnotes, endnotes, text boxes ------------------------------------
+
+_PART_NAME = re.compile(r"^word/(header|footer)(\d*)\.xml$")
+_MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+
+
+def _parts(zf: zipfile.ZipFile) -> Iterator[tuple[str, str]]:
+    """(label, member) of the parts besides the body, in a stable order."""
+    names = set(zf.namelist())
+    found = sorted((m.group(1) != "header", int(m.group(2) or 0), m.group(1), name) for name in names if (m := _PART_NAME.match(name)))
+    for _, number, kind, name in found:
+        yield f"{kind} {number or 1}", name
+    for kind in ("footnotes", "endnotes"):
+        if f"word/{kind}.xml" in names:
+            yield kind[:-1], f"word/{kind}.xml"
+
+
+def _xml(zf: zipfile.ZipFile, name: str) -> Any:
+    from lxml import etree
+
+    check_xml_part(zf, name, KIND)
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+    return etree.fromstring(zf.read(name), parser)
+
+
+_DELETED = (_W + "del", _W + "moveFrom")
+
+
+def _part_text(p: Any) -> str:
+    """Visible text of a paragraph parsed by plain lxml: its own runs (not those of
+    a text box inside it), without deleted text."""
+    parts = []
+    for r in p.iter(_W + "r"):
+        owner = next((a for a in r.iterancestors() if a.tag == _W + "p" or a.tag in _DELETED), None)
+        if owner is not p:
+            continue
+        for child in r:
+            if child.tag == _W + "t":
+                parts.append(child.text or "")
+            elif child.tag == _W + "tab":
+                parts.append("\t")
+            elif child.tag in (_W + "br", _W + "cr"):
+                parts.append("\n")
+    return "".join(parts)
+
+
+def _part_blocks(paragraphs: Iterator[Any], label: str, lines: list[int]) -> list[Block]:
+    """``lines[0]``: the next free line number (shared by all parts)."""
+    blocks, number = [], 0
+    for p in paragraphs:
+        text = _part_text(p)
+        if not text.strip():
+            continue
+        number += 1
+        builder = BlockBuilder("paragraph", Location(part=label, paragraph=number))
+        builder.add(mask(text, URL_RE), lines[0], 1)
+        lines[0] += 1
+        if not builder.empty:
+            blocks.append(builder.build())
+    return blocks
+
+
+def _text_boxes(root: Any, counter: list[int], lines: list[int]) -> list[Block]:
+    """Text boxes of a part (the VML fallback copy of each is skipped)."""
+    blocks = []
+    for box in root.iter(_W + "txbxContent"):
+        if any(a.tag == _MC_FALLBACK for a in box.iterancestors()):
+            continue
+        counter[0] += 1
+        blocks += _part_blocks(box.iter(_W + "p"), f"text box {counter[0]}", lines)
+    return blocks
+
+
+def _own_paragraphs(root: Any) -> Iterator[Any]:
+    """Paragraphs of a part that are not inside a text box."""
+    for p in root.iter(_W + "p"):
+        if not any(a.tag == _W + "txbxContent" for a in p.iterancestors()):
+            yield p
+
+
+def other_parts(zf: zipfile.ZipFile, first_line: int = 1) -> list[Block]:
+    """Blocks of the text boxes in the body, then of each header, footer, footnote
+    and endnote (and their text boxes); lines numbered from ``first_line``."""
+    boxes, lines = [0], [first_line]
+    blocks = _text_boxes(_xml(zf, "word/document.xml"), boxes, lines)
+    for label, name in _parts(zf):
+        root = _xml(zf, name)
+        if label in ("footnote", "endnote"):
+            for note in root.findall(f"{_W}{label}"):
+                if note.get(_W + "type") in ("separator", "continuationSeparator", "continuationNotice"):
+                    continue
+                blocks += _part_blocks(_own_paragraphs(note), f"{label} {note.get(_W + 'id')}", lines)
+        else:
+            blocks += _part_blocks(_own_paragraphs(root), label, lines)
+        blocks += _text_boxes(root, boxes, lines)
+    return blocks

@@ -38,12 +38,20 @@ _ATX = re.compile(r"^([ \t]*)(#{1,6})(?=\s|$)|[ \t]+#+[ \t]*$")
 _SETEXT_UNDERLINE = re.compile(r"^[ \t>]*(=+|-+)[ \t]*$")
 
 
+# markdown-it stops parsing, silently, at its nesting limit (20 by default: a list
+# 10 deep, 20 nested quotes); the rest of the file would go unread. The limit is
+# raised far beyond real documents, and a file that still reaches it is an error.
+MAX_NESTING = 200
+
+
 @lru_cache(maxsize=1)
 def _parser():
     from markdown_it import MarkdownIt
     from mdit_py_plugins.front_matter import front_matter_plugin
 
-    return MarkdownIt("commonmark").enable("table").use(front_matter_plugin)
+    md = MarkdownIt("commonmark").enable("table").use(front_matter_plugin)
+    md.options["maxNesting"] = MAX_NESTING
+    return md
 
 
 def _mask_inline(text: str) -> str:
@@ -82,6 +90,10 @@ def parse_markdown(text: str) -> list[Block]:
     """Split Markdown source into prose blocks with exact source positions."""
     lines = split_lines(text)
     tokens = _parser().parse(text)
+    if any(tok.level >= MAX_NESTING - 1 for tok in tokens):
+        from . import ReadError
+
+        raise ReadError(f"lists or quotes are nested more than {MAX_NESTING // 2} levels deep; tilint cannot read this file reliably")
     blocks: list[Block] = []
     containers: list[str] = []
     headings: list[tuple[int, str]] = []  # (level, text) stack for section paths

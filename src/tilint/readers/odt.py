@@ -15,6 +15,10 @@ annotations, frames/text boxes and generated indexes (tables of contents) are
 not read. URLs and e-mail addresses are blanked (positions kept). odfpy prints
 parse failures to stdout, so the zip and XML parts are checked first (see
 ``_shared``) and its output is captured.
+
+Positions back into the document (for the review renderer): :func:`walk` returns
+each block with the paragraph element behind each line, and :func:`text_spans`
+maps a paragraph's text offsets to its text nodes and space/tab/break elements.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from . import ReadError
 from ._shared import SectionTracker, check_xml_part, first_line, missing_part, open_zip, quiet_libraries
 from .text import URL_RE, mask
 
-__all__ = ["read"]
+__all__ = ["read", "open_checked", "walk", "text_spans", "paragraph_text"]
 
 KIND = "OpenDocument file"
 TEXT_NS = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
@@ -40,6 +44,23 @@ _SKIP_INLINE = {"note", "annotation", "frame", "tracked-changes", "ruby-text"}
 
 
 def read(path: Path, data: bytes) -> Document:
+    body = open_checked(data).text
+    with quiet_libraries():
+        walker = _Walker()
+        walker.body(body)
+    return Document(path=str(path), format="odt", blocks=walker.blocks, source=None)
+
+
+def walk(body: Any) -> list[tuple[Block, dict[int, Any]]]:
+    """The blocks ``read`` gives for ``office:text``, each with its paragraph elements by line."""
+    walker = _Walker()
+    with quiet_libraries():
+        walker.body(body)
+    return list(zip(walker.blocks, walker.origins))
+
+
+def open_checked(data: bytes) -> Any:
+    """The odfpy document of ``data``, after the bomb, type and XML checks; raises ReadError."""
     if not data:
         raise ReadError("file is empty")
     zf = open_zip(data, KIND, "content.xml")
@@ -49,10 +70,7 @@ def read(path: Path, data: bytes) -> Document:
     for part in ("content.xml", "styles.xml", "meta.xml", "settings.xml", "META-INF/manifest.xml"):
         check_xml_part(zf, part, KIND)
     with quiet_libraries():
-        body = _load(data)
-        walker = _Walker()
-        walker.body(body)
-    return Document(path=str(path), format="odt", blocks=walker.blocks, source=None)
+        return _load(data)
 
 
 def _mimetype(zf: Any) -> str:
@@ -73,7 +91,7 @@ def _load(data: bytes) -> Any:
             doc = load(io.BytesIO(data))
         if doc.text is None:
             raise ReadError(f"damaged {KIND}: content.xml has no document body")
-        return doc.text
+        return doc
     except ReadError:
         raise
     except KeyError as exc:
@@ -108,34 +126,44 @@ def _elements(el: Any) -> Iterator[Any]:
 
 def paragraph_text(el: Any) -> str:
     """Visible text of a paragraph element: spans, links, spaces, tabs and line breaks."""
-    parts: list[str] = []
+    return "".join(text for _, text in _pieces(el))
 
-    def walk(node: Any) -> None:
-        for child in node.childNodes:
-            if child.nodeType == child.TEXT_NODE:
-                parts.append(child.data)
-                continue
-            if child.nodeType != child.ELEMENT_NODE:
-                continue
-            ns, local = child.qname
-            if local in _SKIP_INLINE:
-                continue
-            if ns == TEXT_NS and local == "s":
-                parts.append(" " * _int_attr(child, TEXT_NS, "c"))
-            elif ns == TEXT_NS and local == "tab":
-                parts.append("\t")
-            elif ns == TEXT_NS and local == "line-break":
-                parts.append("\n")
-            else:
-                walk(child)
 
-    walk(el)
-    return "".join(parts)
+def text_spans(el: Any) -> list[tuple[Any, int, int]]:
+    """``(node, start, end)`` for each piece of :func:`paragraph_text`: text nodes and
+    ``text:s``/``text:tab``/``text:line-break`` elements, in document order."""
+    spans = []
+    offset = 0
+    for node, text in _pieces(el):
+        spans.append((node, offset, offset + len(text)))
+        offset += len(text)
+    return spans
+
+
+def _pieces(node: Any) -> Iterator[tuple[Any, str]]:
+    for child in node.childNodes:
+        if child.nodeType == child.TEXT_NODE:
+            yield child, child.data
+            continue
+        if child.nodeType != child.ELEMENT_NODE:
+            continue
+        ns, local = child.qname
+        if local in _SKIP_INLINE:
+            continue
+        if ns == TEXT_NS and local == "s":
+            yield child, " " * _int_attr(child, TEXT_NS, "c")
+        elif ns == TEXT_NS and local == "tab":
+            yield child, "\t"
+        elif ns == TEXT_NS and local == "line-break":
+            yield child, "\n"
+        else:
+            yield from _pieces(child)
 
 
 class _Walker:
     def __init__(self) -> None:
         self.blocks: list[Block] = []
+        self.origins: list[dict[int, Any]] = []  # per block: line -> paragraph element (see walk)
         self.sections = SectionTracker()
         self.paragraph_no = 0
         self.table_no = 0
@@ -166,6 +194,7 @@ class _Walker:
             level = _int_attr(el, TEXT_NS, "outline-level")
             block.location = Location(section=self.sections.heading(level, block.text), paragraph=self.paragraph_no)
         self.blocks.append(block)
+        self.origins.append({self.paragraph_no: el})
 
     def table(self, table: Any) -> None:
         self.table_no += 1
@@ -183,22 +212,25 @@ class _Walker:
                 cell_no += _int_attr(cell, TABLE_NS, "number-columns-repeated")
                 loc = Location(section=self.sections.path, table=table_no, row=first_row, cell=first_cell)
                 builder = BlockBuilder("table_cell", loc)
-                self._cell(cell, builder, nested, [0])
+                lines: dict[int, Any] = {}
+                self._cell(cell, builder, nested, [0], lines)
                 if not builder.empty:
                     self.blocks.append(builder.build())
+                    self.origins.append(lines)
         for el in nested:
             self.table(el)
 
-    def _cell(self, container: Any, builder: BlockBuilder, nested: list[Any], line: list[int]) -> None:
+    def _cell(self, container: Any, builder: BlockBuilder, nested: list[Any], line: list[int], lines: dict[int, Any]) -> None:
         for el in _elements(container):
             if el.qname in _PARAGRAPHS:
                 text = paragraph_text(el)
                 if text.strip():
                     line[0] += 1
+                    lines[line[0]] = el
                     builder.add(mask(text, URL_RE), line[0], 1)
                     builder.break_space()
             elif el.qname in _CONTAINERS:
-                self._cell(el, builder, nested, line)
+                self._cell(el, builder, nested, line, lines)
             elif el.qname == (TABLE_NS, "table"):
                 nested.append(el)
 

@@ -113,9 +113,20 @@ def mask(text: str, pattern: re.Pattern[str]) -> str:
     return pattern.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
 
 
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_LONE_CR = re.compile(r"\r(?!\n)")
+
+
 def split_lines(text: str) -> list[str]:
-    """Split on \\n, dropping a trailing \\r so CRLF files keep exact columns."""
-    return [line[:-1] if line.endswith("\r") else line for line in text.split("\n")]
+    """Split at every line ending (CRLF, lone CR or LF, mixed freely), as
+    :attr:`Document.line_starts` and markdown-it count lines."""
+    return LINE_BREAK.split(text)
+
+
+def lf_breaks(text: str) -> str:
+    """Lone CRs (old Mac files, stray ones) as LF: the same length, so offsets
+    are kept, and every parser then sees the lines the user sees."""
+    return _LONE_CR.sub("\n", text) if "\r" in text else text
 
 
 def text_document(path: Path, data: bytes, format: str, parse: Callable[[str], list[Block]]) -> Document:
@@ -125,7 +136,7 @@ def text_document(path: Path, data: bytes, format: str, parse: Callable[[str], l
     return Document(
         path=str(path),
         format=format,
-        blocks=parse(text),
+        blocks=parse(lf_breaks(text)),
         source=text,
         newline=newline_of(text),
         encoding=encoding,

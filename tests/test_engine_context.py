@@ -1,0 +1,355 @@
+"""Context the engine applies to every rule: prohibitions, rejected labels, mentions,
+proper names. Each context that suppresses a finding is tested both ways: where it
+must suppress, and a near miss where it must not."""
+
+from __future__ import annotations
+
+import pytest
+
+from tilint.linter import Linter
+
+
+@pytest.fixture(scope="module")
+def found(zz_config):
+    linter = Linter(zz_config)
+    return lambda text, fmt="text": [(f.rule_id, f.match) for f in linter.lint_text(text, format=fmt)]
+
+
+# -- prohibition scope -----------------------------------------------------------------
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Seclusion is never used in our homes.",
+        "Seclusion must not be used.",
+        "Seclusion is strictly prohibited.",
+        "We never use seclusion.",
+        "Staff do not use seclusion or any form of isolation.",
+        "Under no circumstances should staff use seclusion.",
+        "At no time will staff use seclusion.",
+        "The home prohibits the use of seclusion.",
+        "Seclusion, isolation and time out are not permitted here.",
+    ],
+)
+def test_a_practice_named_to_forbid_it_is_not_flagged(found, text):
+    assert found(text) == []
+
+
+@pytest.mark.parametrize(
+    "text,match",
+    [
+        ("Seclusion is never used unless a child is at risk of harm.", "Seclusion"),  # a permission after all
+        ("Seclusion is not used except as a last step.", "Seclusion"),
+        ("Seclusion is never used as a punishment.", "Seclusion"),  # forbids one use, allows others
+        ("Staff use seclusion when a child is upset and do not use time out.", "seclusion"),
+        ("We do not use the garden when staff use seclusion.", "seclusion"),  # the cue is in another clause
+        ("Under no circumstances will a child be moved from seclusion early.", "seclusion"),  # no verb of using
+        ("Seclusion is used; restraint is never used.", "Seclusion"),
+    ],
+)
+def test_a_prohibition_that_does_not_reach_the_practice_does_not_suppress(found, text, match):
+    assert ("ZZ006", match) in found(text)
+
+
+def test_a_rule_may_opt_out_of_prohibition_scope(found):
+    assert found("Drunks are prohibited.") == [("ZZ009", "Drunks")]
+    assert found("Addicts are prohibited.") == [("ZZ001", "Addicts")]
+    assert found("Seclusion is prohibited.") == []  # ZZ006 keeps the default
+
+
+def test_people_not_allowed_something_are_not_a_prohibited_practice(found):
+    assert found("Drunks are not allowed visitors.") == [("ZZ009", "Drunks")]
+    assert found("Seclusion rooms are not allowed to stay locked.") == [("ZZ006", "Seclusion")]
+    assert found("Seclusion is not allowed in our homes.") == []
+
+
+def test_list_under_a_prohibiting_lead_in(found):
+    text = "Our approach.\n\nThe following must never be used:\n\n- seclusion\n- time out in seclusion\n\nWe do use:\n\n- seclusion\n"
+    assert found(text, "markdown") == [("ZZ006", "seclusion")]  # the second list's item only
+
+
+@pytest.mark.parametrize(
+    "lead_in",
+    [
+        "The following behaviours will not be tolerated:",  # itself punitive, not a prohibition of a practice
+        "Seclusion is not used except in these cases:",
+        "Staff may use:",
+    ],
+)
+def test_list_under_a_lead_in_that_does_not_forbid_is_checked(found, lead_in):
+    assert ("ZZ006", "seclusion") in found(f"{lead_in}\n\n- seclusion\n", "markdown")
+
+
+def test_table_column_under_a_prohibiting_header():
+    from tilint.document import Block, Location
+    from tilint.engine import _list_scopes
+
+    def cell(text, row, col):
+        return Block(text, kind="table_cell", location=Location(table=1, row=row, cell=col))
+
+    header = [cell("Never used", 0, 0), cell("Used with review", 0, 1), cell("Words to avoid", 0, 2)]
+    row = [cell("seclusion", 1, 0), cell("seclusion", 1, 1), cell("addicts", 1, 2)]
+    assert _list_scopes(header + row) == {id(row[0]): "forbidden", id(row[2]): "terms"}
+
+
+def test_table_under_a_prohibiting_lead_in(found):
+    table = "| Practice | Notes |\n|---|---|\n| seclusion | see section 4 |\n"
+    assert found("These practices are never used:\n\n" + table, "markdown") == []
+    assert found("These practices are used:\n\n" + table, "markdown") == [("ZZ006", "seclusion")]
+
+
+def test_list_under_a_lead_in_about_words_is_a_list_of_mentions(found):
+    assert found("Terms we no longer use:\n\n- addicts\n- an addict\n", "markdown") == []
+    assert found("People we support:\n\n- addicts\n", "markdown") == [("ZZ001", "addicts")]
+    assert found("Short-term beds:\n\n- addicts\n", "markdown") == [("ZZ001", "addicts")]
+    assert found("## Terms we use:\n\n- addicts\n", "markdown") == [("ZZ001", "addicts")]  # a heading is not a lead-in
+
+
+# -- label rejection -------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A child cannot be an addict.",
+        "She is not an addict.",
+        "A person is never simply an addict.",
+        "We see it not as addict behaviour but as a way of coping.",
+        "He was described to us, not as an addict but as a father.",
+    ],
+)
+def test_a_label_named_to_reject_it_is_not_flagged(found, text):
+    assert found(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "This is not a problem for an addict who wants help.",  # the cue is about something else
+        "She is not here because she is an addict.",
+        "He is an addict and is not welcome.",
+    ],
+)
+def test_a_nearby_negation_does_not_reject_the_label(found, text):
+    assert ("ZZ001", "an addict") in found(text)
+
+
+# -- mention cues ----------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Avoid addicts, junkies or users.",  # a list of short terms
+        "Avoid: addicts.",  # colon-led
+        "Avoid terms like junkie, user and addicts.",
+        "Avoid using 'addicts'.",
+        "We say people who use drugs rather than addicts.",
+        "Do not use addicts.",
+        "The term addicts is outdated.",
+        "Outdated terms such as addicts harm people.",
+        "Never describe someone as one of the 'addicts'.",
+        "Say 'people who use drugs', not 'addicts'.",
+        "He told us: 'the addicts on my street look out for me'.",  # someone's own words
+    ],
+)
+def test_mentions_of_a_term_are_not_flagged(found, text):
+    assert found(text) == []
+
+
+@pytest.mark.parametrize(
+    "text,match",
+    [
+        ("Staff must avoid alcohol abuse at work events.", "abuse"),
+        ("Avoid alcohol abuse.", "abuse"),  # avoid + a bare term: a practice, not a word
+        ("We offer short-term beds for addicts.", "addicts"),
+        ("In the autumn term addicts can join the course.", "addicts"),
+        ("These 'addicts' need our help.", "addicts"),  # scare quotes in running prose
+        ("Staff should avoid addicts who are using, for their own safety.", "addicts"),
+    ],
+)
+def test_a_use_after_a_cue_word_is_still_flagged(found, text, match):
+    assert any(m == match for _, m in found(text)), found(text)
+
+
+# -- proper names ----------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Addicts Support Network meets on Tuesdays.",
+        "She works for Addicts Anonymous in Leeds.",
+        "They called the Sexual Abuse Referral Centre.",
+        "We funded Parents and Families of Addicts Together (PFAT) last year.",
+    ],
+)
+def test_words_inside_a_proper_name_are_not_flagged(found, text):
+    assert found(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Addicts wait outside the Support Centre.", "We help Addicts every day.", "ADDICTS WAIT HERE."],
+)
+def test_capitals_alone_do_not_make_a_name(found, text):
+    assert ("ZZ001", text.split()[0] if text[0] != "W" else "Addicts") in found(text)
+
+
+# -- coordination ----------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "text,match",
+    [
+        ("Patients who fail or refuse to attend are discharged.", "fail or refuse to attend"),
+        ("Patients who failed and/or declined to attend are discharged.", "failed and/or declined to attend"),
+        ("Clients who fail / forget to attend pay a fee.", "fail / forget to attend"),
+        ("Patients who fail to attend are discharged.", "fail to attend"),  # the single form
+    ],
+)
+def test_a_coordinated_phrase_matches_like_its_single_form(found, text, match):
+    assert found(text) == [("ZZ004", match)]
+
+
+def test_coordination_needs_a_conjunction_and_keeps_correct_terms(found):
+    assert found("Patients who fail quickly to attend are seen.") == []  # no conjunction: not the phrase
+
+
+def test_a_coordinated_hit_whose_second_conjunct_is_a_correct_term_is_dropped():
+    linter = Linter()  # the built-in packs: "alcohol abuse" is a pattern, "domestic abuse" a protected term
+    assert [f.match for f in linter.lint_text("Alcohol or drug abuse is common.")] == ["Alcohol or drug abuse"]
+    assert [f.match for f in linter.lint_text("We run alcohol and domestic abuse services.")] == []
+
+
+# -- restrictive practice: a real safeguard in the same section -------------------------------
+@pytest.fixture(scope="module")
+def builtin():
+    linter = Linter()
+    return lambda text: [(f.rule_id, f.match) for f in linter.lint_text(text)]
+
+
+def test_restraint_with_a_safeguard_in_its_section_is_not_flagged(builtin):
+    text = "# Physical intervention\n\nStaff may use restraint to keep a child safe.\n\nIt is only ever a last resort, and we debrief afterwards.\n"
+    assert builtin(text) == []
+
+
+@pytest.mark.parametrize(
+    "elsewhere",
+    [
+        "We aim to reduce waiting times for every family.",  # unrelated "reduce"
+        "Please reply as soon as possible.",
+        "We review this policy every year.",
+    ],
+)
+def test_unrelated_words_do_not_count_as_a_safeguard(builtin, elsewhere):
+    text = f"# Physical intervention\n\nStaff may use restraint to keep a child safe.\n\n{elsewhere}\n"
+    assert ("RP001", "restraint") in builtin(text)
+
+
+def test_a_limit_in_another_section_does_not_cover_restraint(builtin):
+    text = "# Restraint\n\nStaff may use restraint to keep a child safe.\n\n# Visits\n\nVisits are allowed only when a parent agrees.\n"
+    assert ("RP001", "restraint") in builtin(text)
+
+
+def test_a_last_resort_commitment_anywhere_covers_the_whole_policy(builtin):
+    text = "# Training\n\nStaff learn restraint holds each year.\n\n# Our approach\n\nPhysical contact to keep someone safe is a last resort.\n"
+    assert builtin(text) == []
+
+
+@pytest.mark.parametrize(
+    "text,rule",
+    [
+        ("If you refuse, we will respect your decision.", None),
+        ("If you refuse, we will end your tenancy.", "BL011"),
+        ("We do not operate a zero tolerance approach.", None),
+        ("We operate a zero tolerance approach.", "CO001"),
+    ],
+)
+def test_respectful_or_negated_wording_is_not_flagged(builtin, text, rule):
+    assert [r for r, _ in builtin(text)] == ([rule] if rule else [])
+
+
+# -- neighbour lists see through a coordinated list ---------------------------------------
+def test_a_neighbour_word_reaches_across_a_coordinated_list(found):
+    assert found("She has lived through domestic, financial or other abuse.") == []  # not_preceded_by: [domestic]
+    assert found("Domestic staff reported abuse.") == [("ZZ003", "abuse")]  # not a list: still flagged
+    assert found("Domestic, he said, was the abuse.") == [("ZZ003", "abuse")]
+
+
+def test_a_second_relative_clause_keeps_its_person_subject(found):
+    assert found("Tenants who owe rent, or who refuse access, get a letter.") == [("ZZ002", "refuse")]
+    assert found("The council, or its board, refused the plan.") == []
+
+
+def test_acronyms_under_discussion_are_mentions(found):
+    assert found("We never use acronyms such as addicts in letters.") == []
+    assert found("Acronyms confuse addicts.") == [("ZZ001", "addicts")]
+
+
+def test_a_pack_sets_the_default_and_a_rule_may_override_it(tmp_path):
+    from tilint.ruleset import load_ruleset
+
+    rule = """
+  - id: {id}
+    name: {name}
+    severity: warning
+    message: "'{{match}}'"
+    {override}
+    patterns: [{{phrase: {phrase}}}]
+    suggestions: ["x"]
+    rationale: A test rule for the pack-level prohibition default and its override.
+    sources: [VA]
+    examples: {{fail: ["a", "b"], pass: ["c", "d"]}}
+"""
+    pack = tmp_path / "words.yaml"
+    pack.write_text(
+        "pack: words\nprefix: WD\ncategory: words\ndescription: Rules for the prohibition default test.\nprohibitions: report\nrules:"
+        + rule.format(id="WD001", name="a", override="", phrase="drug abuse")
+        + rule.format(id="WD002", name="b", override="prohibitions: skip", phrase="seclusion"),
+        encoding="utf-8",
+    )
+    rules = load_ruleset(extra=[pack], builtin=False)
+    assert [(r.id, r.prohibitions) for r in rules] == [("WD001", "report"), ("WD002", "skip")]
+    from tilint.config import Config
+
+    linter = Linter(Config(extra_rules=(str(pack),), select=("WD",)))
+    got = [(f.rule_id, f.match) for f in linter.lint_text("Drug abuse is prohibited. Seclusion is prohibited.", format="text")]
+    assert got == [("WD001", "Drug abuse")]
+
+
+def test_an_item_that_allows_the_practice_is_not_forbidden_by_its_lead_in(found):
+    text = "Avoid:\n\n- seclusion as a first response\n- seclusion unless a child is at risk\n"
+    assert found(text, "markdown") == [("ZZ006", "seclusion")]
+
+
+def test_avoiding_a_practice_is_a_prohibition_but_avoiding_a_word_is_not(found):
+    assert found("Staff avoid seclusion.") == []  # ZZ006: a practice
+    assert found("Staff avoid addicts at night.") == [("ZZ001", "addicts")]  # ZZ001: a wording rule
+
+
+def test_a_quoted_wording_after_not_is_a_mention(found):
+    assert found('Ask what happened, not "why are addicts late".') == []
+    assert found("Most people who use drugs are not 'addicts' at all.") == []
+    assert found('Ask what happened to the "addicts".') == [("ZZ001", "addicts")]
+    assert found("We never met the 'addicts' before today.") == [("ZZ001", "addicts")]  # a word between: "never met the"
+
+
+def test_a_heading_or_title_naming_a_practice_describes_no_use(found):
+    assert found("# Seclusion\n\nStaff may use seclusion.\n", "markdown") == [("ZZ006", "seclusion")]
+    assert found("- [Seclusion Record Form](forms/seclusion.pdf)\n", "markdown") == []
+    assert found("Seclusion Is Used Here And Recorded Daily Whenever Needed.", "markdown") == [("ZZ006", "Seclusion")]
+
+
+def test_a_fragment_that_opens_with_the_hit_has_the_person_as_its_subject(found):
+    table = "| State | Response |\n|---|---|\n| Refuses food; upset | Offer a snack later |\n"
+    assert found(table, "markdown") == [("ZZ002", "Refuses")]
+    assert found("- Refuses food at lunch\n", "markdown") == [("ZZ002", "Refuses")]
+    assert found("Refuses food at lunch.", "markdown") == []  # a paragraph: no subject, no finding
+    assert found("- The council refuses late claims\n", "markdown") == []  # a subject that is not a person
+    assert found("- Application refused\n", "markdown") == []  # the hit does not open the fragment
+    assert found("| Code |\n|---|\n| REFUSED |\n", "markdown") == []  # a code, not a description
+
+
+def test_forbidding_people_or_their_conduct_does_not_redeem_the_wording(found):
+    # ZZ008 keeps the default (skip): a practice named to forbid it is not flagged...
+    assert found("Time out for bad behaviour is never used.") == []  # what staff use
+    # ...but a rule for people about their conduct is not a prohibition of a practice
+    assert found("Bad behaviour is not permitted.") == [("ZZ008", "Bad behaviour")]
+    assert found("The following are not allowed:\n\n- bad behaviour\n", "markdown") == [("ZZ008", "bad behaviour")]
+
+
+def test_a_quoted_term_judged_as_wording_is_a_mention(found):
+    assert found("'Addicts' is stigmatising and outdated.") == []
+    assert found("The 'addicts' were offended by staff.") == [("ZZ001", "addicts")]  # about people, not words
