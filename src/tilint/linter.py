@@ -8,6 +8,7 @@ coverage when the config asks for it.
 
 from __future__ import annotations
 
+import gc
 import heapq
 import os
 from pathlib import Path, PurePosixPath
@@ -269,13 +270,19 @@ class Linter:
             self.warm()
             _WORKER = self
             context = multiprocessing.get_context("fork")
+            # keep the collector off the inherited objects: its passes would write to
+            # every page the parent built (the lemma tables, the matchers) and so copy them
+            gc.freeze()
         # elsewhere (spawn) each worker builds its own engine in _init_worker
         finished = 0
-        for result in self._run_pool(files, jobs, context):
-            finished += 1
-            yield result
-        if finished < len(files):  # the pool broke: retry the rest, each file alone
-            yield from self._run_alone(files[finished:], jobs, context)
+        try:
+            for result in self._run_pool(files, jobs, context):
+                finished += 1
+                yield result
+            if finished < len(files):  # the pool broke: retry the rest, each file alone
+                yield from self._run_alone(files[finished:], jobs, context)
+        finally:
+            gc.unfreeze()
 
     def _run_pool(self, files: list[str], jobs: int, context: Any) -> Iterator[FileResult]:
         """Results in order until the pool breaks (then the iterator simply ends)."""
@@ -284,10 +291,15 @@ class Linter:
 
         pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(self.config,))
         try:
-            futures = [pool.submit(_lint_in_worker, f) for f in files]
-            for future in futures:
+            chunks = _chunks(files, jobs)
+            # the biggest chunks start first, so no large file is left for one worker at
+            # the end; results are still taken (and streamed) in file order
+            futures: dict[int, Any] = {}
+            for i in sorted(range(len(chunks)), key=lambda i: -chunks[i][1]):
+                futures[i] = pool.submit(_lint_chunk_in_worker, chunks[i][0])
+            for i in range(len(chunks)):
                 try:
-                    yield future.result()
+                    yield from futures[i].result()
                 except BrokenProcessPool:
                     return
         finally:
@@ -359,3 +371,33 @@ def _init_worker(config: Config) -> None:
 def _lint_in_worker(path: str) -> FileResult:
     assert _WORKER is not None
     return _WORKER.lint_file(path)
+
+
+def _lint_chunk_in_worker(paths: list[str]) -> list[FileResult]:
+    assert _WORKER is not None
+    return [_WORKER.lint_file(path) for path in paths]
+
+
+def _chunks(files: list[str], jobs: int, per_worker: int = 8) -> list[tuple[list[str], int]]:
+    """Consecutive runs of ``files`` of about equal size in bytes (``per_worker`` per
+    job, so the workers finish together), each with its size. Work grows with bytes,
+    not with files: one 400-page PDF outweighs a hundred short policies."""
+    sizes = []
+    for f in files:
+        try:
+            sizes.append(os.path.getsize(f))
+        except OSError:
+            sizes.append(0)  # the worker reports it
+    target = max(sum(sizes) / (jobs * per_worker), 1)
+    chunks: list[tuple[list[str], int]] = []
+    run: list[str] = []
+    total = 0
+    for f, size in zip(files, sizes):
+        run.append(f)
+        total += size
+        if total >= target:
+            chunks.append((run, total))
+            run, total = [], 0
+    if run:
+        chunks.append((run, total))
+    return chunks
