@@ -67,19 +67,24 @@ def build_realistic(folder: Path, megabytes: float = 5.0, file_kb: int = 25, sha
                 yield from unit
 
     paras = stream()
-    paths, total = [], 0
+    paths: list[Path] = []
+    total = 0
     while total < target:
-        parts, size = [], 0
-        while size < per_file:
-            p = next(paras)
-            parts.append(p)
-            size += len(p.encode("utf-8")) + 2
-        text = "\n\n".join(parts) + "\n"
-        path = folder / f"real-{len(paths):03d}.txt"
-        path.write_text(text, encoding="utf-8")
-        paths.append(path)
-        total += len(text.encode("utf-8"))
+        total += _write(folder / f"real-{len(paths):03d}.txt", [], per_file, lambda: next(paras), paths)
     return paths, total
+
+
+def _write(path: Path, head: list[str], size: int, draw, paths: list[Path]) -> int:  # type: ignore[no-untyped-def]
+    """Write ``head`` and paragraphs from ``draw()`` until about ``size`` bytes, blank
+    lines between; add the path to ``paths`` and return the bytes written."""
+    parts, written = list(head), 0
+    while written < size:
+        parts.append(draw())
+        written += len(parts[-1].encode("utf-8")) + 2
+    data = ("\n\n".join(parts) + "\n").encode("utf-8")
+    path.write_bytes(data)
+    paths.append(path)
+    return len(data)
 
 
 # -- dense (worst case) -----------------------------------------------------------------
@@ -119,18 +124,8 @@ def build_dense(folder: Path, megabytes: float, files: int = 200) -> tuple[list[
     rng = random.Random(20261128)
     seeds = _seed_paragraphs()
     per_file = int(megabytes * 1_000_000) // files + 1
-    paths, total = [], 0
-    for i in range(files):
-        parts, size = [f"# Policy {i}"], 0
-        while size < per_file:
-            p = _vary(rng.choice(seeds), rng)
-            parts.append(p)
-            size += len(p) + 2
-        text = "\n\n".join(parts) + "\n"
-        path = folder / f"policy-{i:03d}.md"
-        path.write_text(text, encoding="utf-8")
-        paths.append(path)
-        total += len(text.encode("utf-8"))
+    paths: list[Path] = []
+    total = sum(_write(folder / f"policy-{i:03d}.md", [f"# Policy {i}"], per_file, lambda: _vary(rng.choice(seeds), rng), paths) for i in range(files))
     return paths, total
 
 

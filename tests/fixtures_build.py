@@ -241,14 +241,19 @@ def build_pdf(directory: Path, name: str = "policy.pdf") -> Path:
     return path
 
 
+def _page_with_chrome(pdf, title: str, n: int, pages: int) -> None:  # type: ignore[no-untyped-def]
+    """A new page with a running header and a numbered footer (9pt)."""
+    pdf.add_page()
+    pdf.set_font("helvetica", size=9)
+    pdf.text(72, 30, title)
+    pdf.text(72, 820, f"Page {n} of {pages}")
+
+
 def build_pdf_chrome(directory: Path, pages: int = 4) -> Path:
     """Pages with a running header and a numbered footer around one body line each."""
     pdf = _pdf()
     for n in range(1, pages + 1):
-        pdf.add_page()
-        pdf.set_font("helvetica", size=9)
-        pdf.text(72, 30, "Council Policy Manual")
-        pdf.text(72, 820, f"Page {n} of {pages}")
+        _page_with_chrome(pdf, "Council Policy Manual", n, pages)
         pdf.set_font("helvetica", size=11)
         pdf.text(72, 300, f"Body text on page {n}.")
     path = directory / "chrome.pdf"
@@ -342,10 +347,7 @@ def build_pdf_handbook(directory: Path, pages: int, every: int = 37) -> tuple[Pa
     pdf = _pdf()
     expected = []
     for n in range(1, pages + 1):
-        pdf.add_page()
-        pdf.set_font("helvetica", size=9)
-        pdf.text(72, 30, "Trust Policy Handbook")
-        pdf.text(72, 820, f"Page {n} of {pages}")
+        _page_with_chrome(pdf, "Trust Policy Handbook", n, pages)
         pdf.set_font("helvetica", size=16)
         pdf.text(72, 70, f"{rng.choice(_HANDBOOK_WORDS).capitalize()} and {rng.choice(_HANDBOOK_WORDS)}")
         pdf.set_font("helvetica", size=11)
