@@ -8,7 +8,7 @@ STAMP := $(VENV)/.tilint-installed
 # what the tests need beyond the core: test tools and every optional extra
 EXTRAS := dev,dask,spark,lsp
 
-.PHONY: demo test test-fast bench docs clean
+.PHONY: demo test test-fast bench docs clean train eval
 
 # `make demo` needs only the core install (no Dask, no Spark)
 $(CORE): pyproject.toml
@@ -46,6 +46,14 @@ bench: $(STAMP)
 .PHONY: eval-language
 eval-language: $(STAMP)  # language findings on ../shared/corpus, git main beside this tree
 	$(PY) benchmarks/language_eval.py --before main
+
+# the coverage classifier: rebuilt from training/ (corpus, config, seed) into the package
+train: $(STAMP)
+	$(PY) training/train.py
+
+# cross-validation on the training corpus, the real sets of ../shared/corpus, before/after
+eval: $(STAMP)
+	$(PY) benchmarks/coverage_eval.py
 
 docs: $(STAMP)
 	$(VENV)/bin/tilint rules --format markdown > docs/rules.md

@@ -66,3 +66,12 @@ def write(tmp_path):
         return path
 
     return _write
+
+
+def local_engine_pack(root: Path) -> Path:
+    """The engine-test pack copied into ``root``, made a repository: a config may only
+    name packs inside its repository (an untrusted config cannot reach outside it)."""
+    (root / ".git").mkdir(exist_ok=True)
+    target = root / "zz-pack.yaml"
+    target.write_text(ENGINE_PACK.read_text(encoding="utf-8"), encoding="utf-8")
+    return target

@@ -35,7 +35,7 @@ def test_finding_to_dict_has_exactly_the_documented_fields(zz):
     assert set(data) == _documented_finding_fields()  # location is set: under a heading
     assert data["location"] == {"section": "Intake"}
     assert json.loads(json.dumps(data)) == data
-    assert set(data["sources"][0]) <= {"id", "title", "organisation", "year", "url", "confidence", "section"}
+    assert set(data["sources"][0]) <= {"id", "title", "organisation", "year", "url", "confidence", "section", "checked"}
 
 
 def test_file_result_to_dict_is_the_json_output(zz, run_cli, write):

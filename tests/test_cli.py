@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from .conftest import ENGINE_PACK
+from .conftest import ENGINE_PACK, local_engine_pack
 
 ZZ = ("--rules", str(ENGINE_PACK), "--select", "ZZ")
 
@@ -204,8 +204,9 @@ def test_folder_scan_skips_hidden_and_package_folders(run_cli, write):
     assert [f["path"] for f in res.json()["files"]] == ["policies/a.md"]
 
 
-def test_per_file_ignores_and_severity_overrides_from_config(run_cli, write):
-    write(".tilint.yaml", f"extra-rules: [{ENGINE_PACK}]\nselect: [ZZ]\nper-file-ignores:\n  'archive/*': [ZZ001]\nseverity: {{ZZ002: error}}\n")
+def test_per_file_ignores_and_severity_overrides_from_config(run_cli, write, tmp_path):
+    local_engine_pack(tmp_path)
+    write(".tilint.yaml", "extra-rules: [zz-pack.yaml]\nselect: [ZZ]\nper-file-ignores:\n  'archive/*': [ZZ001]\nseverity: {ZZ002: error}\n")
     write("archive/old.md", "The addict left. The patient refused.\n")
     write("current.md", "The addict left. The patient refused.\n")
     files = {f["path"]: f["findings"] for f in run_cli("check", "--format", "json", ".").json()["files"]}

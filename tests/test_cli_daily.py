@@ -9,7 +9,7 @@ import os
 import pytest
 
 from .cli_run import ZZ, cli  # noqa: F401 - fixture
-from .conftest import ENGINE_PACK
+from .conftest import ENGINE_PACK, local_engine_pack
 
 pytestmark = pytest.mark.slow
 
@@ -104,7 +104,8 @@ def test_explain_rules_coverage_meta_and_categories(cli, tmp_path):
 
 
 def test_standard_input_with_a_file_name_for_format_and_config(cli, tmp_path):
-    write(tmp_path, {"archive/.tilint.yaml": f"extra-rules: [{ENGINE_PACK}]\nselect: [ZZ]\nignore: [ZZ001]\n"})
+    local_engine_pack(tmp_path)
+    write(tmp_path, {"archive/.tilint.yaml": "extra-rules: [../zz-pack.yaml]\nselect: [ZZ]\nignore: [ZZ001]\n"})
     piped = cli("check", *ZZ, "--format", "concise", "-", stdin=b"The addict left.\n")
     assert piped.code == 1 and piped.lines[0] == "-:1:5: ZZ001 'addict' defines a person by their drug use."
     named = cli("check", *ZZ, "--format", "concise", "--stdin-filename", "notes/a.md", "-", stdin=b"# A\n\nThe addict.\n")
@@ -189,12 +190,13 @@ def test_baseline_survives_inserted_lines_and_reports_new_findings(cli, tmp_path
 
 
 def test_each_file_uses_the_closest_config_with_two_nested_configs(cli, tmp_path):
+    local_engine_pack(tmp_path)  # one pack for the whole repository
     write(
         tmp_path,
         {
-            ".tilint.yaml": f"extra-rules: [{ENGINE_PACK}]\nselect: [ZZ001]\n",
-            "orgs/a/.tilint.yaml": f"extra-rules: [{ENGINE_PACK}]\nselect: [ZZ002]\n",
-            "orgs/a/b/.tilint.yaml": f"extra-rules: [{ENGINE_PACK}]\nselect: [ZZ]\nignore: [ZZ002]\nfail-on: error\n",
+            ".tilint.yaml": "extra-rules: [zz-pack.yaml]\nselect: [ZZ001]\n",
+            "orgs/a/.tilint.yaml": "extra-rules: [../../zz-pack.yaml]\nselect: [ZZ002]\n",
+            "orgs/a/b/.tilint.yaml": "extra-rules: [../../../zz-pack.yaml]\nselect: [ZZ]\nignore: [ZZ002]\nfail-on: error\n",
             "top.md": "The addict left. The patient refused.\n",
             "orgs/a/mid.md": "The addict left. The patient refused.\n",
             "orgs/a/b/deep.md": "The addict left. The patient refused.\n",

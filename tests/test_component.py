@@ -198,9 +198,9 @@ def test_example_pipeline_script_runs(tmp_path):
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == [
         "[1] 'Patients who fail to attend twice will be discharged.'",
-        "    1:14 ZZ004 warning 'fail to attend' -> try 'missed the appointment'",
+        "    1:14 ZZ004 warning 'fail to attend' -> try 'miss the appointment'",
         "[2] 'Addicts wait outside the clinic.'",
-        "    1:1 ZZ001 warning 'Addicts' -> try 'people who use drugs'",
+        "    1:1 ZZ001 warning 'Addicts' -> try 'People who use drugs'",
         "[3] 'We offer every person a choice of appointment times.'",
         "[4] 'Staff may use restraint.\\n\\nThe patient refused treatment.'",
         "    1:15 ZZ005 warning 'restraint' -> try 'state that restraint is a last resort'",

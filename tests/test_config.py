@@ -35,7 +35,7 @@ def test_values_are_loaded_and_rule_paths_resolve_against_the_config_folder(tmp_
     [
         ("fail-on: sometimes\n", "fail-on: 'sometimes' is not one of error, warning, info"),
         ("colour: red\n", "unknown key 'colour'"),
-        ("select: BL\n", "select: 'BL' is not of type 'array'"),
+        ("select: BL\n", "select: must be a list"),
     ],
 )
 def test_invalid_yaml_config_names_the_file_line_and_problem(write, content, message):

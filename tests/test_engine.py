@@ -40,7 +40,7 @@ def test_longest_pattern_wins_and_suggestion_fits_the_form(zz_config):
     findings = Linter(zz_config).lint_text("He is an addict. Addicts wait. The addict left.")
     assert [(f.match, f.suggestions) for f in findings] == [
         ("an addict", ("a person who uses drugs",)),
-        ("Addicts", ("people who use drugs",)),
+        ("Addicts", ("People who use drugs",)),  # case follows the match
         ("addict", ("person who uses drugs",)),
     ]
 

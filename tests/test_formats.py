@@ -14,16 +14,17 @@ from tilint.formatters.junit import to_element
 from tilint.models import FileError, FileResult, Finding
 from tilint.ruleset import RuleSet
 
-from .conftest import DATA, ENGINE_PACK
+from .conftest import DATA, ENGINE_PACK, local_engine_pack
 
 SARIF_SCHEMA = DATA / "sarif-schema-2.1.0.json"
 ODD = "docs/100%,a:b.md"  # a name with every character GitHub needs escaped in a property
 
 
 @pytest.fixture
-def tree(write):
+def tree(write, tmp_path):
     """Four files: findings of three severities, a clean file, an unreadable file, a bad suppression."""
-    write(".tilint.yaml", f"extra-rules: ['{ENGINE_PACK}']\nselect: [ZZ]\nseverity: {{ZZ004: error}}\n")
+    local_engine_pack(tmp_path)
+    write(".tilint.yaml", "extra-rules: [zz-pack.yaml]\nselect: [ZZ]\nseverity: {ZZ004: error}\n")
     write(ODD, "# Policy\n\nThe patient refused food.\n\nPatients who fail to attend will be discharged.\n")
     write("docs/clean.md", "All clear here.\n")
     write("docs/notes.txt", b"\x00\x01\x02\x03binary")
@@ -71,7 +72,7 @@ def test_sarif_is_valid_and_exact(run_cli, tree):
     assert zz4["shortDescription"]["text"] == "'…' blames the person for a missed appointment."
     assert zz4["fullDescription"]["text"] == "A test rule for lemma matching across line breaks and hyphen variants."
     assert zz4["help"]["text"].startswith("Suggestions: missed the appointment\nSource: NSPCC Learning")
-    assert zz4["helpUri"] == "https://learning.nspcc.org.uk/"
+    assert zz4["helpUri"] == "https://learning.nspcc.org.uk/news?type=26003"  # the series index
     assert zz4["properties"]["tags"] == ["engine-test"]
     rows = [
         (
@@ -120,10 +121,10 @@ def test_github_annotations_are_exact(run_cli, tree):
     odd = "docs/100%25%2Ca%3Ab.md"
     assert res.out.splitlines() == [
         f"::notice file={odd},line=3,col=13,endLine=3,endColumn=20,title=ZZ002::'refused' frames a person's choice as defiance.%0ATry: \"declined\", \"chose not to\"",
-        f"::error file={odd},line=5,col=14,endLine=5,endColumn=28,title=ZZ004::'fail to attend' blames the person for a missed appointment.%0ATry: \"missed the appointment\"",
+        f"::error file={odd},line=5,col=14,endLine=5,endColumn=28,title=ZZ004::'fail to attend' blames the person for a missed appointment.%0ATry: \"miss the appointment\"",
         "::error file=docs/notes.txt::binary file, not text",
         "::error file=docs/sup.md,line=1,col=1,endLine=1,endColumn=39,title=TIL001::unknown rule id, prefix or category 'NOPE' in this suppression comment; known prefixes: AT, BH, BL, CE, CO, CS, CV, DG, FM, ID, IX, LB, MH, PU, RK, RL, RP, SH, SU, TIL, VV, ZZ (see `tilint rules`)%0ATry: \"check the id with `tilint rules`\"",
-        "::warning file=docs/sup.md,line=2,col=1,endLine=2,endColumn=8,title=ZZ001::'Addicts' defines a person by their drug use.%0ATry: \"people who use drugs\"",
+        "::warning file=docs/sup.md,line=2,col=1,endLine=2,endColumn=8,title=ZZ001::'Addicts' defines a person by their drug use.%0ATry: \"People who use drugs\"",
     ]
 
 

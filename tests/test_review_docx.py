@@ -228,7 +228,7 @@ def test_comment_text_has_message_suggestions_and_source(reviewed):
     assert len(texts) == 1
     lines = texts[0].split("\n")
     assert lines[0] == "'Addicts' reduces a person to their drug or alcohol dependence."
-    assert lines[1] == 'Try: "people who use drugs"; "people with a drug dependency"'
+    assert lines[1] == 'Try: "People who use drugs"; "People with a drug dependency"'  # fitted: the match opens the sentence
     assert lines[2].startswith("Source: ") and "http" in lines[2]
     assert lines[-1] == "tilint review · SU001 addict-label (warning)"
 
@@ -314,11 +314,11 @@ def test_tracked_changes_accept_gives_the_fix_and_reject_the_original(policy, tm
     result = review_docx(policy, out, track_changes=True)
     after = _parts(out)["word/document.xml"]
     before = _parts(policy)["word/document.xml"]
-    assert result.changes == 4  # no-shows, the homeless, committed suicide twice
+    assert result.changes == 5  # no-shows, the homeless, committed suicide twice, Addicts
     for el in after.iter(W + "ins", W + "del"):
         assert el.get(W + "author") == "tilint" and el.get(W + "date")
     revisions = [el.get(W + "id") for el in after.iter(W + "ins", W + "del")]
-    assert len(set(revisions)) == 8 and not set(revisions) & set(_comments(_parts(out)))  # ids are unique
+    assert len(set(revisions)) == 10 and not set(revisions) & set(_comments(_parts(out)))  # ids are unique
     # the --fix text of the same paragraphs
     txt = tmp_path / "same.txt"
     txt.write_text("\n\n".join(_texts(before)) + "\n", encoding="utf-8")
@@ -523,8 +523,8 @@ def test_cli_review_writes_copies_and_reports(run_cli, policy, tmp_path):
     res = run_cli("review", "a.docx", "b.docx", "--output-dir", "out", "--track-changes", "--author", "Policy team", cwd=tmp_path)
     assert res.code == 0, res.err
     assert res.out.splitlines() == [
-        "a.docx -> out/a.reviewed.docx: 8 findings, 4 tracked changes",
-        "b.docx -> out/b.reviewed.docx: 8 findings, 4 tracked changes",
+        "a.docx -> out/a.reviewed.docx: 8 findings, 5 tracked changes",
+        "b.docx -> out/b.reviewed.docx: 8 findings, 5 tracked changes",
     ]
     authors = {a for a, _ in _comments(_parts(tmp_path / "out" / "a.reviewed.docx")).values()}
     assert authors == {"Policy team", PERSON}
@@ -598,7 +598,7 @@ def test_example_review(run_cli, tmp_path):
     on_words = sorted((_rule_of(t), anchored[cid]) for cid, (_, t) in comments.items() if not t.startswith(("tilint found", "Page header")))
     assert on_words == sorted([
         ("BL001", "fail to attend"), ("CO004", "warning letter"), ("BL002", "missed appointment"), ("BL009", "non-compliant"),
-        ("CO003", "may be evicted"), ("SU001", "Addicts"), ("SH001", "died by suicide"), ("LB001", "people experiencing homelessness"),
+        ("CO003", "may be evicted"), ("SU001", "People who use drugs"), ("SH001", "died by suicide"), ("LB001", "people experiencing homelessness"),
     ])  # fixable findings are anchored on their tracked change (the inserted words show)
     assert [t.split("\n")[0] for _, t in comments.values() if t.startswith("Page header")] == ['Page header: "the homeless"']
     header = parts["word/header1.xml"]
@@ -682,7 +682,7 @@ def test_comments_survive_a_libreoffice_round_trip(policy, tmp_path):
     assert lo == word  # same authors, same texts, on the same words
     changes = {c.tag.split("}")[1] for region in content.iter(TEXT + "changed-region") for c in region}
     assert changes == {"deletion", "insertion"}
-    assert sum(1 for _ in content.iter(TEXT + "changed-region")) == 8  # four fixes: a deletion and an insertion each
+    assert sum(1 for _ in content.iter(TEXT + "changed-region")) == 10  # five fixes: a deletion and an insertion each
 
 
 # ---------------------------------------------------------------------------- hostile files

@@ -1,4 +1,5 @@
-"""Every rule's own examples, driven from the YAML: fail examples flag it, pass examples do not.
+"""Every rule's own examples, driven from the YAML: fail examples flag it, pass examples do not,
+and a fixable rule's fail examples become exactly their ``fixed:`` sentence under ``--fix``.
 
 Also the pack-level guarantees: at least two examples of each kind for built-in rules,
 unique ids with the pack prefix, and weak sources => severity info, said in the rationale.
@@ -6,9 +7,12 @@ unique ids with the pack prefix, and weak sources => severity info, said in the 
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from tilint.config import Config
+from tilint.fix import plan_fixes
 from tilint.linter import Linter
 from tilint.ruleset import load_ruleset
 
@@ -64,3 +68,37 @@ def test_builtin_ids_carry_their_pack_prefix_and_are_unique():
     ids = [r.id for r in BUILTIN]
     assert len(ids) == len(set(ids))
     assert all(r.id.startswith(r.prefix) for r in BUILTIN)
+
+
+def _fix_cases():
+    for rule in ALL:
+        for i, example in enumerate(rule.examples["fail"]):
+            if isinstance(example, dict) and "fixed" in example:
+                yield pytest.param(rule.id, example["text"], example["fixed"], id=f"{rule.id}-fixed-{i}")
+
+
+@pytest.mark.parametrize("rule_id,text,fixed", list(_fix_cases()))
+def test_fix_turns_the_fail_example_into_its_fixed_sentence(linter, tmp_path, rule_id, text, fixed):
+    path = tmp_path / "example.txt"
+    path.write_text(text + "\n", encoding="utf-8")
+    (result,) = linter.lint_paths([str(path)])
+    result.findings = [f for f in result.findings if f.rule_id == rule_id]  # this rule's fix alone
+    plan = plan_fixes(result, max_bytes=1 << 20)
+    if fixed == text:  # a form the first suggestion does not fit: reported, never rewritten
+        assert result.findings and plan is None
+        return
+    assert plan is not None, f"{rule_id} offered no fix for {text!r}"
+    assert plan.new_source == fixed + "\n"
+
+
+@pytest.mark.parametrize("rule", list(ALL), ids=lambda r: r.id)
+def test_fixable_rules_prove_every_fail_example_and_only_they_claim_fixes(rule):
+    has_fixed = [isinstance(e, dict) and "fixed" in e for e in rule.examples["fail"]]
+    if rule.fixable:
+        assert all(has_fixed), f"{rule.id} is fixable: every fail example needs a fixed: sentence"
+    else:
+        assert not any(has_fixed), f"{rule.id} is not fixable but its examples claim fixes"
+
+
+def test_at_least_forty_builtin_rules_are_fixable():
+    assert sum(r.fixable for r in BUILTIN) >= 40

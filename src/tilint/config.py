@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Optional
 
-from .yamlutil import DataError, load_validated, schema_errors
+from .yamlutil import DataError, load_validated, read_data_file, schema_errors
 
 __all__ = ["Config", "find_config_file", "load_config", "DEFAULT_INCLUDE"]
 
@@ -51,7 +51,9 @@ class Config:
         for key, value in data.items():
             name = key.replace("-", "_")
             if name in ("extra_rules", "extra_sources") and base is not None:
-                value = [str((base / v).resolve()) if not Path(v).is_absolute() else v for v in value]
+                value = [_inside(base, v, key, path) for v in value]
+            if name == "coverage" and base is not None and _is_file_name(value.get("framework")):
+                value = {**value, "framework": _inside(base, value["framework"], "coverage.framework", path)}
             kwargs[name] = tuple(value) if isinstance(value, list) else value
         return cls(path=path, **kwargs)
 
@@ -105,6 +107,25 @@ def find_config_file(start: Optional[Path] = None) -> Optional[Path]:
     return None
 
 
+def _is_file_name(value: Any) -> bool:
+    return isinstance(value, str) and (value.endswith((".yaml", ".yml")) or "/" in value or "\\" in value)
+
+
+def _inside(base: Path, value: str, key: str, config_path: Optional[str]) -> str:
+    """A path named in a config file, resolved against the config's folder. It may not
+    leave the repository the config is in (the config's own folder when it is in none): a
+    config in a repository is untrusted (a pull request can change it), so it cannot make
+    tilint read a file elsewhere. A file outside is named on the command line instead
+    (``--rules``, ``--framework``)."""
+    start = base.resolve()
+    root = next((f for f in (start, *start.parents) if (f / ".git").exists()), start)
+    resolved = (base / value).resolve()
+    if resolved != root and root not in resolved.parents:
+        where = "repository" if root != start else "config's folder"
+        raise DataError(str(config_path or base), f"{key}: '{value}' is outside this {where} (name it on the command line instead)")
+    return str(resolved)
+
+
 def load_config(path: Optional[Path] = None, *, discover: bool = True) -> Config:
     """Load ``path``, or the discovered config file, or the defaults."""
     if path is None and discover:
@@ -119,7 +140,7 @@ def load_config(path: Optional[Path] = None, *, discover: bool = True) -> Config
     else:
         if not path.is_file():
             raise DataError(str(path), "config file not found")
-        text = path.read_text(encoding="utf-8-sig")
+        text = read_data_file(path)
         data = {}
         if text.strip() and any(line.strip() and not line.lstrip().startswith("#") for line in text.splitlines()):
             data, _ = load_validated(path, "config.schema.json", text=text)

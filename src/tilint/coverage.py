@@ -23,6 +23,12 @@ in ``rules/frameworks/_cues.yaml`` decide that:
 A sentence's score is the sum of the weights of the distinct indicators it matches
 (capped); a principle's status comes from the total and the number of evidence sentences.
 Frameworks and their compiled matchers are cached per process.
+
+Principles with a ``model:`` (the four Rs) also read the learned classifier
+(:mod:`tilint.coverage_model`, loaded on first use): the indicators propose, the
+classifier alone proposes only the sentences it is very confident about that state the
+organisation's own practice (paraphrase), and the cues veto both. Each evidence sentence
+carries its score and ``why`` it counts. See docs/coverage.md.
 """
 
 from __future__ import annotations
@@ -32,7 +38,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Container, Iterable, Optional, Sequence
 
 from .document import Block, Document
 from .models import Finding, Source
@@ -43,6 +49,8 @@ from .yamlutil import DataError, load_validated, node_line
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span
+
+    from .coverage_model import Classifier
 
 __all__ = [
     "Evidence",
@@ -62,6 +70,12 @@ DEFAULT_FRAMEWORK = "samhsa-4r"
 FRAMEWORKS_DIR = "frameworks"
 CUES_FILE = "_cues.yaml"
 _CLAUSE_BREAKS = {",", ";", ":", "(", ")", "—", "–"}
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
+
+
+def _plain(text: str) -> str:
+    """Text compared for identity: lowercase words only."""
+    return " ".join(re.findall(r"\w+", text.lower()))
 
 
 # --------------------------------------------------------------------------- results
@@ -77,9 +91,10 @@ class Evidence:
     score: float
     section: str = ""
     location: dict = field(default_factory=dict)  # page / paragraph / table cell, as in findings
+    why: tuple[str, ...] = ()  # why it counts: the classifier's score, indicators and cues that matched
 
     def to_dict(self) -> dict:
-        out = {"line": self.line, "column": self.column, "text": self.text, "score": self.score}
+        out = {"line": self.line, "column": self.column, "text": self.text, "score": self.score, "why": list(self.why)}
         if self.section:
             out["section"] = self.section
         if self.location:
@@ -161,6 +176,32 @@ class Threshold:
         return round(min(1.0, total / self.score, count / self.sentences), 2)
 
 
+@dataclass(frozen=True)
+class ModelSpec:
+    """How a principle reads the learned classifier (``model:`` in the framework file).
+
+    A sentence an indicator proposes is evidence when the classifier's probability for
+    ``label`` reaches ``with_indicator`` (the classifier does not contradict it) and none of
+    the ``vetoes`` applies. The classifier proposes on its own only when ``threshold`` is
+    set: at that probability, and (``alone_needs_commitment``) with a commitment cue."""
+
+    label: str
+    with_indicator: float
+    vetoes: tuple[str, ...]
+    threshold: Optional[float] = None
+    alone_needs_commitment: bool = True
+
+
+#: The default vetoes: cue lists of ``_cues.yaml`` a sentence may not match, whatever the
+#: classifier says. "no-commitment" (a commitment cue is required) is available but not a
+#: default: in grouped cross-validation it cost more recall on paraphrased commitments than
+#: it saved in precision.
+VETOES = ("definition", "hypothetical", "advice", "exclude", "negation")
+#: The least score of a sentence that an indicator and the classifier agree on (two of
+#: them make a principle ``covered``, as two indicator sentences did before the model).
+INDICATOR_SCORE = 0.75
+
+
 @dataclass(frozen=True, eq=False)  # identity hash: frameworks key the matcher cache
 class Principle:
     """One principle of a framework, as loaded (indicators stay raw until compiled)."""
@@ -180,11 +221,22 @@ class Principle:
     suggestion_text: str
     example: str
     sources: tuple[Source, ...]
+    model: Optional[ModelSpec] = None
 
     @property
     def suggestion(self) -> str:
-        """What to add, with the example sentence."""
-        return f'{self.suggestion_text.strip()} For example: "{self.example.strip()}"'
+        """What to add, with the example sentences."""
+        return self.suggestion_for(())
+
+    def suggestion_for(self, evidence: Iterable[str]) -> str:
+        """What to add to a document whose evidence sentences are ``evidence``: the example
+        sentences it does not already contain (a sentence counted as evidence is never
+        suggested again)."""
+        have = {_plain(text) for text in evidence}
+        todo = [s for s in _SENTENCE_END.split(self.example.strip()) if _plain(s) not in have]
+        if not todo:
+            return self.suggestion_text.strip()
+        return f'{self.suggestion_text.strip()} For example: "{" ".join(todo)}"'
 
     def status(self, total: float, count: int) -> str:
         if self.covered.met(total, count):
@@ -313,6 +365,17 @@ def _principle_from(raw: dict, registry: dict[str, Source]) -> Principle:
         suggestion_text=raw["suggestion"]["text"],
         example=raw["suggestion"]["example"],
         sources=tuple(registry[k] for k in raw["sources"]),
+        model=_model_spec(raw["model"]) if "model" in raw else None,
+    )
+
+
+def _model_spec(raw: dict) -> ModelSpec:
+    return ModelSpec(
+        label=raw["label"],
+        with_indicator=float(raw.get("with_indicator", 0.0)),
+        vetoes=tuple(raw.get("vetoes", VETOES)),
+        threshold=float(raw["threshold"]) if "threshold" in raw else None,
+        alone_needs_commitment=bool(raw.get("alone_needs_commitment", True)),
     )
 
 
@@ -442,8 +505,9 @@ class _Compiled:
             self._add(with_key, phrases)
         return _Indicator(key, float(raw["weight"]), with_key, raw.get("negation", "block"))
 
-    def sentence_hits(self, doc: "Doc", sents: list["Span"]) -> Iterable["_Hits"]:
-        """Per sentence of ``doc`` that has an indicator, its matches (sentence-relative).
+    def sentence_hits(self, doc: "Doc", sents: list["Span"], keep: Container[int] = ()) -> Iterable["_Hits"]:
+        """Per sentence of ``doc`` that has an indicator (or starts at a token in ``keep``),
+        its matches (sentence-relative).
 
         Phrases are matched once per doc; token patterns per sentence, each only in
         sentences holding its anchor, which keeps the Matcher's work small."""
@@ -454,7 +518,7 @@ class _Compiled:
             text = doc.text[sent.start_char : sent.end_char]
             words = words_of(text)
             inside += self.indicator_matcher.run(sent, words, text)
-            if any(strings[m].startswith("ind:") for m, _, _ in inside):
+            if sent.start in keep or any(strings[m].startswith("ind:") for m, _, _ in inside):
                 yield self.hits(sent, inside + self.support_matcher.run(sent, words, text))
 
     def hits(self, sent: "Span", matches: list[tuple[int, int, int]]) -> "_Hits":
@@ -547,39 +611,171 @@ def _disqualified(hits: _Hits) -> bool:
 # --------------------------------------------------------------------------- checking
 
 
-def check_document(doc: Document, *, framework: str | Framework = DEFAULT_FRAMEWORK) -> CoverageReport:
-    """Score every principle of ``framework`` against the prose blocks of ``doc``."""
+def check_document(
+    doc: Document, *, framework: str | Framework = DEFAULT_FRAMEWORK, classifier: Optional["Classifier"] = None
+) -> CoverageReport:
+    """Score every principle of ``framework`` against the prose blocks of ``doc``.
+
+    Principles with a ``model:`` read the learned classifier (``classifier``, by default
+    the shipped model, loaded on first use); the others read their indicators only."""
     fw = framework if isinstance(framework, Framework) else load_framework(framework)
     compiled = _compiled(fw)
     found: dict[str, list[Evidence]] = {p.id: [] for p in fw.principles}
-    # a heading alone is never evidence
-    blocks = [b for b in doc.blocks if b.kind != "heading" and compiled.prefilter(b.text)]
+    learned = [p for p in fw.principles if p.model]
+    lexical = [p for p in fw.principles if not p.model]
+    # a heading alone is never evidence; without the classifier, a block holding no
+    # indicator anchor cannot give evidence either and is skipped unparsed
+    blocks = [b for b in doc.blocks if b.kind != "heading" and (learned or compiled.prefilter(b.text))]
     nlp = get_nlp()
     # tokenizer + sentences is all we need (norms live on the vocabulary); a block the
     # rules engine already tokenised is not tokenised again
-    for block, parsed in parse_blocks(blocks, nlp):
-        for hits in compiled.sentence_hits(parsed, sentences(parsed, nlp)):
-            sent = hits.sent
-            if _disqualified(hits):
-                continue
-            for p in fw.principles:
-                score = _sentence_score(p, compiled.indicators[p.id], hits, fw.sentence_cap)
-                if score >= p.sentence_min:
-                    found[p.id].append(_evidence(block, sent, score))
+    parsed = [(block, d, sentences(d, nlp)) for block, d in parse_blocks(blocks, nlp)]
+    if lexical:
+        for block, d, sents in parsed:
+            if compiled.prefilter(block.text):
+                for hits in compiled.sentence_hits(d, sents):
+                    if _disqualified(hits):
+                        continue
+                    for p in lexical:
+                        score = _sentence_score(p, compiled.indicators[p.id], hits, fw.sentence_cap)
+                        if score >= p.sentence_min:
+                            found[p.id].append(_evidence(block, hits.sent, score, _lexical_why(p, compiled, hits)))
+    if learned:
+        _learned_evidence(fw, learned, compiled, parsed, found, classifier)
     return CoverageReport(fw.name, [_result(p, found[p.id]) for p in fw.principles], fw)
 
 
-def check_coverage(text: str, *, framework: str | Framework = DEFAULT_FRAMEWORK, format: str = "markdown") -> CoverageReport:
+def _worth_classifying(sent: "Span") -> bool:
+    """Sentences of three words or more (a label, a date or a list marker says nothing)."""
+    return sum(1 for t in sent if t.is_alpha) >= 3
+
+
+def _learned_evidence(
+    fw: Framework,
+    learned: list[Principle],
+    compiled: _Compiled,
+    parsed: list[tuple[Block, "Doc", list["Span"]]],
+    found: dict[str, list[Evidence]],
+    classifier: Optional["Classifier"],
+) -> None:
+    """The indicators propose; the classifier proposes only when confident; the cues veto.
+
+    * a sentence whose indicators give evidence (as without a model) counts unless the
+      classifier contradicts it (probability < ``with_indicator``; 0 by default: as a
+      filter the classifier cost recall on real text for little precision);
+    * a sentence without one counts when the classifier is confident (probability >=
+      ``threshold``) and the sentence states the organisation's own practice (a
+      commitment cue): paraphrase the indicators do not know, not what others should do;
+    * either way, no veto cue may apply (definition, hypothetical, advice...).
+
+    The classifier reads every sentence in one batched call; cues and indicators are
+    matched only in the sentences that could still count, so reading stays cheap."""
+    if classifier is None:
+        from .coverage_model import classify
+
+        classifier = classify
+    todo = [(i, sent) for i, (_, _, sents) in enumerate(parsed) for sent in sents if _worth_classifying(sent)]
+    cats = classifier([sent.text.strip() for _, sent in todo])
+    probs: dict[tuple[int, int], dict[str, float]] = {(i, sent.start): c for (i, sent), c in zip(todo, cats)}
+    for i, (block, d, sents) in enumerate(parsed):
+        # sentences with an indicator anchor, and those the classifier is confident about
+        anchored = compiled.prefilter(block.text)
+        confident = {s.start for s in sents if any(_alone(p.model, probs.get((i, s.start), {})) for p in learned if p.model)}
+        if not (anchored or confident):
+            continue
+        for hits in compiled.sentence_hits(d, sents if anchored else [s for s in sents if s.start in confident], keep=confident):
+            sent_probs = probs.get((i, hits.sent.start))
+            if sent_probs is None:
+                continue
+            for p in learned:
+                spec = p.model
+                assert spec is not None
+                prob = float(sent_probs.get(spec.label, 0.0))
+                indicator = _sentence_score(p, compiled.indicators[p.id], hits, fw.sentence_cap) >= p.sentence_min
+                if indicator:
+                    if prob < spec.with_indicator:
+                        continue
+                elif not _alone(spec, sent_probs) or (spec.alone_needs_commitment and not hits.committed()):
+                    continue
+                if _veto(p, hits, compiled.indicators[p.id]):
+                    continue
+                why = [f"classifier: {spec.label} {prob:.2f}"]
+                if indicator:
+                    why += _lexical_why(p, compiled, hits)
+                elif spec.alone_needs_commitment:
+                    why += _commitment_why(hits)
+                # two agreeing signals: an indicator sentence scores at least INDICATOR_SCORE
+                score = max(prob, INDICATOR_SCORE) if indicator else prob
+                found[p.id].append(_evidence(block, hits.sent, score, why))
+
+
+def _alone(spec: ModelSpec, probs: dict[str, float]) -> bool:
+    """Is the classifier confident enough to propose a sentence no indicator proposes?"""
+    return spec.threshold is not None and probs.get(spec.label, 0.0) >= spec.threshold
+
+
+def _veto(p: Principle, hits: "_Hits", indicators: list[_Indicator]) -> Optional[str]:
+    """Why the sentence cannot be evidence for ``p`` whatever the classifier says (or None)."""
+    assert p.model is not None
+    vetoes = p.model.vetoes
+    if "negation" in vetoes and p.needs_commitment and _only_negated(indicators, hits):
+        return "negated"
+    if "definition" in vetoes and hits.found.get("cue:definition"):
+        return "definition"
+    if "hypothetical" in vetoes and hits.found.get("cue:hypothetical"):
+        return "hypothetical"
+    if "exclude" in vetoes and f"exclude:{p.id}" in hits.found:
+        return "excluded"
+    if p.needs_commitment:
+        if "advice" in vetoes and "cue:advice" in hits.found:
+            return "advice to others"
+        if "no-commitment" in vetoes and not hits.committed():
+            return "no commitment"
+    return None
+
+
+def _only_negated(indicators: list[_Indicator], hits: "_Hits") -> bool:
+    """Does the sentence name the practice only to deny it ("restraint is not used as a
+    last resort")? Every match of a blocking indicator is in the scope of a negation."""
+    spans = [(s, e) for ind in indicators if ind.negation == "block" for s, e in hits.found.get(ind.key, ())]
+    return bool(spans) and all(hits.negated(s, e) for s, e in spans)
+
+
+def _lexical_why(p: Principle, compiled: _Compiled, hits: "_Hits") -> list[str]:
+    """The indicators and the commitment cue that matched, quoted from the sentence."""
+    why = []
+    for ind in compiled.indicators[p.id]:
+        for s, e in hits.found.get(ind.key, ())[:1]:
+            why.append(f"indicator: '{hits.sent[s:e].text}'")
+    return why + _commitment_why(hits) if p.needs_commitment else why
+
+
+def _commitment_why(hits: "_Hits") -> list[str]:
+    """The first commitment cue not hedged by a permissive one, quoted."""
+    hedges = {end for _, end in hits.found.get("cue:permissive", ())}
+    for s, e in hits.found.get("cue:commitment", ()):
+        if s not in hedges:
+            return [f"commitment: '{hits.sent[s:e].text}'"]
+    return []
+
+
+def check_coverage(
+    text: str,
+    *,
+    framework: str | Framework = DEFAULT_FRAMEWORK,
+    format: str = "markdown",
+    classifier: Optional["Classifier"] = None,
+) -> CoverageReport:
     """Coverage of a text given as a string (``format``: markdown, text, rst or html)."""
     from .readers import read_text
 
-    return check_document(read_text(text, format=format, path="<text>"), framework=framework)
+    return check_document(read_text(text, format=format, path="<text>"), framework=framework, classifier=classifier)
 
 
-def _evidence(block: Block, sent: "Span", score: float) -> Evidence:
+def _evidence(block: Block, sent: "Span", score: float, why: Sequence[str] = ()) -> Evidence:
     line, column = block.position(sent.start_char)
     location = {k: v for k, v in block.location.to_dict().items() if k != "section"}
-    return Evidence(line, column, sent.text.strip(), round(score, 2), " > ".join(block.location.section), location)
+    return Evidence(line, column, sent.text.strip(), round(score, 2), " > ".join(block.location.section), location, tuple(why))
 
 
 def _result(p: Principle, evidence: list[Evidence]) -> PrincipleResult:
@@ -591,7 +787,7 @@ def _result(p: Principle, evidence: list[Evidence]) -> PrincipleResult:
         status=p.status(total, len(evidence)),
         score=p.covered.progress(total, len(evidence)),
         evidence=evidence,
-        suggestion=p.suggestion,
+        suggestion=p.suggestion_for(e.text for e in evidence),
         sources=list(p.sources),
         rule_id=p.rule_id,
     )

@@ -28,6 +28,7 @@ from .nlp import get_nlp, norm, parse_blocks, sentences
 from .prefilter import GatedMatcher, Prefilter, pattern_requirements, variants, words_of
 from .ruleset import Rule, RuleSet, load_context
 from .spelling import respell_tokens
+from .suggest import coordinate, fit_suggestions
 from .yamlutil import DataError
 
 if TYPE_CHECKING:
@@ -312,7 +313,10 @@ class Engine:
                     continue
                 if mention and mentions == "skip" and rule.mentions == "skip":
                     continue
-                suggest = rule.patterns[idx].get("suggest") or rule.suggestions
+                suggest = fit_suggestions(rule, idx, span, sent)
+                phrase = rule.patterns[idx].get("phrase") if idx is not None else None
+                if phrase:  # "drug and alcohol misuse" found through "drug misuse"
+                    suggest = coordinate(suggest, span, len(phrase.split()))
                 context = block.text[sent.start_char : sent.end_char].strip()
                 out.append(Hit(rule, block, span.start_char, span.end_char, context, tuple(suggest), mention))
         return _most_specific(out)

@@ -1,10 +1,12 @@
 """Safe fixes: ``tilint check --fix`` and ``--diff``.
 
 Only Markdown and plain-text files are ever rewritten, only for rules marked
-``fixable`` whose matched form has exactly one suggestion, and only where the
-source text at the finding's position is still exactly the matched text. The
-replacement keeps the match's capitalisation (``Addicts`` -> ``People who use
-drugs``); grammatical number comes from the per-form suggestion in the rule.
+``fixable``, and only where the source text at the finding's position is still
+exactly the matched text. The replacement is the first suggestion the engine
+fitted to the sentence (:mod:`tilint.suggest`: number, article, person, tense and
+case already follow the match), so a rule is marked fixable only where that first
+suggestion is right in every form its patterns match. An article just before the
+match is made to agree ("a no-show" -> "a missed appointment", "a addict" never).
 Files are written atomically (a temporary file in the same folder, then rename),
 in their original encoding, byte-order mark and line endings, and only when that
 is safe:
@@ -33,6 +35,7 @@ from typing import Iterable, Optional
 from .document import Document
 from .models import FileResult, Finding
 from .readers import ReadError, read_document
+from .suggest import article_edit, is_advice, match_case  # noqa: F401 - match_case re-exported
 
 __all__ = ["Edit", "FileFix", "FixRefused", "plan_fixes", "apply_fix", "match_case", "FIXABLE_FORMATS"]
 
@@ -72,18 +75,9 @@ class FileFix:
         return "".join(difflib.unified_diff(old, new, fromfile=f"a/{self.path}", tofile=f"b/{self.path}"))
 
 
-def match_case(replacement: str, original: str) -> str:
-    """Give ``replacement`` the capitalisation pattern of ``original``."""
-    letters = [c for c in original if c.isalpha()]
-    if len(letters) > 1 and all(c.isupper() for c in letters):
-        return replacement.upper()
-    if letters and original.lstrip()[:1].isupper() and not replacement[:1].isupper():
-        return replacement[:1].upper() + replacement[1:]
-    return replacement
-
-
 def _fixable(f: Finding) -> bool:
-    return f.fixable and len(f.suggestions) == 1
+    # the first fitted suggestion, and only if it is words to put in place, not advice
+    return f.fixable and len(f.suggestions) >= 1 and not is_advice(f.suggestions[0])
 
 
 def plan_fixes(result: FileResult, max_bytes: int) -> FileFix | None:
@@ -106,7 +100,12 @@ def plan_fixes(result: FileResult, max_bytes: int) -> FileFix | None:
         end = doc.offset(f.end_line, f.end_column)
         if start < taken_until or doc.source[start:end] != f.match:
             continue  # overlapping another edit, or the file changed under us
-        edit = Edit(f, start, end, match_case(f.suggestions[0], f.match))
+        replacement = f.suggestions[0]  # already fitted to the sentence, case included
+        article = article_edit(doc.source[max(taken_until, 0, start - 8) : start], replacement)
+        if article is not None:  # rewrite the article too: the edit starts at it
+            back, text = article
+            start, replacement = start - back, text + replacement
+        edit = Edit(f, start, end, replacement)
         try:
             edit.replacement.encode(doc.encoding)
         except UnicodeEncodeError:

@@ -26,7 +26,9 @@ class Source:
     url: str
     confidence: str = "confirmed"
     section: Optional[str] = None
-    note: Optional[str] = None
+    checked: Optional[str] = None  # ISO date the document was last read
+    check_method: Optional[str] = None  # how it was read (internal provenance, not shown with findings)
+    note: Optional[str] = None  # maintainers' caveat: never rendered
 
     def to_dict(self) -> dict:
         out = {
@@ -39,6 +41,8 @@ class Source:
         }
         if self.section:
             out["section"] = self.section
+        if self.checked:
+            out["checked"] = self.checked
         return out
 
     def cite(self) -> str:

@@ -12,6 +12,8 @@ a sentence stays "Refused"); lowercasing first makes "Refused", "refuses" and
 
 from __future__ import annotations
 
+import re
+
 import gzip
 import json
 import threading
@@ -102,16 +104,23 @@ def get_nlp(model: Optional[str] = None) -> "Language":
     return _build_nlp(model or None)
 
 
+_PACKAGE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+
+
 @lru_cache(maxsize=4)  # called with one positional argument only, so one cache key per model
 def _build_nlp(model: Optional[str]) -> "Language":
     with _lock:
         import spacy
 
         if model:
+            # only an installed pipeline package: spacy.load() would also load a folder
+            # of that name, and a folder in a repository is code anyone could plant
+            if not _PACKAGE_NAME.fullmatch(model) or not spacy.util.is_package(model):
+                raise ValueError(f"spaCy pipeline '{model}' is not an installed pipeline package")
             try:
                 nlp = spacy.load(model, exclude=["ner"])
-            except OSError as exc:
-                raise ValueError(f"spaCy pipeline '{model}' is not installed ({exc.__class__.__name__})") from None
+            except Exception as exc:  # installed, but not a pipeline (e.g. model: pip)
+                raise ValueError(f"'{model}' is not a usable spaCy pipeline ({exc.__class__.__name__})") from None
             if not (nlp.has_pipe("parser") or nlp.has_pipe("senter") or nlp.has_pipe("sentencizer")):
                 nlp.add_pipe("sentencizer")
         else:

@@ -21,6 +21,7 @@ import hashlib
 import json
 import os
 import tempfile
+from dataclasses import fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Optional
 
@@ -32,9 +33,10 @@ if TYPE_CHECKING:
 __all__ = ["ResultCache"]
 
 SCHEMA = 1
-_SOURCE_FIELDS = ("id", "title", "organisation", "year", "url", "confidence", "section", "note")
-_FINDING_FIELDS = ("rule_id", "name", "category", "severity", "message", "match", "line", "column", "end_line",
-                   "end_column", "context", "suggestions", "fixable", "location", "path")
+# every field of the dataclasses (a hand-kept list would drop a field added later);
+# "sources" and "path" are handled apart
+_SOURCE_FIELDS = tuple(f.name for f in fields(Source))
+_FINDING_FIELDS = tuple(f.name for f in fields(Finding) if f.name not in ("sources", "path"))
 
 
 class ResultCache:
@@ -115,14 +117,14 @@ def _private_dirs(folder: Path, stop: Path) -> None:
 
 
 def _finding_data(f: Finding) -> dict:
-    out = {name: getattr(f, name) for name in _FINDING_FIELDS if name != "path"}
+    out = {name: getattr(f, name) for name in _FINDING_FIELDS}
     out["suggestions"] = list(f.suggestions)
     out["sources"] = [{name: getattr(s, name) for name in _SOURCE_FIELDS} for s in f.sources]
     return out
 
 
 def _finding(data: dict, path: str) -> Finding:
-    values = {name: data[name] for name in _FINDING_FIELDS if name != "path"}
+    values = {name: data[name] for name in _FINDING_FIELDS}
     for name in ("line", "column", "end_line", "end_column"):
         if type(values[name]) is not int:
             raise ValueError(name)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Iterable, Optional, Sequence, get_origin, get_type_hints
 
 from .models import Source
+from .suggest import suggestion_text
 from .yamlutil import DataError, load_validated, node_line
 
 __all__ = ["Rule", "RuleSet", "rules_dir", "load_ruleset", "load_sources", "load_context"]
@@ -57,6 +58,7 @@ class Rule:
     fixable: bool = False
     mentions: str = "skip"
     prohibitions: str = "skip"
+    suggestion_specs: tuple = ()  # the YAML suggestions: strings or templates (see tilint.suggest)
 
     def to_dict(self) -> dict:
         return {
@@ -170,7 +172,8 @@ def _load_pack(path: Path, sources: dict[str, Source]) -> list[Rule]:
                 severity=raw["severity"],
                 message=raw["message"],
                 patterns=tuple(raw["patterns"]),
-                suggestions=tuple(raw["suggestions"]),
+                suggestions=tuple(suggestion_text(s) for s in raw["suggestions"]),
+                suggestion_specs=tuple(raw["suggestions"]),
                 rationale=raw["rationale"],
                 sources=tuple(sources[k] for k in raw["sources"]),
                 examples=raw["examples"],

@@ -7,6 +7,7 @@ every data file reports errors the same way: ``path:line: where: problem``.
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
@@ -14,7 +15,7 @@ from typing import Any, Iterable, Optional
 
 import yaml
 
-__all__ = ["DataError", "load_yaml", "node_line", "load_validated", "schema_errors"]
+__all__ = ["DataError", "load_yaml", "node_line", "load_validated", "read_data_file", "schema_errors"]
 
 # the C loader is ~10x faster; fall back when libyaml is absent
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -29,21 +30,81 @@ class DataError(Exception):
         super().__init__(f"{loc}: {where + ': ' if where else ''}{problem}")
 
 
+# Data files are rules, sources, frameworks and config: far below these. Past them a
+# file is hostile (a YAML alias bomb, /dev/zero named as a rule pack) or a mistake.
+MAX_DATA_BYTES = 10 * 1024 * 1024
+MAX_NODES = 1_000_000  # YAML nodes once aliases are expanded; the largest built-in pack has ~3,000
+
+
+def read_data_file(path: Path) -> str:
+    """The text of a data file, refusing what is not a regular file or is too large
+    (FIFOs and devices are never opened)."""
+    import os
+    import stat
+
+    try:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            raise DataError(str(path), "cannot read: not a regular file")
+        if info.st_size > MAX_DATA_BYTES:
+            raise DataError(str(path), f"cannot read: over {MAX_DATA_BYTES // 1_048_576} MB")
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_DATA_BYTES + 1)
+    except OSError as exc:
+        raise DataError(str(path), f"cannot read: {exc.strerror or exc.__class__.__name__}") from None
+    if len(data) > MAX_DATA_BYTES:
+        raise DataError(str(path), f"cannot read: over {MAX_DATA_BYTES // 1_048_576} MB")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise DataError(str(path), "cannot read: not UTF-8 text") from None
+
+
 def load_yaml(path: Path, text: Optional[str] = None) -> tuple[Any, Optional[yaml.Node]]:
-    """Parse YAML, returning ``(data, root_node)``; the node tree gives line numbers."""
+    """Parse YAML, returning ``(data, root_node)``; the node tree gives line numbers.
+
+    Errors name the file, the line and the kind of problem, never the file's content:
+    a configuration in a pull request can point at a secret file.
+    """
     if text is None:
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise DataError(str(path), f"cannot read: {getattr(exc, 'strerror', None) or exc}") from None
+        text = read_data_file(path)
     try:
         node = yaml.compose(text, Loader=_Loader)
+        if node is not None and _expanded_size(node, {}) > MAX_NODES:
+            raise DataError(str(path), f"too many YAML nodes once aliases are expanded (over {MAX_NODES:,})")
         data = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise DataError(str(path), f"invalid YAML: {problem}", mark.line + 1 if mark else None) from None
+        raise DataError(str(path), f"invalid YAML: {_yaml_problem(exc)}", mark.line + 1 if mark else None) from None
     return data, node
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """The parser's problem without the text it quotes ("found character '…'")."""
+    problem = getattr(exc, "problem", None) or "cannot parse"
+    return problem.split("'")[0].split('"')[0].strip().rstrip(",") or "cannot parse"
+
+
+def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
+    """How many nodes the tree has with every alias expanded, in time linear in the
+    number of distinct nodes (an alias bomb is refused before it is ever expanded)."""
+    key = id(node)
+    if key in memo:
+        return memo[key]
+    memo[key] = 1  # a recursive alias counts once instead of looping
+    size = 1
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            size += _expanded_size(k, memo) + _expanded_size(v, memo)
+            if size > MAX_NODES:
+                break
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            size += _expanded_size(item, memo)
+            if size > MAX_NODES:
+                break
+    memo[key] = size
+    return size
 
 
 def node_line(node: Optional[yaml.Node], path: Iterable[Any]) -> Optional[int]:
@@ -76,20 +137,45 @@ def _validator(schema_name: str):
     return Draft202012Validator(schema)
 
 
+_SHORT_VALUE = re.compile(r"[A-Za-z0-9_.-]{1,40}")
+
+
+def _shown(value: Any) -> str:
+    """A value from the file, quoted only when it is a short word (a misspelt key or
+    level); anything else is not echoed, so a secret file named as config stays secret."""
+    return repr(value) if isinstance(value, str) and _SHORT_VALUE.fullmatch(value) else "the value"
+
+
 def _describe(error) -> str:
-    """A short, human message for one jsonschema error."""
-    if error.validator == "additionalProperties":
-        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
-        return f"unknown key{'s' if len(extra) > 1 else ''} {', '.join(repr(k) for k in extra)}"
-    if error.validator == "required":
-        return error.message.replace(" is a required property", " is required")
-    if error.validator == "enum":
-        return f"{error.instance!r} is not one of {', '.join(map(str, error.validator_value))}"
-    if error.validator == "anyOf" and isinstance(error.instance, bool):
+    """A short, human message for one jsonschema error, built from the schema, not
+    from the instance (jsonschema's own messages quote the whole offending value)."""
+    v, expected = error.validator, error.validator_value
+    if v == "additionalProperties":
+        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})), key=str)
+        shown = [_shown(k) for k in extra[:5]]
+        return f"unknown key{'s' if len(extra) > 1 else ''} {', '.join(shown)}{' …' if len(extra) > 5 else ''}"
+    if v == "required":
+        missing = [p for p in expected if isinstance(error.instance, dict) and p not in error.instance]
+        return f"{missing[0]!r} is required" if missing else "a required key is missing"
+    if v == "enum":
+        return f"{_shown(error.instance)} is not one of {', '.join(map(str, expected))}"
+    if v == "anyOf" and isinstance(error.instance, bool):
         return f"must be a string, not {str(error.instance).lower()} (quote YAML words such as off, no, yes)"
-    if error.validator == "oneOf" and isinstance(error.instance, dict):
-        return "must have exactly one of 'phrase' or 'tokens'" if "phrase" in str(error.schema) else error.message
-    return error.message
+    if v == "oneOf" and isinstance(error.instance, dict) and "phrase" in str(error.schema):
+        return "must have exactly one of 'phrase' or 'tokens'"
+    if v == "type":
+        kinds = expected if isinstance(expected, list) else [expected]
+        return f"must be {' or '.join(_A.get(k, k) for k in kinds)}"
+    if v in ("minItems", "maxItems", "minLength", "maxLength", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        return f"fails {v} {expected}"
+    if v == "pattern":
+        return f"{_shown(error.instance)} does not match the pattern {expected}"
+    if v == "const":
+        return f"must be {expected!r}"
+    return f"is not valid ({v})"
+
+
+_A = {"object": "a mapping", "array": "a list", "string": "a string", "integer": "a whole number", "number": "a number", "boolean": "true or false", "null": "empty"}
 
 
 def schema_errors(data: Any, schema_name: str) -> list[tuple[list, str]]:

@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from ..models import Source
 from ..ruleset import Rule, RuleSet
 
 
@@ -45,10 +46,22 @@ def rules_markdown(rules: RuleSet) -> str:
         for r in items:
             lines += [f"### {r.id} `{r.name}` ({r.severity}{', fixable' if r.fixable else ''})", "", r.message.replace("{match}", "…"), ""]
             lines += ["**Suggestions:** " + "; ".join(r.suggestions), "", "**Why:** " + " ".join(r.rationale.split()), ""]
-            lines += ["**Sources:**", ""] + [f"- {s.cite()} — <{s.url}>" + (f" *({s.confidence})*" if s.confidence != "confirmed" else "") for s in r.sources] + [""]
+            lines += ["**Sources:**", ""] + [f"- {s.cite()} — <{s.url}>" + (f" *({s.confidence})*" if s.confidence != "confirmed" else "") + (f" (checked {s.checked})" if s.checked else "") for s in r.sources] + [""]
             lines += ["**Flagged:**", ""] + [f"- {e}" for e in _examples(r, "fail")] + [""]
             lines += ["**Not flagged:**", ""] + [f"- {e}" for e in _examples(r, "pass")] + [""]
     return "\n".join(lines)
+
+
+def _source_lines(s: Source) -> list[str]:
+    """A source as a reviewer needs it: what it is, which part supports the rule, where to open it."""
+    weak = f" [{s.confidence}]" if s.confidence != "confirmed" else ""
+    lines = [f"  - {s.organisation}, {s.title} ({s.year}){weak}"]
+    if s.section:
+        lines.append(f"    Section: {s.section}")
+    lines.append(f"    {s.url}")
+    if s.checked:
+        lines.append(f"    Checked {s.checked}")
+    return lines
 
 
 def render_explain(rule: Rule, out: TextIO) -> None:
@@ -65,8 +78,7 @@ def render_explain(rule: Rule, out: TextIO) -> None:
     console.print()
     console.print(Text("Sources", style="bold"))
     for s in rule.sources:
-        note = f" [{s.confidence}]" if s.confidence != "confirmed" else ""
-        console.print(f"  - {s.cite()}{note}\n    {s.url}")
+        console.print(*_source_lines(s), sep="\n", markup=False)  # titles may hold [brackets]
     console.print()
     console.print(Text("Flagged", style="bold"))
     for e in _examples(rule, "fail"):

@@ -8,6 +8,7 @@ linter can report "path: problem" for any format without knowing its details.
 from __future__ import annotations
 
 import importlib
+import stat
 from pathlib import Path
 from typing import Callable
 
@@ -57,9 +58,14 @@ def read_document(path: Path, *, max_bytes: int = 50 * 1024 * 1024) -> Document:
     if reader is None:
         raise ReadError(f"unsupported file type '{path.suffix or path.name}'")
     try:
-        size = path.stat().st_size
+        info = path.stat()
     except OSError as exc:
         raise ReadError(_os_reason(exc)) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise ReadError("is a directory")
+    if not stat.S_ISREG(info.st_mode):  # a FIFO would block, /dev/zero never ends
+        raise ReadError("not a regular file (a pipe, device or socket is never read)")
+    size = info.st_size
     if size > max_bytes:
         raise ReadError(
             f"file is {size / 1_048_576:.1f} MB, over the {max_bytes / 1_048_576:.1f} MB limit (max-file-size)"

@@ -4,9 +4,10 @@
   path (``("3 Procedure", "3.2 Missed appointments")``) stored in
   :attr:`Location.section`.
 * :func:`open_zip` opens a .docx/.odt container and refuses zip bombs *before*
-  anything is extracted, using the sizes the archive declares. Python's
-  :mod:`zipfile` never inflates a member past its declared size (it stops and
-  fails the CRC check), so checking the declared sizes bounds memory.
+  anything is extracted, using the sizes the archive declares; :func:`safe_package`
+  then inflates every part in small chunks (declared sizes can lie), streams its XML
+  through a parser that keeps nothing, and re-packs what it read for the format
+  library.
 * :func:`time_limit` interrupts a read that runs too long (pure-Python parsers
   such as pdfminer can spin on hostile input).
 * :func:`quiet_libraries` keeps library log records (pypdf, pdfminer) and
@@ -28,8 +29,8 @@ from typing import Iterator
 from . import ReadError
 
 __all__ = [
-    "SectionTracker", "open_zip", "check_xml_part", "missing_part", "quiet_libraries", "time_limit",
-    "ZIP_LIMITS", "first_line",
+    "SectionTracker", "open_zip", "missing_part", "quiet_libraries", "safe_package",
+    "time_limit", "ZIP_LIMITS", "first_line",
 ]
 
 # Zip bomb limits: total declared uncompressed size, one member's expansion ratio
@@ -40,6 +41,11 @@ ZIP_LIMITS = {
     "max_ratio": 100,
     "ratio_floor": 1024 * 1024,
     "max_members": 10_000,
+    # what the XML parts may really hold, measured while inflating (declared sizes can lie)
+    "max_xml_bytes": 64 * 1024 * 1024,
+    "max_xml_elements": 400_000,  # odfpy keeps ~400 bytes of Python objects per node
+    "max_xml_depth": 1_000,
+    "keep_binary": 64 * 1024,  # larger non-XML parts (images, embeddings) are not needed for text
 }
 
 
@@ -107,31 +113,88 @@ def open_zip(data: bytes, kind: str, required: str) -> zipfile.ZipFile:
     return zf
 
 
-def check_xml_part(zf: zipfile.ZipFile, name: str, kind: str) -> None:
-    """Refuse a part that is not well-formed XML or declares a DTD.
+def safe_package(data: bytes, kind: str, required: str) -> bytes:
+    """A copy of a .docx/.odt container that a format library can open within bounds.
 
-    Office and ODF XML never have a DTD; entity declarations only serve expansion
-    tricks. Checking here, with a parser that resolves nothing, also gives one
-    clear message naming the part instead of whatever the format library says.
-    Missing parts are ignored (the caller checks required ones).
+    :func:`open_zip` checks the sizes the archive declares, but a declared size bounds
+    only what :mod:`zipfile` returns, not what it inflates: ``ZipFile.read`` inflates a
+    member's whole compressed stream before cutting it to the declared size. So every
+    member is inflated here in small chunks, its XML streamed through a parser that
+    counts elements and depth and keeps nothing, and the container is re-packed
+    (stored) with exactly what was read. Large non-XML parts (pictures) are emptied:
+    only text is read. Raises :class:`ReadError` with one line on any breach.
     """
+    zf = open_zip(data, kind, required)
+    out = io.BytesIO()
+    budget = {"bytes": ZIP_LIMITS["max_xml_bytes"], "elements": ZIP_LIMITS["max_xml_elements"]}
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as packed:
+        for info in zf.infolist():
+            if info.is_dir():
+                continue
+            content = _inflate(zf, info, kind, budget)
+            packed.writestr(zipfile.ZipInfo(info.filename, date_time=info.date_time), content)
+    return out.getvalue()
+
+
+def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, kind: str, budget: dict) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        with zf.open(info) as member:
+            head = member.read(4096)
+            is_xml = head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
+            limit = budget["bytes"] if is_xml else ZIP_LIMITS["keep_binary"]
+            chunk = head
+            while chunk:
+                size += len(chunk)
+                if size > limit:
+                    if not is_xml:  # a picture or embedding: not needed, not kept
+                        return b""
+                    raise ReadError(
+                        f"refused {kind}: its XML expands past {ZIP_LIMITS['max_xml_bytes'] // 1_048_576} MB (possible zip bomb)"
+                    )
+                chunks.append(chunk)
+                chunk = member.read(1 << 20)
+    except ReadError:
+        raise
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError, NotImplementedError):
+        raise ReadError(f"damaged {kind}: cannot extract {info.filename}") from None
+    content = b"".join(chunks)
+    if is_xml:
+        budget["bytes"] -= len(content)
+        _stream_check(content, info.filename, kind, budget)
+    return content
+
+
+def _stream_check(content: bytes, name: str, kind: str, budget: dict) -> None:
+    """Parse ``content`` keeping nothing: refuse DTDs, malformed XML, and more elements
+    or deeper nesting than a real document has (memory stays flat whatever the part holds)."""
     from lxml import etree
 
-    try:
-        content = zf.read(name)
-    except KeyError:
-        return
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError, NotImplementedError):
-        raise ReadError(f"damaged {kind}: cannot extract {name}") from None
     if b"<!DOCTYPE" in content[:4096] or b"<!ENTITY" in content[:4096]:
         raise ReadError(f"refused {kind}: {name} declares a DTD (entity expansion is not allowed)")
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+    depth = 0
+    max_depth = ZIP_LIMITS["max_xml_depth"]
     try:
-        etree.fromstring(content, parser)
+        events = etree.iterparse(
+            io.BytesIO(content), events=("start", "end"), resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
+        )
+        for event, element in events:
+            if event == "start":
+                depth += 1
+                budget["elements"] -= 1
+                if depth > max_depth:
+                    raise ReadError(f"refused {kind}: {name} is nested too deeply (over {max_depth:,} levels)")
+                if budget["elements"] < 0:
+                    raise ReadError(
+                        f"refused {kind}: over {ZIP_LIMITS['max_xml_elements']:,} XML elements (too large to read safely)"
+                    )
+            else:
+                depth -= 1
+                element.clear(keep_tail=True)  # keep memory flat
     except etree.XMLSyntaxError as exc:
         line = f"line {exc.lineno}: " if exc.lineno else ""
-        message = (exc.msg or "not well-formed").splitlines()[0]
-        message = message.split(" (<string>", 1)[0]
+        message = (exc.msg or "not well-formed").splitlines()[0].split(" (<string>", 1)[0]
         raise ReadError(f"damaged {kind}: invalid XML in {name} ({line}{message})") from None
 
 

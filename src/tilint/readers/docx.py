@@ -41,7 +41,7 @@ from typing import Any, Iterator, Optional
 
 from ..document import Block, BlockBuilder, Document, Location
 from . import ReadError
-from ._shared import SectionTracker, check_xml_part, first_line, missing_part, open_zip, quiet_libraries
+from ._shared import SectionTracker, first_line, missing_part, quiet_libraries, safe_package
 from .text import URL_RE, mask
 
 __all__ = ["read", "open_checked", "walk", "run_spans", "paragraph_text"]
@@ -54,22 +54,26 @@ _RUNS_XPATH = ".//w:r[not(ancestor::w:r) and not(ancestor::w:del) and not(ancest
 
 
 def read(path: Path, data: bytes) -> Document:
-    word = open_checked(data)
+    package = _checked(data)
     with quiet_libraries():
-        blocks = _Walker(word).run()
-        blocks += other_parts(zipfile.ZipFile(io.BytesIO(data)), first_line=max((b.position(0)[0] for b in blocks), default=0) + 1)
+        blocks = _Walker(_open(package)).run()
+        # headers, footers, notes and text boxes, from the same checked copy
+        blocks += other_parts(zipfile.ZipFile(io.BytesIO(package)), first_line=max((b.position(0)[0] for b in blocks), default=0) + 1)
     return Document(path=str(path), format="docx", blocks=blocks, source=None)
 
 
 def open_checked(data: bytes) -> Any:
     """The python-docx ``Document`` of ``data``, after the bomb and XML checks; raises ReadError."""
+    package = _checked(data)
+    with quiet_libraries():
+        return _open(package)
+
+
+def _checked(data: bytes) -> bytes:
+    """A copy of the package whose every part was inflated and parsed within bounds."""
     if not data:
         raise ReadError("file is empty")
-    zf = open_zip(data, KIND, "word/document.xml")
-    for part in ("word/document.xml", "word/styles.xml"):
-        check_xml_part(zf, part, KIND)
-    with quiet_libraries():
-        return _open(data)
+    return safe_package(data, KIND, "word/document.xml")
 
 
 def walk(word: Any, container: Any = None) -> list[tuple[Block, dict[int, Any]]]:
@@ -302,7 +306,7 @@ def _parts(zf: zipfile.ZipFile) -> Iterator[tuple[str, str]]:
 def _xml(zf: zipfile.ZipFile, name: str) -> Any:
     from lxml import etree
 
-    check_xml_part(zf, name, KIND)
+    # every part was streamed through the bounded parser by safe_package() already
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
     return etree.fromstring(zf.read(name), parser)
 

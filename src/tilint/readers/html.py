@@ -23,14 +23,16 @@ decoded source; a character reference's text sits at its ``&``. The declared
 
 from __future__ import annotations
 
+from collections import defaultdict
 from html import unescape
 from html.entities import html5
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Optional
+from typing import NamedTuple, Optional
 
 from ..document import Block, BlockBuilder, Document, Location
 from ._shared import SectionTracker
+from . import ReadError
 from .text import URL_RE, mask, text_document
 
 __all__ = ["read", "parse_html"]
@@ -61,10 +63,33 @@ _IMPLIED = {"p": {"p"}, "li": {"li"}, "dt": {"dt", "dd"}, "dd": {"dt", "dd"},
             "tr": {"tr", "td", "th"}, "td": {"td", "th"}, "th": {"td", "th"}}
 
 
+# Every tag costs O(1) whatever the depth, so depth is bounded only as a safety net:
+# real pages nest a few dozen levels, and a file past this gets an error, never a
+# silently truncated reading.
+MAX_DEPTH = 100_000
+_CONTAINER_KINDS = frozenset({"list_item", "table_cell", "quote"})
+_CONTAINER_STOPS = frozenset({"ul", "ol", "dl", "table", "body"})
+# an optional end tag is implied only up to the nearest of these
+_IMPLIED_STOPS = frozenset({"ul", "ol", "dl", "table", "div", "blockquote", "section", "body"})
+
+
+class _Open(NamedTuple):
+    """An open element, with what a block opened inside it inherits, so that finding a
+    block's kind never walks the stack (which made deep nesting quadratic)."""
+
+    tag: str
+    skipped: bool
+    block: Optional[str]  # innermost block element at or above this one
+    block_ctx: Optional[str]  # the container kind that block element sits in
+    ctx: Optional[str]  # the container kind children of this element sit in
+    stop: int  # stack index of the nearest element an implied end tag cannot pass (-1: none)
+
+
 class _Reader(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=False)
-        self.stack: list[tuple[str, bool]] = []  # (tag, skipped)
+        self.stack: list[_Open] = []
+        self.open_at: defaultdict[str, list[int]] = defaultdict(list)  # tag -> stack indices where it is open
         self.blocks: list[Block] = []
         self.sections = SectionTracker()
         self.builder: Optional[BlockBuilder] = None
@@ -75,7 +100,7 @@ class _Reader(HTMLParser):
     # -- structure -------------------------------------------------------
     @property
     def skipping(self) -> bool:
-        return bool(self.stack) and self.stack[-1][1]
+        return bool(self.stack) and self.stack[-1].skipped
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, Optional[str]]]) -> None:
         if tag == "br" or tag == "wbr":
@@ -98,7 +123,20 @@ class _Reader(HTMLParser):
             self.skipping or tag in SKIP or attr.get("role") == "navigation"
             or "hidden" in attr or attr.get("aria-hidden") == "true"
         )
-        self.stack.append((tag, skipped))
+        if len(self.stack) >= MAX_DEPTH:
+            raise ReadError(f"too deeply nested (over {MAX_DEPTH:,} levels)")
+        index = len(self.stack)
+        parent = self.stack[-1] if self.stack else None
+        parent_ctx = parent.ctx if parent else None
+        stop = index if tag in _IMPLIED_STOPS else parent.stop if parent else -1
+        if tag in BLOCK_KINDS:
+            kind = BLOCK_KINDS[tag]
+            ctx = kind if kind in _CONTAINER_KINDS else None if tag in _CONTAINER_STOPS else parent_ctx
+            entry = _Open(tag, skipped, tag, parent_ctx, ctx, stop)
+        else:
+            entry = _Open(tag, skipped, parent.block if parent else None, parent.block_ctx if parent else None, parent_ctx, stop)
+        self.stack.append(entry)
+        self.open_at[tag].append(index)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, Optional[str]]]) -> None:
         self.handle_starttag(tag, attrs)
@@ -111,22 +149,22 @@ class _Reader(HTMLParser):
                 self.builder.break_space()
         elif tag in BLOCK_KINDS or tag in SKIP:
             self._flush()
-        for i in range(len(self.stack) - 1, -1, -1):
-            if self.stack[i][0] == tag:
-                del self.stack[i:]
-                break
+        opened = self.open_at.get(tag)
+        if opened:
+            self._close_from(opened[-1])
         if tag == "table" and self.tables:
             self.tables.pop()
 
+    def _close_from(self, i: int) -> None:
+        """Close the element at stack index ``i`` and everything opened inside it."""
+        while len(self.stack) > i:
+            self.open_at[self.stack.pop().tag].pop()
+
     def _implied_close(self, tag: str) -> None:
         """Close an open ``tag`` if it is the innermost element that could hold it."""
-        for i in range(len(self.stack) - 1, -1, -1):
-            name = self.stack[i][0]
-            if name == tag:
-                del self.stack[i:]
-                return
-            if name in ("ul", "ol", "dl", "table", "div", "blockquote", "section", "body"):
-                return
+        opened = self.open_at.get(tag)
+        if opened and self.stack and opened[-1] > self.stack[-1].stop:
+            self._close_from(opened[-1])
 
     def _table_event(self, tag: str) -> None:
         if tag == "table":
@@ -146,19 +184,13 @@ class _Reader(HTMLParser):
     def _kind(self) -> tuple[str, Optional[str]]:
         """Kind of a block opened now: from the innermost block element, except that
         a plain paragraph inside a list item, table cell or quote takes that kind."""
-        kind, tag = "paragraph", None
-        for name, _ in reversed(self.stack):
-            if name not in BLOCK_KINDS:
-                continue
-            if tag is None:
-                kind, tag = BLOCK_KINDS[name], name
-                if kind != "paragraph":
-                    return kind, tag
-            elif BLOCK_KINDS[name] in ("list_item", "table_cell", "quote"):
-                return BLOCK_KINDS[name], tag
-            elif name in ("ul", "ol", "dl", "table", "body"):
-                break
-        return kind, tag
+        top = self.stack[-1] if self.stack else None
+        if top is None or top.block is None:
+            return "paragraph", None
+        kind = BLOCK_KINDS[top.block]
+        if kind == "paragraph" and top.block_ctx is not None:
+            kind = top.block_ctx
+        return kind, top.block
 
     def _flush(self) -> None:
         builder, self.builder = self.builder, None
@@ -179,7 +211,7 @@ class _Reader(HTMLParser):
                     self.builder.break_space()
                 line, offset = line + 1, 0
             if piece:
-                self._add(mask(piece.rstrip("\r"), URL_RE), line, offset)
+                self._add(mask(piece.rstrip("\r").replace(_LONE_LT, "<"), URL_RE), line, offset)
 
     def _add(self, text: str, line: int, offset: int) -> None:
         """Add text that starts at 0-based ``offset`` of ``line``, opening a block if needed."""
@@ -212,8 +244,20 @@ class _Reader(HTMLParser):
         self._flush()
 
 
+# Stands in for a "<" that cannot open markup (see parse_html); one character, so
+# positions are unchanged, and turned back into "<" in the text.
+_LONE_LT = "\ue000"
+
+
 def parse_html(text: str) -> list[Block]:
     """Split HTML source into prose blocks with exact source positions."""
+    # A "<" after the last ">" can never complete a tag, comment or declaration, and
+    # the standard library's parser (before Python 3.13.5) rescans the rest of the file
+    # for each one when it closes: "<a" * 80,000 took minutes. They are text, so they
+    # are fed as text.
+    last = text.rfind(">")
+    if text.find("<", last + 1) != -1:
+        text = text[: last + 1] + text[last + 1 :].replace(_LONE_LT, "\ufffd").replace("<", _LONE_LT)
     reader = _Reader()
     reader.feed(text)
     reader.close()

@@ -30,7 +30,7 @@ from typing import Any, Iterator
 
 from ..document import Block, BlockBuilder, Document, Location
 from . import ReadError
-from ._shared import SectionTracker, check_xml_part, first_line, missing_part, open_zip, quiet_libraries
+from ._shared import SectionTracker, first_line, missing_part, open_zip, quiet_libraries, safe_package
 from .text import URL_RE, mask
 
 __all__ = ["read", "open_checked", "walk", "text_spans", "paragraph_text"]
@@ -67,8 +67,7 @@ def open_checked(data: bytes) -> Any:
     mimetype = _mimetype(zf)
     if mimetype and not mimetype.startswith("application/vnd.oasis.opendocument.text"):
         raise ReadError(f"not an OpenDocument text file (it is {mimetype})")
-    for part in ("content.xml", "styles.xml", "meta.xml", "settings.xml", "META-INF/manifest.xml"):
-        check_xml_part(zf, part, KIND)
+    data = safe_package(data, KIND, "content.xml")
     with quiet_libraries():
         return _load(data)
 

@@ -1,0 +1,276 @@
+"""Hostile input stays within budget: crafted files cost time linear in their size and
+bounded memory, and give one line naming the problem; hostile data files (rule packs,
+config) never hang a run and never have their content echoed.
+
+Time is compared as CPU time against a clean input of about the same size read in the
+same process (a ratio, not a clock): the quadratic cases these guard were 100-1000x.
+Memory is the peak RSS of a child process reading the file.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import struct
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tilint.readers import ReadError, read_document
+from tilint.readers.html import parse_html
+from tilint.readers.text import parse_text
+from tilint.yamlutil import DataError, load_yaml
+
+RATIO = 12  # generous: the failures these guard were two or three orders of magnitude
+
+
+def cpu(fn, *args) -> float:
+    start = time.process_time()
+    fn(*args)
+    return time.process_time() - start
+
+
+def no_worse_than_clean(fn, hostile: str, clean: str) -> None:
+    fn(clean)  # warm caches and imports
+    base = max(cpu(fn, clean), 0.02)
+    assert cpu(fn, hostile) <= RATIO * base
+
+
+# -- HTML ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        pytest.param("<div>x" * 20_000, id="deep-divs"),
+        pytest.param("<p>" + "<span>" * 20_000 + "<p>x" * 20_000, id="implied-ends-under-deep-inline"),
+        pytest.param("</b>" * 40_000 + "<div>" * 20_000, id="unmatched-end-tags"),
+        pytest.param("<a" * 60_000, id="unclosed-start-tags"),
+        pytest.param("<!--" * 30_000, id="unclosed-comments"),
+        pytest.param("<a x='" * 20_000, id="unclosed-attribute"),
+    ],
+)
+def test_html_costs_linear_time(hostile: str):
+    clean = "<p>Staff will offer a choice of who is present.</p>\n" * (len(hostile) // 50)
+    no_worse_than_clean(parse_html, hostile, clean)
+
+
+def test_a_lone_angle_bracket_is_text():
+    blocks = parse_html("<p>Fewer than 3 visits</p><p>if x < y and a<b")
+    assert [b.text for b in blocks] == ["Fewer than 3 visits", "if x < y and a<b"]
+    assert [b.text[:4] for b in parse_html("<a" * 5)] == ["<a<a"]
+
+
+def test_html_deeper_than_the_limit_is_an_error_not_silence():
+    from tilint.readers.html import MAX_DEPTH
+
+    with pytest.raises(ReadError, match=f"too deeply nested \\(over {MAX_DEPTH:,} levels\\)"):
+        parse_html("<div>" * (MAX_DEPTH + 1) + "text")
+
+
+def test_email_masking_is_linear():
+    no_worse_than_clean(parse_text, "a." * 40_000, "Staff offer choice. " * 4_000)
+    blocks = parse_text("Write to help.desk@example.org today.")
+    assert blocks[0].text == "Write to today."  # the address is blanked, never linted
+
+
+# -- Word and OpenDocument containers --------------------------------------------------------
+
+_CT = '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>'
+_RELS = '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>'
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def _docx(document_xml_chunks, path: Path) -> Path:
+    """A .docx whose word/document.xml is streamed from ``document_xml_chunks``."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", _CT)
+        z.writestr("_rels/.rels", _RELS)
+        with z.open("word/document.xml", "w", force_zip64=True) as member:
+            for chunk in document_xml_chunks:
+                member.write(chunk)
+    return path
+
+
+def _understate(path: Path, name: bytes, size: int) -> None:
+    """Rewrite the declared uncompressed size of ``name`` in both zip headers."""
+    data = bytearray(path.read_bytes())
+    for signature, size_at, name_len_at, name_at in ((b"PK\x03\x04", 22, 26, 30), (b"PK\x01\x02", 24, 28, 46)):
+        pos = 0
+        while (j := data.find(signature, pos)) >= 0:
+            n = struct.unpack_from("<H", data, j + name_len_at)[0]
+            if data[j + name_at : j + name_at + n] == name:
+                struct.pack_into("<I", data, j + size_at, size)
+            pos = j + 4
+    path.write_bytes(bytes(data))
+
+
+def _peak_read(path: Path) -> tuple[str, float]:
+    """(error or 'ok', peak RSS in MB) of reading ``path`` in a fresh process."""
+    # VmHWM, not ru_maxrss: Linux carries ru_maxrss over fork and exec, so the child
+    # would report the test process's own peak
+    script = (
+        "import json, re, sys\n"
+        "from pathlib import Path\n"
+        "from tilint.readers import ReadError, read_document\n"
+        "try:\n    read_document(Path(sys.argv[1])); out = 'ok'\n"
+        "except ReadError as exc:\n    out = str(exc)\n"
+        "hwm = re.search(r'VmHWM:\\s+(\\d+) kB', Path('/proc/self/status').read_text()).group(1)\n"
+        "print(json.dumps([out, int(hwm) / 1024]))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True, timeout=300, check=True)
+    message, peak = json.loads(done.stdout)
+    return message, peak
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="peak memory is read from /proc")
+def test_a_part_that_inflates_past_its_declared_size_is_never_inflated_whole(tmp_path: Path):
+    body = f'<w:p><w:r><w:t>{"x" * 1000}</w:t></w:r></w:p>'.encode()
+    head = f'<?xml version="1.0"?><w:document xmlns:w="{_W}"><w:body>'.encode()
+    chunks = [head, *(body * 1000 for _ in range(120)), b"</w:body></w:document>"]  # ~120 MB of XML
+    path = _docx(chunks, tmp_path / "bomb.docx")
+    _understate(path, b"word/document.xml", 500_000)
+    assert path.stat().st_size < 1_000_000
+    message, peak = _peak_read(path)
+    assert message == "damaged Word document: cannot extract word/document.xml"
+    assert peak < 120  # MB; inflating the part whole took 120 MB and more (a copy too) before
+
+
+def test_too_many_xml_elements_is_refused_before_the_format_library_runs(tmp_path: Path):
+    from tilint.readers._shared import ZIP_LIMITS
+
+    n = ZIP_LIMITS["max_xml_elements"] // 3 + 1000  # three elements a paragraph
+    head = f'<?xml version="1.0"?><w:document xmlns:w="{_W}"><w:body>'.encode()
+    # varied text, so the part is honest about its size (no expansion-ratio refusal first)
+    paragraphs = "".join(f"<w:p><w:r><w:t>{i * 7919 % 100003}</w:t></w:r></w:p>" for i in range(n)).encode()
+    path = _docx([head, paragraphs, b"</w:body></w:document>"], tmp_path / "tiny.docx")
+    with pytest.raises(ReadError, match=r"refused Word document: over 400,000 XML elements \(too large to read safely\)"):
+        read_document(path)
+
+
+def test_a_normal_document_still_reads(tmp_path: Path):
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("Patients who fail to attend will be contacted.")
+    d.add_picture(io.BytesIO(_png()), width=None)
+    path = tmp_path / "ok.docx"
+    d.save(path)
+    assert [b.text for b in read_document(path).blocks] == ["Patients who fail to attend will be contacted."]
+
+
+def _png() -> bytes:
+    import zlib
+
+    raw = b"\x00\xff\x00\x00" * 1
+    chunk = lambda kind, data: struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))  # noqa: E731
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+
+
+# -- special files -----------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_fifo_is_never_opened(tmp_path: Path):
+    fifo = tmp_path / "policy.md"
+    os.mkfifo(fifo)
+    with pytest.raises(ReadError, match="not a regular file"):
+        read_document(fifo)  # would block forever if opened
+    with pytest.raises(DataError, match="not a regular file"):
+        load_yaml(fifo)
+
+
+def test_a_link_to_an_endless_device_is_refused(tmp_path: Path):
+    link = tmp_path / "policy.txt"
+    link.symlink_to("/dev/zero")
+    with pytest.raises(ReadError, match="not a regular file"):
+        read_document(link)
+
+
+# -- data files ---------------------------------------------------------------------------------
+
+
+def test_a_yaml_alias_bomb_is_refused_quickly(tmp_path: Path):
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for i, name in enumerate("bcdefghi"):
+        prev = "abcdefghi"[i]
+        lines.append(f"{name}: &{name} [{', '.join(['*' + prev] * 9)}]")
+    path = tmp_path / ".tilint.yaml"
+    path.write_text("\n".join(lines) + "\n")
+    assert path.stat().st_size < 1000
+    with pytest.raises(DataError, match=r"too many YAML nodes once aliases are expanded \(over 1,000,000\)"):
+        load_yaml(path)
+
+
+def test_an_error_about_a_data_file_never_echoes_its_content(tmp_path: Path, run_cli):
+    secret = tmp_path / "id_rsa"
+    secret.write_text("-----BEGIN OPENSSH PRIVATE KEY----- hunter2hunter2\n")
+    kv = tmp_path / "env.yaml"
+    kv.write_text("DATABASE_PASSWORD: correct-horse-battery-staple\n")
+    for pack in (secret, kv):
+        result = run_cli("check", "--isolated", "--rules", str(pack), str(tmp_path))
+        assert result.code == 2
+        assert "hunter2" not in result.err and "correct-horse" not in result.err, result.err
+        assert str(pack) in result.err
+        assert len(result.err.strip().splitlines()) == 1
+
+
+# -- configuration is untrusted ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "content, key",
+    [
+        ("extra-rules: [/etc/passwd]\n", "extra-rules"),
+        ("extra-rules: [../outside.yaml]\n", "extra-rules"),
+        ("extra-sources: [../../secret.yaml]\n", "extra-sources"),
+        ("coverage: {framework: ../elsewhere/framework.yaml}\n", "coverage.framework"),
+    ],
+)
+def test_a_config_cannot_name_files_outside_its_folder(tmp_path: Path, run_cli, content: str, key: str):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / ".tilint.yaml").write_text(content)
+    (repo / "policy.md").write_text("Patients who fail to attend are removed.\n")
+    result = run_cli("check", "policy.md", cwd=repo)
+    assert result.code == 2
+    assert f"{key}: " in result.err and "is outside this config's folder (name it on the command line instead)" in result.err
+    assert "root:" not in result.err
+
+
+def test_a_nested_config_may_name_a_pack_elsewhere_in_its_repository(tmp_path: Path, run_cli):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "shared.yaml").write_text("not: [a, pack]\n")
+    (tmp_path / "orgs" / "a").mkdir(parents=True)
+    (tmp_path / "orgs" / "a" / ".tilint.yaml").write_text("extra-rules: [../../shared.yaml]\n")
+    (tmp_path / "orgs" / "a" / "p.md").write_text("Text.\n")
+    result = run_cli("check", "p.md", cwd=tmp_path / "orgs" / "a")
+    assert result.code == 2 and str((tmp_path / "shared.yaml").resolve()) in result.err  # loaded, then validated
+    (tmp_path / "orgs" / "a" / ".tilint.yaml").write_text("extra-rules: [../../../elsewhere.yaml]\n")
+    result = run_cli("check", "p.md", cwd=tmp_path / "orgs" / "a")
+    assert "extra-rules: '../../../elsewhere.yaml' is outside this repository" in result.err
+
+
+def test_a_config_pack_inside_its_folder_is_loaded(tmp_path: Path, run_cli):
+    repo = tmp_path / "repo"
+    (repo / "packs").mkdir(parents=True)
+    (repo / ".tilint.yaml").write_text("extra-rules: [packs/none.yaml]\n")
+    (repo / "packs" / "none.yaml").write_text("not: [a, pack]\n")
+    result = run_cli("check", ".", cwd=repo)
+    assert result.code == 2 and str((repo / "packs" / "none.yaml").resolve()) in result.err  # loaded, then validated
+
+
+@pytest.mark.parametrize("model", ["pip", "./planted", "planted", "../x"])
+def test_model_names_an_installed_pipeline_package_only(tmp_path: Path, run_cli, model: str):
+    (tmp_path / "planted").mkdir()
+    (tmp_path / "planted" / "config.cfg").write_text("[nlp]\nlang = \"en\"\n")
+    (tmp_path / "policy.md").write_text("Addicts wait outside.\n")
+    result = run_cli("check", "--isolated", "--model", model, "policy.md", cwd=tmp_path)
+    assert result.code == 2, result.err
+    lines = result.err.strip().splitlines()
+    assert len(lines) == 1 and f"'{model}'" in lines[0] and "Traceback" not in result.err
