@@ -179,7 +179,9 @@ class Engine:
                 lists["exceptions"] = rule.exceptions
             for field, phrases in lists.items():
                 # the section/document-wide lists are looked for in every block
-                own = None if field in _WIDE else self._rule_lists.setdefault(rule.id, PhraseMatcher(vocab, attr="NORM"))
+                own = None if field in _WIDE else self._rule_lists.get(rule.id)
+                if own is None and field not in _WIDE:
+                    own = self._rule_lists[rule.id] = PhraseMatcher(vocab, attr="NORM")
                 try:
                     self._add_phrases(f"!{field}:{rule.id}", phrases, matcher=own)
                 except ValueError:
