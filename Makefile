@@ -44,16 +44,17 @@ bench: $(STAMP)
 	$(PY) benchmarks/scale.py
 
 .PHONY: eval-language
-eval-language: $(STAMP)  # language findings on ../shared/corpus, git main beside this tree
-	$(PY) benchmarks/language_eval.py --before main
+eval-language: $(STAMP)  # language findings on ../shared/corpus, 0.1.0 (cea6351) beside this tree
+	$(PY) benchmarks/language_eval.py --before cea6351
 
 # the coverage classifier: rebuilt from training/ (corpus, config, seed) into the package
 train: $(STAMP)
 	$(PY) training/train.py
 
 # cross-validation on the training corpus, the real sets of ../shared/corpus, before/after
-eval: $(STAMP)
+eval: $(STAMP)  # both real-text measures: coverage, then language findings
 	$(PY) benchmarks/coverage_eval.py
+	$(PY) benchmarks/language_eval.py --before cea6351
 
 docs: $(STAMP)
 	$(VENV)/bin/tilint rules --format markdown > docs/rules.md

@@ -32,7 +32,7 @@ def test_select_nope_exits_2_with_a_helpful_message(cli, tmp_path):
     assert res.code == 2 and res.out == ""
     assert res.err == (
         "tilint: error: unknown rule id, prefix or category 'NOPE' in --select; "
-        "known prefixes: BL, CE, CO, CS, CV, LB, MH, RK, RP, SH, SU, TIL, VV (see `tilint rules`)\n"
+        "known prefixes: AT, BH, BL, CE, CO, CS, CV, DG, FM, ID, IX, LB, MH, PU, RK, RL, RP, SH, SU, TIL, VV (see `tilint rules`)\n"
     )
 
 
@@ -92,7 +92,7 @@ def test_explain_rules_coverage_meta_and_categories(cli, tmp_path):
     til = cli("explain", "til001", cwd=tmp_path)
     assert til.code == 0 and til.lines[0] == "TIL001 unknown-suppression [tilint, error]"
     cat = cli("explain", "engine-test", "--rules", str(ENGINE_PACK), cwd=tmp_path)
-    assert cat.code == 0 and cat.lines[0] == "engine-test: 7 rules"
+    assert cat.code == 0 and cat.lines[0] == "engine-test: 9 rules"
     assert all(line == line.rstrip() for line in cat.lines)
     pack = cli("explain", "CV", cwd=tmp_path)
     assert pack.lines[0] == "CV101  samhsa-4r: principle 'realise' is missing"
