@@ -241,14 +241,19 @@ def build_pdf(directory: Path, name: str = "policy.pdf") -> Path:
     return path
 
 
+def _page_with_chrome(pdf, title: str, n: int, pages: int) -> None:  # type: ignore[no-untyped-def]
+    """A new page with a running header and a numbered footer (9pt)."""
+    pdf.add_page()
+    pdf.set_font("helvetica", size=9)
+    pdf.text(72, 30, title)
+    pdf.text(72, 820, f"Page {n} of {pages}")
+
+
 def build_pdf_chrome(directory: Path, pages: int = 4) -> Path:
     """Pages with a running header and a numbered footer around one body line each."""
     pdf = _pdf()
     for n in range(1, pages + 1):
-        pdf.add_page()
-        pdf.set_font("helvetica", size=9)
-        pdf.text(72, 30, "Council Policy Manual")
-        pdf.text(72, 820, f"Page {n} of {pages}")
+        _page_with_chrome(pdf, "Council Policy Manual", n, pages)
         pdf.set_font("helvetica", size=11)
         pdf.text(72, 300, f"Body text on page {n}.")
     path = directory / "chrome.pdf"
@@ -323,3 +328,38 @@ def build_pdf_bomb(directory: Path, inflated: int = 100 * 1024 * 1024) -> Path:
     path = directory / "bomb.pdf"
     path.write_bytes(bytes(out))
     return path
+
+
+_HANDBOOK_WORDS = ("the service will support people to attend their appointments and we review "
+                   "our approach with them every year").split()
+HANDBOOK_FINDING = "Patients who fail to attend twice are contacted."
+
+
+def build_pdf_handbook(directory: Path, pages: int, every: int = 37) -> tuple[Path, list[tuple[int, int]]]:
+    """A long text PDF like a consolidated handbook: a running header and a numbered
+    footer, a heading and 40 lines of clean 11pt body text on every page; on every
+    ``every``-th page one line is :data:`HANDBOOK_FINDING` (one finding). Returns the
+    path and the (page, visual line) of each finding's line (the header is line 1,
+    the heading line 2)."""
+    import random
+
+    rng = random.Random(pages)
+    pdf = _pdf()
+    expected = []
+    for n in range(1, pages + 1):
+        _page_with_chrome(pdf, "Trust Policy Handbook", n, pages)
+        pdf.set_font("helvetica", size=16)
+        pdf.text(72, 70, f"{rng.choice(_HANDBOOK_WORDS).capitalize()} and {rng.choice(_HANDBOOK_WORDS)}")
+        pdf.set_font("helvetica", size=11)
+        finding_row = rng.randrange(40) if n % every == 0 else -1
+        for row in range(40):
+            y = 100 + row * 17 + (row // 8) * 8  # a paragraph gap every 8 lines
+            if row == finding_row:
+                pdf.text(72, y, HANDBOOK_FINDING)
+                expected.append((n, row + 3))
+            else:
+                words = [rng.choice(_HANDBOOK_WORDS) for _ in range(12)]
+                pdf.text(72, y, " ".join(words).capitalize() + ("." if row % 8 == 7 else ""))
+    path = directory / f"handbook-{pages}.pdf"
+    pdf.output(str(path))
+    return path, expected

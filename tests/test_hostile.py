@@ -161,7 +161,7 @@ def test_truncated_pdf(tmp_path: Path) -> None:
 
 def test_corrupt_pdf(tmp_path: Path) -> None:
     path = fb.corrupt_pdf(fb.build_pdf(tmp_path), tmp_path / "corrupt.pdf")
-    assert error_of(path) == "damaged PDF: No /Root object! - Is this really a PDF?"
+    assert error_of(path) == "damaged PDF: data format error"
 
 
 def test_not_a_pdf(tmp_path: Path) -> None:
@@ -174,8 +174,8 @@ def test_password_protected_pdf(tmp_path: Path) -> None:
     assert error_of(fb.build_pdf_encrypted(tmp_path)) == "PDF is password-protected; save a copy without a password"
 
 
-def test_password_protected_pdf_seen_by_pdfminer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # When pypdf cannot judge (e.g. a cipher it lacks a dependency for), pdfminer's error is used.
+def test_password_protected_pdf_seen_by_pdfium(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # When pypdf cannot judge (e.g. a cipher it lacks a dependency for), PDFium's error is used.
     monkeypatch.setattr(pdf_reader, "_preflight", lambda data, deadline: None)
     assert error_of(fb.build_pdf_encrypted(tmp_path)) == "PDF is password-protected; save a copy without a password"
 
@@ -202,20 +202,25 @@ def test_pdf_page_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
     assert error_of(fb.build_pdf(tmp_path)) == "PDF has 2 pages, over the 1-page limit"
 
 
-def test_pdf_time_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(pdf_reader.LIMITS, "max_seconds", 0.0)
-    assert error_of(fb.build_pdf(tmp_path)) == "PDF took over 0 s to read (stopped at page 1)"
+def test_pdf_time_limit_is_per_page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(pdf_reader.LIMITS, "max_page_seconds", 0.0)
+    assert error_of(fb.build_pdf(tmp_path)) == "PDF page 1 took over 0 s to read"
 
 
 def test_pdf_stuck_inside_a_page_is_interrupted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def spin(data: bytes, deadline: float) -> None:
-        while True:  # a parser looping on one hostile page never reaches the between-page check
-            pass
+    calls = []
 
-    monkeypatch.setattr(pdf_reader, "_extract", spin)
-    monkeypatch.setitem(pdf_reader.LIMITS, "max_seconds", 0.5)
+    def spin(page, number: int, keep_boxes: bool):  # type: ignore[no-untyped-def]
+        calls.append(number)
+        while number == 2:  # a parser looping on one hostile page never reaches the between-page check
+            pass
+        return [], (0.0, 0.0, 1.0, 1.0)
+
+    monkeypatch.setattr(pdf_reader, "_page_lines", spin)
+    monkeypatch.setitem(pdf_reader.LIMITS, "max_page_seconds", 0.5)
     start = time.monotonic()
-    assert error_of(fb.build_pdf(tmp_path)) == "PDF took over 0.5 s to read"
+    assert error_of(fb.build_pdf(tmp_path)) == "PDF page 2 took over 0.5 s to read"
+    assert calls == [1, 2]
     assert time.monotonic() - start < 5
 
 

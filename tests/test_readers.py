@@ -391,3 +391,17 @@ def test_text_encodings_are_read(tmp_path: Path, encoding: str) -> None:
     doc = read_document(path)
     assert [b.text for b in doc.blocks] == ["Caf\u00e9 staff \u2013 don\u2019t blame.", "Second para."]
     assert doc.blocks[1].position(0) == (3, 1)
+
+
+def test_pdf_long_document_findings_keep_their_page_and_line(tmp_path: Path) -> None:
+    """A handbook-like PDF (running header and footer on every page): each finding
+    names the page and the visual line it is on, counted as a person counts them."""
+    from tilint.linter import Linter
+
+    path, expected = fb.build_pdf_handbook(tmp_path, pages=12, every=5)
+    result = Linter().lint_file(path)
+    assert not result.errors
+    assert [(f.rule_id, f.location["page"], f.line, f.column, f.match) for f in result.findings] == [
+        ("BL001", page, line, 14, "fail to attend") for page, line in expected
+    ]
+    assert [page for page, _ in expected] == [5, 10]

@@ -99,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--verbose", "-v", action="store_true", help="name every file that was not checked, with the reason")
     check.add_argument("--jobs", "-j", type=int, metavar="N", help="check files in N processes (0 = one per CPU; default 1)")
     check.add_argument("--show-config", action="store_true", help="print the effective configuration and exit")
+    check.add_argument("--no-cache", action="store_true", help="analyse every file, even unchanged ones (results are otherwise cached)")
     check.add_argument("--baseline", type=Path, metavar="FILE", help="report only findings that are not in this baseline")
     check.add_argument("--write-baseline", type=Path, metavar="FILE", help="record today's findings in FILE and exit 0")
     _add_scheduler(check)
@@ -307,6 +308,8 @@ def _lint(args: argparse.Namespace, progress: Optional[Callable[[str], None]], s
                 found.skip(f, "excluded")
             files = [f for f in files if f not in excluded]
         linter = Linter(config)
+        if not getattr(args, "no_cache", True):  # check only (coverage recomputes)
+            linter.use_result_cache()
         linters.append((linter, files))
         kept.extend(files)
         sub = Discovery(files=files, missing=found.missing if not streams else [])

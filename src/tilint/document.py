@@ -95,6 +95,9 @@ class Block:
         return (line, col + 1)
 
 
+_NON_SPACE = re.compile(r"\S+")  # \s is what str.isspace() calls whitespace
+
+
 class BlockBuilder:
     """Collects pieces of source text into a Block, collapsing whitespace.
 
@@ -113,27 +116,25 @@ class BlockBuilder:
 
     def add(self, text: str, line: int, column: int) -> None:
         """Append ``text`` that starts at 1-based ``line``/``column`` and has no newline."""
-        i = 0
-        n = len(text)
-        while i < n:
-            if text[i].isspace():
-                j = i
-                while j < n and text[j].isspace():
-                    j += 1
-                self._pending_space = True
-                i = j
-                continue
-            j = i
-            while j < n and not text[j].isspace():
-                j += 1
-            if self._pending_space and self._len:
-                self._parts.append(" ")
+        parts, marks = self._parts, self._marks
+        pos = 0
+        for m in _NON_SPACE.finditer(text):  # a regex scan: the hot path of every reader
+            i, j = m.span()
+            if (i > pos or self._pending_space) and self._len:
+                parts.append(" ")
                 self._len += 1
             self._pending_space = False
-            self._marks.append((self._len, line, column + i))
-            self._parts.append(text[i:j])
+            if marks:  # continuing the last breakpoint on the same line: no new one
+                off, pline, pcol = marks[-1]
+                if pline != line or column + i - pcol != self._len - off:
+                    marks.append((self._len, line, column + i))
+            else:
+                marks.append((self._len, line, column + i))
+            parts.append(m.group())
             self._len += j - i
-            i = j
+            pos = j
+        if pos < len(text):
+            self._pending_space = True
 
     def break_space(self) -> None:
         """Mark a word break (a newline or removed markup) before the next piece."""

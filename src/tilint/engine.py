@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
 
 from .document import Block
 from .nlp import get_nlp, norm, parse_blocks, sentences
-from .prefilter import GatedMatcher, Prefilter, pattern_requirements, variants
+from .prefilter import GatedMatcher, Prefilter, pattern_requirements, variants, words_of
 from .ruleset import Rule, RuleSet, load_context
 from .spelling import respell_tokens
 from .suggest import coordinate, fit_suggestions
@@ -96,6 +96,11 @@ class Engine:
         self._by_lower: Any = None  # PhraseMatcher on exact lowercase forms
         self._keys: dict[int, tuple[str, Optional[int]]] = {}  # match id -> parsed key
         self._by_tokens: Any = None  # GatedMatcher for token patterns
+        # context phrases, matched only in blocks where a rule matched: the engine's
+        # lists (one matcher) and each rule's own lists (one matcher per rule, run only
+        # for the rules that matched; most context matches belong to rules that did not)
+        self._engine_lists: Any = None
+        self._rule_lists: dict[str, Any] = {}
 
     # -- prefilter -------------------------------------------------------------------
     def is_candidate(self, text: str) -> bool:
@@ -107,9 +112,10 @@ class Engine:
     def nlp(self):
         return get_nlp(self.model)
 
-    def _add_phrases(self, key: str, phrases: Iterable[str], exact: bool = False) -> list["Doc"]:
-        """Add every variant of ``phrases`` under ``key``; return their docs."""
-        matcher = self._by_lower if exact else self._by_norm
+    def _add_phrases(self, key: str, phrases: Iterable[str], exact: bool = False, matcher: Any = None) -> list["Doc"]:
+        """Add every variant of ``phrases`` under ``key`` (to ``matcher``, by default the
+        rules' matcher for the attribute); return their docs."""
+        matcher = matcher if matcher is not None else self._by_lower if exact else self._by_norm
         docs = [self.nlp.make_doc(v) for p in phrases for v in variants(p)]
         if any(len(d) == 0 for d in docs):
             raise ValueError("empty phrase")
@@ -152,6 +158,8 @@ class Engine:
         self._by_norm = PhraseMatcher(vocab, attr="NORM")
         self._by_lower = PhraseMatcher(vocab, attr="LOWER")
         self._by_tokens = GatedMatcher(vocab)
+        self._engine_lists = PhraseMatcher(vocab, attr="NORM")
+        self._rule_lists = {}
         for rule in self.ruleset:
             coordinated: list[tuple[str, list[list[dict]]]] = []  # one Matcher per rule
             for i, pat in enumerate(rule.patterns):
@@ -170,21 +178,38 @@ class Engine:
             if rule.exceptions:
                 lists["exceptions"] = rule.exceptions
             for field, phrases in lists.items():
+                # the section/document-wide lists are looked for in every block
+                own = None if field in _WIDE else self._rule_lists.get(rule.id)
+                if own is None and field not in _WIDE:
+                    own = self._rule_lists[rule.id] = PhraseMatcher(vocab, attr="NORM")
                 try:
-                    self._add_phrases(f"!{field}:{rule.id}", phrases)
+                    self._add_phrases(f"!{field}:{rule.id}", phrases, matcher=own)
                 except ValueError:
                     raise DataError(rule.path, f"{field}: every phrase needs at least one word", rule.line, f"rule {rule.id}") from None
         for name in _ENGINE_LISTS:
-            self._add_phrases(f"!{name}", self.context_words[name])
+            self._add_phrases(f"!{name}", self.context_words[name], matcher=self._engine_lists)
         self._passive = {norm(w) for w in self.context_words["passive_auxiliaries"]}
         self._introducers = {norm(w) for w in self.context_words["term_introducers"]}
         self._name_heads = {norm(v) for w in self.context_words["name_heads"] for v in variants(w)}
 
-    def matches(self, doc: "Doc") -> list[tuple[int, int, int]]:
-        """All (match_id, start, end) of rule patterns and context phrases in ``doc``."""
+    def matches(self, doc: "Doc", text: Optional[str] = None) -> list[tuple[int, int, int]]:
+        """All (match_id, start, end) of rule patterns and section/document-wide context
+        phrases in ``doc``; ``text`` is ``doc.text`` when the caller has it (rebuilding it
+        from the tokens was a tenth of a check)."""
         if self._by_norm is None:
             self._compile()
-        return self._by_norm(doc) + self._by_lower(doc) + self._by_tokens(doc)
+        text = doc.text if text is None else text
+        return self._by_norm(doc) + self._by_lower(doc) + self._by_tokens.run(doc, words_of(text), text)
+
+    def context_matches(self, doc: "Doc", rule_ids: Iterable[str]) -> list[tuple[int, int, int]]:
+        """(match_id, start, end) of the engine's context lists and of the lists of the
+        rules ``rule_ids``."""
+        found = self._engine_lists(doc)
+        for rule_id in rule_ids:
+            lists = self._rule_lists.get(rule_id)
+            if lists is not None:
+                found += lists(doc)
+        return found
 
     # -- analyse ---------------------------------------------------------------------
     def analyse(self, blocks: Sequence[Block], *, mentions: str = "skip", prefilter: bool = True) -> list[Hit]:
@@ -257,7 +282,7 @@ class Engine:
         ("forbidden": practices named to forbid them; "terms": words under discussion)."""
         by_rule: dict[str, list[tuple[int, int, int]]] = {}
         aux: dict[str, list[tuple[int, int]]] = {}
-        for match_id, start, end in self.matches(doc):
+        for match_id, start, end in self.matches(doc, block.text):
             name, idx = self._key(match_id)
             if idx is None:
                 aux.setdefault(name, []).append((start, end))
@@ -268,6 +293,8 @@ class Engine:
                 present.setdefault(key, []).append(block.location.section)
         if not by_rule:
             return []
+        for match_id, start, end in self.context_matches(doc, by_rule):
+            aux.setdefault(self._key(match_id)[0], []).append((start, end))
         quotes = [m.span() for m in _QUOTES.finditer(block.text)]
         # Span.sent walks the whole doc on every call: find sentences once
         sents = sentences(doc, self.nlp)
@@ -292,7 +319,7 @@ class Engine:
                 phrase = rule.patterns[idx].get("phrase") if idx is not None else None
                 if phrase:  # "drug and alcohol misuse" found through "drug misuse"
                     suggest = coordinate(suggest, span, len(phrase.split()))
-                context = doc.text[sent.start_char : sent.end_char].strip()
+                context = block.text[sent.start_char : sent.end_char].strip()
                 out.append(Hit(rule, block, span.start_char, span.end_char, context, tuple(suggest), mention))
         return _most_specific(out)
 
@@ -684,12 +711,26 @@ def _longest(spans: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
 
 def _most_specific(hits: list[Hit]) -> list[Hit]:
     """Drop a hit whose span lies inside a longer hit of another rule: "refuse to
-    engage" is one finding, not that one plus "refuse"."""
-    return [
-        h
-        for h in hits
-        if not any(o.rule.id != h.rule.id and o.start <= h.start and h.end <= o.end and o.end - o.start > h.end - h.start for o in hits)
-    ]
+    engage" is one finding, not that one plus "refuse".
+
+    One sweep in (start, longest first) order: a hit lies inside a longer one exactly
+    when an earlier hit with another span reaches as far. (One rule's hits never
+    overlap, see :func:`_longest`, so the longer hit is always another rule's.)"""
+    if len(hits) < 2:
+        return hits
+    order = sorted(range(len(hits)), key=lambda i: (hits[i].start, -hits[i].end))
+    inside: set[int] = set()
+    reach, k = -1, 0
+    while k < len(order):
+        span = (hits[order[k]].start, hits[order[k]].end)
+        same = k
+        while same < len(order) and (hits[order[same]].start, hits[order[same]].end) == span:
+            same += 1
+        if reach >= span[1]:
+            inside.update(order[k:same])
+        reach = max(reach, span[1])
+        k = same
+    return [h for i, h in enumerate(hits) if i not in inside]
 
 
 _ENGINES: dict[tuple, Engine] = {}

@@ -8,7 +8,9 @@ coverage when the config asks for it.
 
 from __future__ import annotations
 
+import gc
 import heapq
+import os
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Iterable, Iterator, Optional, Sequence
 
@@ -18,7 +20,8 @@ from .document import Document
 from .engine import Hit, get_engine
 from .models import FileError, FileResult, Finding, severity_rank
 from .readers import ReadError, parse_document, read_document, read_text
-from .ruleset import RuleSet, load_ruleset
+from .result_cache import ResultCache
+from .ruleset import RuleSet, load_ruleset, rules_dir
 from .ids import UnknownSelector, check_selectors, is_known, unknown_message
 from .suppress import parse_suppressions
 
@@ -37,6 +40,17 @@ class Linter:
         self._check_config_selectors()
         select = (*self.config.select, *self.config.extend_select)
         self.rules: RuleSet = self.all_rules.select(select, self.config.ignore)
+        self.result_cache: Optional[ResultCache] = None  # see use_result_cache()
+
+    def use_result_cache(self) -> bool:
+        """Keep the results of files on disk and reuse them while nothing they depend on
+        changes (see :mod:`tilint.result_cache`). Off with coverage (recomputed each
+        time) or ``TILINT_NO_CACHE``; returns whether it is on."""
+        if not self._coverage_on():
+            files = [p for p in rules_dir().rglob("*") if p.is_file()]
+            files += [Path(p) for p in (*self.config.extra_rules, *self.config.extra_sources)]
+            self.result_cache = ResultCache.for_config(self.config, files)
+        return self.result_cache is not None
 
     def _check_config_selectors(self) -> None:
         """Every id the config names must exist: a typo is an error, never a silent no-op."""
@@ -169,7 +183,20 @@ class Linter:
     def lint_file(self, path: Path | str) -> FileResult:
         """Read and lint one file; read problems become ``errors``, never exceptions."""
         path = Path(path)
-        return self._lint_read(str(path), lambda: read_document(path, max_bytes=self.config.max_file_size))
+        cache, key = self.result_cache, None
+        if cache is not None:
+            try:
+                if path.stat().st_size <= self.config.max_file_size:
+                    key = cache.key(os.path.abspath(path), path.read_bytes())
+            except OSError:
+                pass  # read_document reports it
+            hit = cache.get(key, str(path)) if key else None
+            if hit is not None:
+                return hit
+        result = self._lint_read(str(path), lambda: read_document(path, max_bytes=self.config.max_file_size))
+        if key is not None:
+            cache.put(key, result)  # type: ignore[union-attr]
+        return result
 
     def lint_bytes(self, name: str, data: bytes) -> FileResult:
         """Lint a file's content read elsewhere (a cluster worker reading object storage).
@@ -243,13 +270,19 @@ class Linter:
             self.warm()
             _WORKER = self
             context = multiprocessing.get_context("fork")
+            # keep the collector off the inherited objects: its passes would write to
+            # every page the parent built (the lemma tables, the matchers) and so copy them
+            gc.freeze()
         # elsewhere (spawn) each worker builds its own engine in _init_worker
         finished = 0
-        for result in self._run_pool(files, jobs, context):
-            finished += 1
-            yield result
-        if finished < len(files):  # the pool broke: retry the rest, each file alone
-            yield from self._run_alone(files[finished:], jobs, context)
+        try:
+            for result in self._run_pool(files, jobs, context):
+                finished += 1
+                yield result
+            if finished < len(files):  # the pool broke: retry the rest, each file alone
+                yield from self._run_alone(files[finished:], jobs, context)
+        finally:
+            gc.unfreeze()
 
     def _run_pool(self, files: list[str], jobs: int, context: Any) -> Iterator[FileResult]:
         """Results in order until the pool breaks (then the iterator simply ends)."""
@@ -258,10 +291,15 @@ class Linter:
 
         pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(self.config,))
         try:
-            futures = [pool.submit(_lint_in_worker, f) for f in files]
-            for future in futures:
+            chunks = _chunks(files, jobs)
+            # the biggest chunks start first, so no large file is left for one worker at
+            # the end; results are still taken (and streamed) in file order
+            futures: dict[int, Any] = {}
+            for i in sorted(range(len(chunks)), key=lambda i: -chunks[i][1]):
+                futures[i] = pool.submit(_lint_chunk_in_worker, chunks[i][0])
+            for i in range(len(chunks)):
                 try:
-                    yield future.result()
+                    yield from futures[i].result()
                 except BrokenProcessPool:
                     return
         finally:
@@ -333,3 +371,33 @@ def _init_worker(config: Config) -> None:
 def _lint_in_worker(path: str) -> FileResult:
     assert _WORKER is not None
     return _WORKER.lint_file(path)
+
+
+def _lint_chunk_in_worker(paths: list[str]) -> list[FileResult]:
+    assert _WORKER is not None
+    return [_WORKER.lint_file(path) for path in paths]
+
+
+def _chunks(files: list[str], jobs: int, per_worker: int = 8) -> list[tuple[list[str], int]]:
+    """Consecutive runs of ``files`` of about equal size in bytes (``per_worker`` per
+    job, so the workers finish together), each with its size. Work grows with bytes,
+    not with files: one 400-page PDF outweighs a hundred short policies."""
+    sizes = []
+    for f in files:
+        try:
+            sizes.append(os.path.getsize(f))
+        except OSError:
+            sizes.append(0)  # the worker reports it
+    target = max(sum(sizes) / (jobs * per_worker), 1)
+    chunks: list[tuple[list[str], int]] = []
+    run: list[str] = []
+    total = 0
+    for f, size in zip(files, sizes):
+        run.append(f)
+        total += size
+        if total >= target:
+            chunks.append((run, total))
+            run, total = [], 0
+    if run:
+        chunks.append((run, total))
+    return chunks

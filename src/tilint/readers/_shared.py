@@ -202,7 +202,7 @@ def _ext(kind: str) -> str:
     return ".docx" if kind.startswith("Word") else ".odt"
 
 
-_QUIET_LOGGERS = ("pypdf", "pdfminer", "pdfplumber", "docx", "odf")
+_QUIET_LOGGERS = ("pypdf", "pypdfium2", "docx", "odf")
 
 
 @contextlib.contextmanager
