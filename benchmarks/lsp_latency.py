@@ -20,12 +20,12 @@ benchmarks/out/lsp_latency.json.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
+from _results import save  # noqa: E402  (benchmarks/ is the script's folder)
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_MS = 300.0
@@ -128,9 +128,7 @@ def main() -> int:
     for key, label in (("pause_ms", "server: edit after a pause"), ("burst_ms", "server: last of 5 quick edits")):
         met = "met" if lsp[key] <= TARGET_MS else "NOT met"
         print(f"  {label:<42} {lsp[key]:7.1f} ms  ({lsp[key] / base:.2f}x the library; target {TARGET_MS:.0f} ms: {met})")
-    out = ROOT / "benchmarks" / "out"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "lsp_latency.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    save("lsp_latency", results)
     return 0
 
 

@@ -31,6 +31,7 @@ from tilint.formatters import Report  # noqa: E402
 from tilint.formatters.json import render as render_json  # noqa: E402
 from tilint.formatters.report import build_model, render_html  # noqa: E402
 from tilint.linter import Linter  # noqa: E402
+from _results import save  # noqa: E402  (benchmarks/ is the script's folder)
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -94,9 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     if browser:
         out.update(browser)
     print(json.dumps(out, indent=2))
-    folder = ROOT / "benchmarks" / "out"
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "report.json").write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
+    save("report", out)
     return 0
 
 

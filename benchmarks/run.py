@@ -37,6 +37,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpora import build_dense, build_realistic, first_megabytes, shared_corpus  # noqa: E402
+from _results import save  # noqa: E402  (benchmarks/ is the script's folder)
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -333,9 +334,7 @@ def main(argv: list[str] | None = None) -> int:
     results["targets_met"] = verdicts
     print(f"\ntargets ({'realistic' if 'realistic' in results else 'dense'} corpus): "
           + ", ".join(f"{k} {'met' if v else 'NOT met' if v is not None else 'n/a'}" for k, v in verdicts.items()))
-    out = ROOT / "benchmarks" / "out"
-    out.mkdir(exist_ok=True)
-    (out / "results.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
+    save("results", results)
     return 0
 
 

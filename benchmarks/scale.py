@@ -9,16 +9,16 @@ Writes benchmarks/out/scale.json.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run import build_corpus, parallel_ceiling  # noqa: E402  (the same corpus as make bench)
+from corpora import build_dense  # noqa: E402  (the dense corpus of make bench)
+from run import parallel_ceiling  # noqa: E402
+from _results import save  # noqa: E402  (benchmarks/ is the script's folder)
 
-OUT = Path(__file__).resolve().parent / "out"
 
 
 def _best_of(n: int, run):
@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     rows: dict[str, dict] = {}
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        paths, nbytes = build_corpus(folder, args.mb, files=args.files)
+        paths, nbytes = build_dense(folder, args.mb, files=args.files)
         linter = Linter(config)
         linter.warm()
         local, seconds = _best_of(2, lambda: linter.lint_paths([folder]))
@@ -80,8 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     per_worker_hour = rows["local:1"]["files_per_s"] * 3600 * (20_000 / (nbytes / len(paths)))
     print(f"projection: about {per_worker_hour:,.0f} documents of 20 KB per worker-hour; "
           f"500,000 such documents take {500_000 / per_worker_hour:.1f} worker-hours (e.g. {500_000 / per_worker_hour / 32:.1f} h on 32 workers)")
-    OUT.mkdir(exist_ok=True)
-    (OUT / "scale.json").write_text(json.dumps({"rows": rows, "ceiling": ceiling, "files": len(paths), "bytes": nbytes}, indent=2))
+    save("scale", {"rows": rows, "ceiling": ceiling, "files": len(paths), "bytes": nbytes})
     return 0
 
 

@@ -4,7 +4,6 @@ real ``tilint`` command in a subprocess and checks exit codes and exact lines.""
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
 

@@ -14,7 +14,7 @@ from tilint.formatters.junit import to_element
 from tilint.models import FileError, FileResult, Finding
 from tilint.ruleset import RuleSet
 
-from .conftest import DATA, ENGINE_PACK, local_engine_pack
+from .conftest import DATA, local_engine_pack
 
 SARIF_SCHEMA = DATA / "sarif-schema-2.1.0.json"
 ODD = "docs/100%,a:b.md"  # a name with every character GitHub needs escaped in a property

@@ -7,7 +7,6 @@ unique ids with the pack prefix, and weak sources => severity info, said in the 
 
 from __future__ import annotations
 
-import dataclasses
 
 import pytest
 

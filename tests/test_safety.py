@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 
 from tilint import fix as fix_module
-from tilint.cli import main
 from tilint.config import Config
 from tilint.fix import FixRefused, apply_fix, plan_fixes
 from tilint.linter import WORKER_DIED, Linter

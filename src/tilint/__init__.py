@@ -12,7 +12,7 @@ Public API::
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Optional, Sequence
+from typing import TYPE_CHECKING, Optional, Sequence
 
 from .config import Config, load_config
 from .models import FileError, FileResult, Finding, Source

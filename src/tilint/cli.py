@@ -299,7 +299,7 @@ def _lint(args: argparse.Namespace, progress: Optional[Callable[[str], None]], s
     urls = cluster.urls(paths) if cluster else []
     found = discover([p for p in paths if p not in urls], root.include, root.exclude, gitignore=not args.no_gitignore, include_given=bool(args.include))
     linters: list[tuple[Any, list[str]]] = []
-    streams = []
+    streams: list[Iterator[FileResult]] = []
     kept: list[str] = []
     for config, files in _groups(args, found.files):
         if config.exclude != root.exclude:  # a nested config's own exclude
@@ -314,7 +314,7 @@ def _lint(args: argparse.Namespace, progress: Optional[Callable[[str], None]], s
         kept.extend(files)
         sub = Discovery(files=files, missing=found.missing if not streams else [])
         streams.append(cluster.lint(sub, config) if cluster else linter.iter_found(sub, jobs=jobs, progress=progress))
-    if urls:  # read by the cluster's workers, with the root config
+    if cluster and urls:  # read by the cluster's workers, with the root config
         remote = cluster.discover(urls, root, found)
         linters.append((linters[0][0] if linters else Linter(root), remote.files))
         kept.extend(remote.files)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import gc
 import heapq
 import os
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Optional, Sequence
 
 from .config import Config
@@ -204,7 +204,7 @@ class Linter:
         ``name`` (a path or URL) gives the format, by its suffix, and the reported path.
         """
         def read() -> Document:
-            doc = parse_document(PurePosixPath(name.rsplit("/", 1)[-1]), data, max_bytes=self.config.max_file_size)
+            doc = parse_document(Path(name.rsplit("/", 1)[-1]), data, max_bytes=self.config.max_file_size)
             doc.path = name
             return doc
 

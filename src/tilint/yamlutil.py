@@ -165,7 +165,7 @@ def _describe(error) -> str:
         return "must have exactly one of 'phrase' or 'tokens'"
     if v == "type":
         kinds = expected if isinstance(expected, list) else [expected]
-        return f"must be {' or '.join(_A.get(k, k) for k in kinds)}"
+        return f"must be {' or '.join(_A.get(k) or str(k) for k in kinds)}"
     if v in ("minItems", "maxItems", "minLength", "maxLength", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         return f"fails {v} {expected}"
     if v == "pattern":

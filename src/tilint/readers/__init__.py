@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 import stat
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Callable
 
 from ..document import Document
@@ -43,7 +43,7 @@ def supported_suffixes() -> list[str]:
     return sorted(READERS)
 
 
-def reader_for(path: Path) -> Callable[[Path, bytes], Document] | None:
+def reader_for(path: PurePath) -> Callable[[Path, bytes], Document] | None:
     target = READERS.get(path.suffix.lower())
     if target is None:
         return None
