@@ -274,3 +274,14 @@ def test_model_names_an_installed_pipeline_package_only(tmp_path: Path, run_cli,
     assert result.code == 2, result.err
     lines = result.err.strip().splitlines()
     assert len(lines) == 1 and f"'{model}'" in lines[0] and "Traceback" not in result.err
+
+
+def test_a_pack_regex_that_would_backtrack_exponentially_never_runs(tmp_path: Path, run_cli):
+    from tests.test_rule_loading import HEAD, RULE
+
+    pack = tmp_path / "pack.yaml"
+    pack.write_text(HEAD + RULE.replace("- phrase: demo word", '- tokens: [{LOWER: {REGEX: "^(a+)+$"}}]'))
+    (tmp_path / "policy.txt").write_text("a" * 60 + "! is one token that would take hours to match.\n")
+    result = run_cli("check", "--isolated", "--rules", str(pack), str(tmp_path / "policy.txt"))
+    assert result.code == 2
+    assert result.err.strip() == f"tilint: error: {pack}:11: rule DM001: patterns[0].tokens[0].LOWER.REGEX: REGEX nests a repeat inside a repeat (like (a+)+), which can take exponential time; rewrite it without the nesting"
