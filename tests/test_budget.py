@@ -284,7 +284,7 @@ def test_a_pack_regex_that_would_backtrack_exponentially_never_runs(tmp_path: Pa
     (tmp_path / "policy.txt").write_text("a" * 60 + "! is one token that would take hours to match.\n")
     result = run_cli("check", "--isolated", "--rules", str(pack), str(tmp_path / "policy.txt"))
     assert result.code == 2
-    assert result.err.strip() == f"tilint: error: {pack}:11: rule DM001: patterns[0].tokens[0].LOWER.REGEX: REGEX nests a repeat inside a repeat (like (a+)+), which can take exponential time; rewrite it without the nesting"
+    assert result.err.strip() == f"tilint: error: {pack}:11: rule DM001: patterns[0].tokens[0].LOWER.REGEX: nests a repeat inside a repeat (like (a+)+), which can take exponential time; rewrite it without the nesting"
 
 
 # -- blocks, table columns and paragraph length -------------------------------------------------

@@ -9,7 +9,7 @@ exponential backtracking (Kirrage et al., 2013; the same shapes ``safe-regex`` a
 
 * a repeat nested in an unbounded repeat, ``(a+)+``, ``(.*)*x``, ``(a{2,})*``;
 * alternatives that can start with the same character inside an unbounded repeat,
-  ``(a|a)*b``, ``(x|\\w)+``.
+  ``(a|a)*b``, ``(care|carer)+``.
 
 The check is conservative (a character class it cannot reason about overlaps with
 everything): a refused pattern can always be rewritten without the ambiguity.
@@ -39,9 +39,9 @@ def regex_problem(pattern: str) -> Optional[str]:
         re.compile(pattern)
         tree = _p.parse(pattern)
     except (re.error, RecursionError, OverflowError) as exc:
-        return f"REGEX does not compile: {getattr(exc, 'msg', exc)}"
+        return f"does not compile: {getattr(exc, 'msg', exc)}"
     except Exception as exc:  # noqa: BLE001 - the private parser may raise anything on odd input
-        return f"REGEX does not compile: {exc}"
+        return f"does not compile: {exc}"
     return _walk(tree, inside_unbounded=False)
 
 
@@ -53,7 +53,7 @@ def _walk(items: Any, inside_unbounded: bool) -> Optional[str]:
             unbounded = high is _c.MAXREPEAT or high > _UNBOUNDED
             variable = high is _c.MAXREPEAT or high != low
             if inside_unbounded and variable:
-                return "REGEX nests a repeat inside a repeat (like (a+)+), which can take exponential time; rewrite it without the nesting"
+                return "nests a repeat inside a repeat (like (a+)+), which can take exponential time; rewrite it without the nesting"
             if problem := _walk(body, inside_unbounded or unbounded):
                 return problem
         elif op is _c.SUBPATTERN:
@@ -61,7 +61,7 @@ def _walk(items: Any, inside_unbounded: bool) -> Optional[str]:
                 return problem
         elif op is _c.BRANCH:
             if inside_unbounded and _overlap([_first(list(alt) + items[i + 1 :]) for alt in av[1]]):
-                return "REGEX repeats alternatives that can match the same text (like (a|a)*), which can take exponential time; make the alternatives distinct"
+                return "repeats alternatives that can match the same text (like (a|a)*), which can take exponential time; make the alternatives distinct"
             for alt in av[1]:
                 if problem := _walk(alt, inside_unbounded):
                     return problem
