@@ -219,3 +219,21 @@ def test_every_reader_returns_a_document_or_one_line(suffix: str, tmp_path: Path
     kinds = ", ".join(f"{n:,}x {k!r}" for k, n in ERRORS[suffix].most_common(4))
     print(f"\nfuzz {suffix}: {RAN[suffix]:,} inputs in {FUZZ_SECONDS / len(TARGETS):.0f} s, no failure; "
           f"{RAN[suffix] - sum(ERRORS[suffix].values()):,} read, most common errors: {kinds}")
+
+
+# -- crashes the long run found, kept as regression tests ---------------------------------------
+
+
+def test_a_zip_member_name_with_a_line_break_stays_on_one_line(tmp_path: Path):
+    # found by `make fuzz`: a central directory naming "\nimetype" (a mutated "mimetype")
+    # put a line break, and so a forged second line, into the error message
+    seed = bytearray(_seed("odt"))
+    central = seed.find(b"PK\x01\x02")
+    at = seed.find(b"mimetype", central)
+    seed[at : at + 1] = b"\n"
+    path = tmp_path / "forged.odt"
+    path.write_bytes(bytes(seed))
+    with pytest.raises(ReadError) as err:
+        read_document(path)
+    assert str(err.value) == "damaged OpenDocument file: cannot extract \\nimetype"
+    assert ReadError("a\x1b[31mred\r\nforged").args[0] == "a\\x1b[31mred\\r\\nforged"

@@ -8,6 +8,7 @@ linter can report "path: problem" for any format without knowing its details.
 from __future__ import annotations
 
 import importlib
+import re
 import stat
 from pathlib import Path
 from typing import Callable
@@ -17,8 +18,17 @@ from ..document import Document
 __all__ = ["ReadError", "READERS", "parse_document", "reader_for", "read_document", "read_text", "supported_suffixes"]
 
 
+# control characters (line breaks, terminal escapes) can reach a message from a file,
+# e.g. a zip member named "\nimetype" (found by tests/test_fuzz.py)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
 class ReadError(Exception):
-    """A file could not be read. The message is one line, without the path."""
+    """A file could not be read. The message is one line, without the path: control
+    characters in it (from a file's own names) are escaped."""
+
+    def __init__(self, message: str = ""):
+        super().__init__(_CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode(), str(message)))
 
 
 # What one document may hold, whatever its format. Real policies are far below: a
