@@ -59,5 +59,11 @@ eval: $(STAMP)  # both real-text measures: coverage, then language findings
 docs: $(STAMP)
 	$(VENV)/bin/tilint rules --format markdown > docs/rules.md
 
+# property-based fuzzing of every reader (tests/test_fuzz.py); `make test` runs it briefly
+FUZZ_SECONDS ?= 600
+.PHONY: fuzz
+fuzz: $(STAMP)
+	FUZZ_SECONDS=$(FUZZ_SECONDS) $(PY) -m pytest tests/test_fuzz.py -q -s -p no:cacheprovider
+
 clean:
 	rm -rf $(VENV) build dist .pytest_cache

@@ -274,3 +274,91 @@ def test_model_names_an_installed_pipeline_package_only(tmp_path: Path, run_cli,
     assert result.code == 2, result.err
     lines = result.err.strip().splitlines()
     assert len(lines) == 1 and f"'{model}'" in lines[0] and "Traceback" not in result.err
+
+
+def test_a_pack_regex_that_would_backtrack_exponentially_never_runs(tmp_path: Path, run_cli):
+    from tests.test_rule_loading import HEAD, RULE
+
+    pack = tmp_path / "pack.yaml"
+    pack.write_text(HEAD + RULE.replace("- phrase: demo word", '- tokens: [{LOWER: {REGEX: "^(a+)+$"}}]'))
+    (tmp_path / "policy.txt").write_text("a" * 60 + "! is one token that would take hours to match.\n")
+    result = run_cli("check", "--isolated", "--rules", str(pack), str(tmp_path / "policy.txt"))
+    assert result.code == 2
+    assert result.err.strip() == f"tilint: error: {pack}:11: rule DM001: patterns[0].tokens[0].LOWER.REGEX: nests a repeat inside a repeat (like (a+)+), which can take exponential time; rewrite it without the nesting"
+
+
+# -- blocks, table columns and paragraph length -------------------------------------------------
+
+
+@pytest.fixture
+def small_limits(monkeypatch):
+    """The document limits scaled down 100x, so the hostile inputs build in milliseconds."""
+    from tilint import readers
+
+    monkeypatch.setitem(readers.DOCUMENT_LIMITS, "max_blocks", 1_000)
+    monkeypatch.setitem(readers.DOCUMENT_LIMITS, "max_block_chars", 1_000)
+    monkeypatch.setitem(readers.DOCUMENT_LIMITS, "max_table_columns", 10)
+
+
+def _parse_md(text: str):
+    from tilint.readers.markdown import parse_markdown
+
+    return parse_markdown(text)
+
+
+@pytest.mark.parametrize(
+    "hostile, message",
+    [
+        pytest.param("x\n\n" * 1_001, "too many blocks (over 1,000 paragraphs, headings, list items and table cells)", id="paragraphs"),
+        pytest.param("- x\n" * 1_001, "too many blocks (over 1,000 paragraphs, headings, list items and table cells)", id="list-items"),
+        pytest.param("|a|b|\n|-|-|\n" + "|c|d|\n" * 400, "too many blocks (over 1,000 paragraphs, headings, list items and table cells)", id="table-cells"),
+        pytest.param("Intro.\n\n" + "|a" * 11 + "|\n" + "|-" * 11 + "|\n", "a table row at line 3 has over 10 columns", id="wide-table"),
+        pytest.param("Intro.\n\n" + "Staff offer choice. " * 51, "a paragraph at line 3 is over 1,000 characters (no paragraph breaks?)", id="long-paragraph"),
+    ],
+)
+def test_an_oversized_markdown_file_is_refused_before_it_parses(small_limits, monkeypatch, hostile: str, message: str):
+    from tilint.readers import markdown
+
+    monkeypatch.setattr(markdown, "_parser", lambda: pytest.fail("markdown-it ran on a file over the limits"))
+    with pytest.raises(ReadError) as err:
+        _parse_md(hostile)
+    assert str(err.value) == message
+
+
+def test_markdown_at_the_limits_still_reads(small_limits):
+    assert len(_parse_md("x\n\n" * 1_000)) == 1_000
+    assert len(_parse_md("|" + "a|" * 10 + "\n|" + "-|" * 10 + "\n")) == 10
+    assert len(_parse_md("Staff offer choice. " * 50)[0].text) == 999
+
+
+def test_refusing_an_oversized_markdown_file_is_cheap():
+    # full size: one million short paragraphs (78 s and 2.5 GB before) and 10,000 columns
+    # (38 s and 1.8 GB), against reading a clean file of 5,000 paragraphs
+    def parse(text: str):
+        try:
+            return _parse_md(text)
+        except ReadError:
+            return None
+
+    clean = "Staff offer choice.\n\n" * 5_000
+    no_worse_than_clean(parse, "x\n\n" * 1_000_000, clean)
+    no_worse_than_clean(parse, "|a" * 10_000 + "|\n" + ("|-" * 10_000 + "|\n") * 100, clean)
+    assert parse("x\n\n" * 1_000_000) is None
+
+
+def test_a_single_line_text_file_is_refused_whole_not_linted(small_limits, tmp_path: Path, run_cli):
+    path = tmp_path / "one-line.txt"
+    path.write_text("Patients who fail to attend are discharged. " * 30)
+    result = run_cli("check", "--isolated", "--format", "concise", str(path))
+    assert result.code == 2
+    assert f"{path}:1:1: error: a paragraph at line 1 is over 1,000 characters (no paragraph breaks?)" in result.out + result.err
+
+
+def test_every_reader_keeps_to_the_block_limits(small_limits, tmp_path: Path):
+    path = tmp_path / "many.html"
+    path.write_text("<p>x</p>" * 1_001)
+    with pytest.raises(ReadError, match=r"too many blocks \(over 1,000 "):
+        read_document(path)
+    path.write_text("<p>" + "Staff offer choice. " * 51 + "</p>")
+    with pytest.raises(ReadError, match=r"a paragraph at line 1 is over 1,000 characters"):
+        read_document(path)

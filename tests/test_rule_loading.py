@@ -71,3 +71,29 @@ def test_yaml_booleans_in_token_patterns_get_a_helpful_message(write):
     with pytest.raises(DataError) as err:
         load(write, RULE.replace("- phrase: demo word", "- tokens: [{NORM: kick}, {LOWER: off}]"))
     assert "patterns[0].tokens[1].LOWER: must be a string, not false (quote YAML words such as off, no, yes)" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    "regex, problem",
+    [
+        ("(a+)+$", "nests a repeat inside a repeat"),
+        ("(.*)*x", "nests a repeat inside a repeat"),
+        ("^(\\\\w{2,})*!", "nests a repeat inside a repeat"),
+        ("(a|a)*b", "repeats alternatives that can match the same text"),
+        ("^(care|carer)+$", "repeats alternatives that can match the same text"),
+        ("(unclosed", "does not compile: missing ), unterminated subpattern"),
+    ],
+)
+def test_a_regex_that_can_backtrack_catastrophically_is_refused_at_load(write, regex: str, problem: str):
+    body = RULE.replace("- phrase: demo word", f'- tokens: [{{LOWER: {{REGEX: "{regex}"}}}}]')
+    with pytest.raises(DataError) as err:
+        load(write, body)
+    message = str(err.value)
+    assert message.startswith(f"{write('pack.yaml', HEAD + body)}:11: rule DM001: patterns[0].tokens[0].LOWER.REGEX: "), message
+    assert problem in message and "\n" not in message
+
+
+@pytest.mark.parametrize("regex", ["^re-?traumati[sz]", "^[a-z-]+(ed|en|wn|ught)$", "^(cat|dog)+$", "^(ab|cd){1,3}$", "(x|\\\\w)+"])
+def test_a_safe_regex_still_loads(write, regex: str):
+    _, rules = load(write, RULE.replace("- phrase: demo word", f'- tokens: [{{LOWER: {{REGEX: "{regex}"}}}}]'))
+    assert rules.get("DM001").patterns[0]["tokens"][0]["LOWER"]["REGEX"] == regex.replace("\\\\", "\\")

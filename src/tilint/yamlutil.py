@@ -11,7 +11,7 @@ import re
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
-from typing import Any, Iterable, Optional
+from typing import Any, Iterable, Iterator, Optional
 
 import yaml
 
@@ -196,7 +196,26 @@ def load_validated(path: Path, schema_name: str, text: Optional[str] = None, whe
         field = format_path(rest)
         line_path = err_path + [message.split("'")[1]] if message.startswith("unknown key") else err_path
         raise DataError(str(path), f"{field + ': ' if field else ''}{message}", node_line(node, line_path), label)
+    for err_path, problem in _regex_problems(data, []):
+        label, rest = where(data, err_path) if where else ("", err_path)
+        raise DataError(str(path), f"{format_path(rest)}: {problem}", node_line(node, err_path), label)
     return data, node
+
+
+def _regex_problems(data: Any, path: list) -> Iterator[tuple[list, str]]:
+    """Every ``REGEX`` token predicate that does not compile or can backtrack
+    catastrophically (it would run on every token of every document)."""
+    from .regexsafe import regex_problem
+
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key == "REGEX" and isinstance(value, str) and (problem := regex_problem(value)):
+                yield path + [key], problem
+            else:
+                yield from _regex_problems(value, path + [key])
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from _regex_problems(value, path + [i])
 
 
 def format_path(path: Iterable[Any]) -> str:

@@ -8,6 +8,7 @@ linter can report "path: problem" for any format without knowing its details.
 from __future__ import annotations
 
 import importlib
+import re
 import stat
 from pathlib import Path, PurePath
 from typing import Callable
@@ -17,8 +18,42 @@ from ..document import Document
 __all__ = ["ReadError", "READERS", "parse_document", "reader_for", "read_document", "read_text", "supported_suffixes"]
 
 
+# control characters (line breaks, terminal escapes) can reach a message from a file,
+# e.g. a zip member named "\nimetype" (found by tests/test_fuzz.py)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
 class ReadError(Exception):
-    """A file could not be read. The message is one line, without the path."""
+    """A file could not be read. The message is one line, without the path: control
+    characters in it (from a file's own names) are escaped."""
+
+    def __init__(self, message: str = ""):
+        super().__init__(_CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode(), str(message)))
+
+
+# What one document may hold, whatever its format. Real policies are far below: a
+# 300-page handbook has about 10,000 blocks, a long paragraph a few thousand characters,
+# a wide table a few dozen columns. Past them a file is hostile or not prose (a data
+# dump), and reading it on would cost minutes and gigabytes for nothing worth linting.
+DOCUMENT_LIMITS = {"max_blocks": 100_000, "max_block_chars": 100_000, "max_table_columns": 1_000}
+
+
+def too_many_blocks() -> ReadError:
+    return ReadError(f"too many blocks (over {DOCUMENT_LIMITS['max_blocks']:,} paragraphs, headings, list items and table cells)")
+
+
+def too_long_block(line: object) -> ReadError:
+    return ReadError(f"a paragraph at line {line} is over {DOCUMENT_LIMITS['max_block_chars']:,} characters (no paragraph breaks?)")
+
+
+def check_document(doc: Document) -> Document:
+    """Refuse a document past :data:`DOCUMENT_LIMITS` (each reader checks earlier where it can)."""
+    if len(doc.blocks) > DOCUMENT_LIMITS["max_blocks"]:
+        raise too_many_blocks()
+    for block in doc.blocks:
+        if len(block.text) > DOCUMENT_LIMITS["max_block_chars"]:
+            raise too_long_block(block.position(0)[0])
+    return doc
 
 
 # suffix -> "module:function"; modules are imported only when a file needs them,
@@ -86,7 +121,7 @@ def parse_document(path: Path, data: bytes, *, max_bytes: int = 50 * 1024 * 1024
     if len(data) > max_bytes:  # grew since stat, or a special file
         raise ReadError(f"file is over the {max_bytes / 1_048_576:.1f} MB limit (max-file-size)")
     try:
-        return reader(path, data)
+        return check_document(reader(path, data))
     except ReadError:
         raise
     except MemoryError:
