@@ -159,3 +159,16 @@ def test_the_core_install_pulls_neither_dask_nor_spark():
     assert "dask" not in core and "distributed" not in core and "pyspark" not in core and "fsspec" not in core
     assert any(d.startswith("dask[distributed]") for d in project["optional-dependencies"]["dask"])
     assert any(d.startswith("pyspark") for d in project["optional-dependencies"]["spark"])
+
+
+@pytest.mark.slow
+def test_report_on_a_cluster_has_the_local_findings_and_coverage(run_cli, estate, tmp_path):
+    tables = {}
+    for name, extra in (("local", ()), ("cluster", ("--scheduler", "local:1"))):
+        out = tmp_path / name
+        out.mkdir()
+        res = run_cli("report", "-q", str(estate), "-o", str(out / "report.html"), "--csv", str(out), *extra)
+        assert res.code == 2  # the broken .docx is reported in both
+        tables[name] = [(out / f).read_text(encoding="utf-8-sig").replace(str(out), "OUT") for f in ("findings.csv", "coverage.csv")]
+    assert tables["cluster"] == tables["local"]
+    assert ",BL001,failed-to-attend," in tables["local"][0] and ",SU001," in tables["local"][0]

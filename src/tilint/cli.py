@@ -674,6 +674,7 @@ def _add_report_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     report.add_argument("--max-file-size", type=int, metavar="BYTES", help="skip files larger than this")
     report.add_argument("--jobs", "-j", type=int, metavar="N", help="check files in N processes (0 = one per CPU; default 1)")
     report.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary line")
+    _add_scheduler(report)
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -707,7 +708,12 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
 
     config = _config(args)
     config = config.merged(coverage={**config.coverage, "framework": config.coverage.get("framework", "samhsa-4r"), "enabled": True})
-    found = discover(args.paths, config.include, config.exclude)
+    if args.scheduler:  # paths may be fsspec URLs, read by the cluster's workers
+        from . import distributed
+
+        found, sizes = distributed.discover_inputs(args.paths, config)
+    else:
+        found = discover(args.paths, config.include, config.exclude)
     outputs = [args.output, *((args.csv / name) for name in CSV_FILES)] if args.csv else [args.output]
     clash = _output_clash(found, outputs, args.paths)
     if clash:
@@ -717,7 +723,11 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
     jobs = args.jobs if args.jobs is not None else config.jobs
     jobs = (os.cpu_count() or 1) if jobs == 0 else jobs
     with _progress(len(found.files), enabled=not args.quiet and sys.stderr.isatty()) as advance:
-        results = linter.lint_found(found, jobs=jobs, progress=advance)
+        if args.scheduler:
+            with distributed.session(args.scheduler) as client:
+                results = list(distributed.lint_found(found, client, config, sizes=sizes))
+        else:
+            results = linter.lint_found(found, jobs=jobs, progress=advance)
     settings = {"framework": str(config.coverage["framework"]), "rules": ", ".join((*config.select, *config.extend_select))}
     if config.ignore:
         settings["ignored"] = ", ".join(config.ignore)
