@@ -94,6 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--coverage", action="store_true", help="also report coverage of the trauma-informed principles")
     check.add_argument("--framework", metavar="NAME", help="coverage framework: samhsa-4r (default), samhsa-6, ohid-6 or a YAML file; implies --coverage")
     check.add_argument("--max-file-size", type=int, metavar="BYTES", help="skip files larger than this")
+    check.add_argument("--timeout", type=float, metavar="SECONDS", help="give up on a file after this long (default 300)")
+    check.add_argument("--max-memory", type=int, metavar="MB", help="give up on a file that needs more memory than this (default 500)")
     _add_color(check)
     check.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary")
     check.add_argument("--verbose", "-v", action="store_true", help="name every file that was not checked, with the reason")
@@ -160,7 +162,7 @@ def _overrides(args: argparse.Namespace, base: Config) -> dict[str, Any]:
         "ignore": (*base.ignore, *ignore) if ignore else None,
         "extra_rules": (*base.extra_rules, *rules) if rules else None,
     }
-    for name in ("fail_on", "mentions", "model", "max_file_size"):
+    for name in ("fail_on", "mentions", "model", "max_file_size", "timeout", "max_memory"):
         overrides[name] = getattr(args, name, None)
     if getattr(args, "include", None):
         overrides["include"] = _csv(args.include)
@@ -313,7 +315,7 @@ def _lint(args: argparse.Namespace, progress: Optional[Callable[[str], None]], s
         linters.append((linter, files))
         kept.extend(files)
         sub = Discovery(files=files, missing=found.missing if not streams else [])
-        streams.append(cluster.lint(sub, config) if cluster else linter.iter_found(sub, jobs=jobs, progress=progress))
+        streams.append(cluster.lint(sub, config) if cluster else linter.iter_found(sub, jobs=jobs, progress=progress, isolate=True))
     if cluster and urls:  # read by the cluster's workers, with the root config
         remote = cluster.discover(urls, root, found)
         linters.append((linters[0][0] if linters else Linter(root), remote.files))
@@ -672,6 +674,8 @@ def _add_report_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     report.add_argument("--mentions", choices=["skip", "report"], help="report terms that are quoted or mentioned (default: skip)")
     report.add_argument("--model", metavar="NAME", help="an installed spaCy pipeline to use instead of blank English")
     report.add_argument("--max-file-size", type=int, metavar="BYTES", help="skip files larger than this")
+    report.add_argument("--timeout", type=float, metavar="SECONDS", help="give up on a file after this long (default 300)")
+    report.add_argument("--max-memory", type=int, metavar="MB", help="give up on a file that needs more memory than this (default 500)")
     report.add_argument("--jobs", "-j", type=int, metavar="N", help="check files in N processes (0 = one per CPU; default 1)")
     report.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary line")
     _add_scheduler(report)
@@ -727,7 +731,7 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
             with distributed.session(args.scheduler) as client:
                 results = list(distributed.lint_found(found, client, config, sizes=sizes))
         else:
-            results = linter.lint_found(found, jobs=jobs, progress=advance)
+            results = list(linter.iter_found(found, jobs=jobs, progress=advance, isolate=True))
     settings = {"framework": str(config.coverage["framework"]), "rules": ", ".join((*config.select, *config.extend_select))}
     if config.ignore:
         settings["ignored"] = ", ".join(config.ignore)

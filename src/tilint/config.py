@@ -41,6 +41,8 @@ class Config:
     mentions: str = "skip"
     max_file_size: int = 50 * 1024 * 1024
     jobs: int = 1
+    timeout: float = 300  # seconds to read and check one file (the watchdog's deadline)
+    max_memory: int = 500  # MB one file may take, beyond what tilint itself holds
     coverage: dict = field(default_factory=dict)
     path: Optional[str] = None  # the file this came from (not a config key)
 

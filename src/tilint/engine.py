@@ -263,6 +263,11 @@ class Engine:
             return zip(blocks, self.nlp.pipe((b.text for b in blocks), batch_size=64))
         return parse_blocks(blocks, self.nlp)
 
+    @property
+    def is_built(self) -> bool:
+        """Has :meth:`warm` (or a first use) loaded spaCy and compiled the matchers?"""
+        return self._by_norm is not None
+
     def warm(self) -> None:
         """Load spaCy and compile the matchers now (they are otherwise built on first use)."""
         if self._by_norm is None:

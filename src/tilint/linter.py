@@ -8,6 +8,7 @@ coverage when the config asks for it.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import heapq
 import os
@@ -24,6 +25,7 @@ from .result_cache import ResultCache
 from .ruleset import RuleSet, load_ruleset, rules_dir
 from .ids import UnknownSelector, check_selectors, is_known, unknown_message
 from .suppress import parse_suppressions
+from . import watchdog
 
 __all__ = ["Linter", "discover", "Discovery", "shared_linter"]
 
@@ -41,6 +43,7 @@ class Linter:
         select = (*self.config.select, *self.config.extend_select)
         self.rules: RuleSet = self.all_rules.select(select, self.config.ignore)
         self.result_cache: Optional[ResultCache] = None  # see use_result_cache()
+        self._coverage_loaded = False  # the coverage classifier loads on first use
 
     def use_result_cache(self) -> bool:
         """Keep the results of files on disk and reuse them while nothing they depend on
@@ -85,11 +88,17 @@ class Linter:
     def lint_document(self, doc: Document) -> FileResult:
         ignores = self.config.ignores_for(doc.path)
         rules = self.rules.select(("ALL",), ignores) if ignores != self.config.ignore else self.rules
-        hits = get_engine(rules, model=self.config.model).analyse(doc.blocks, mentions=self.config.mentions)
+        engine = get_engine(rules, model=self.config.model)
+        if not engine.is_built and any(engine.is_candidate(b.text) for b in doc.blocks):
+            with watchdog.unbounded():  # the pipeline is tilint's, not the file's, memory
+                engine.warm()
+        hits = engine.analyse(doc.blocks, mentions=self.config.mentions)
         findings = [self._finding(doc, h) for h in hits]
         result = FileResult(path=doc.path, format=doc.format)
         if self._coverage_on():
-            result.coverage, extra = self._coverage(doc)
+            with watchdog.unbounded() if not self._coverage_loaded else contextlib.nullcontext():
+                result.coverage, extra = self._coverage(doc)
+            self._coverage_loaded = True
             findings.extend(extra)
         if doc.source is not None:
             findings = self._apply_suppressions(doc, findings)
@@ -183,20 +192,27 @@ class Linter:
     def lint_file(self, path: Path | str) -> FileResult:
         """Read and lint one file; read problems become ``errors``, never exceptions."""
         path = Path(path)
-        cache, key = self.result_cache, None
-        if cache is not None:
-            try:
-                if path.stat().st_size <= self.config.max_file_size:
-                    key = cache.key(os.path.abspath(path), path.read_bytes())
-            except OSError:
-                pass  # read_document reports it
-            hit = cache.get(key, str(path)) if key else None
-            if hit is not None:
-                return hit
+        key, hit = self._cached(path)
+        if hit is not None:
+            return hit
         result = self._lint_read(str(path), lambda: read_document(path, max_bytes=self.config.max_file_size))
         if key is not None:
-            cache.put(key, result)  # type: ignore[union-attr]
+            self.result_cache.put(key, result)  # type: ignore[union-attr]
         return result
+
+    def _cached(self, path: Path) -> tuple[Optional[str], Optional[FileResult]]:
+        """(the result cache's key for ``path``, its cached result): (None, None) with
+        the cache off or the file unreadable (read_document then reports it)."""
+        cache = self.result_cache
+        if cache is None:
+            return None, None
+        try:
+            if path.stat().st_size > self.config.max_file_size:
+                return None, None
+            key = cache.key(os.path.abspath(path), path.read_bytes())
+        except OSError:
+            return None, None
+        return key, cache.get(key, str(path))
 
     def lint_bytes(self, name: str, data: bytes) -> FileResult:
         """Lint a file's content read elsewhere (a cluster worker reading object storage).
@@ -233,12 +249,21 @@ class Linter:
         """
         return list(self.iter_found(found, jobs=jobs, progress=progress))
 
-    def iter_found(self, found: "Discovery", *, jobs: int = 1, progress: Optional[Callable[[str], None]] = None) -> Iterator[FileResult]:
+    def iter_found(
+        self, found: "Discovery", *, jobs: int = 1, progress: Optional[Callable[[str], None]] = None, isolate: bool = False
+    ) -> Iterator[FileResult]:
         """:meth:`lint_found` as a stream, in the same sorted order, each result as soon
-        as it is ready (so a report can be written while workers go on)."""
+        as it is ready (so a report can be written while workers go on).
+
+        With ``jobs > 1``, or ``isolate`` (the command line always sets it), each file
+        is checked in a worker process under the config's ``timeout`` and
+        ``max-memory`` (see :mod:`tilint.watchdog`); otherwise in this process."""
         missing = sorted((FileResult(path=p, errors=[FileError(msg)]) for p, msg in found.missing), key=lambda r: r.path)
         files = found.files  # sorted by discover()
-        done = self._lint_parallel(files, jobs) if jobs > 1 and len(files) > 1 else map(self.lint_file, files)
+        if files and (jobs > 1 or isolate) and watchdog.available():
+            done: Iterable[FileResult] = self._lint_isolated(files, jobs)
+        else:
+            done = self._lint_parallel(files, jobs) if jobs > 1 and len(files) > 1 else map(self.lint_file, files)
 
         def reported(results: Iterable[FileResult]) -> Iterator[FileResult]:
             for result in results:
@@ -252,8 +277,29 @@ class Linter:
         """Build the spaCy pipeline and matcher now (before forking workers)."""
         get_engine(self.rules, model=self.config.model).warm()
 
+    def _lint_isolated(self, files: list[str], jobs: int) -> Iterator[FileResult]:
+        """Results in ``files`` order, each file checked in a forked worker under the
+        watchdog. With several workers the pipeline is built here first, so they share
+        it (copy-on-write) and a replaced worker starts warm; a single worker builds it
+        only if a file needs it, so a clean file's pre-commit run never loads spaCy."""
+        if jobs > 1:
+            self.warm()
+            # keep the collector off the inherited objects: its passes would write to
+            # every page the parent built (the lemma tables, the matchers) and so copy them
+            gc.freeze()
+        # unchanged files come from the result cache here: no worker, no pipeline
+        cached = {f: hit for f in files if (hit := self._cached(Path(f))[1]) is not None} if self.result_cache else {}
+        todo = [f for f in files if f not in cached]
+        try:
+            fresh = watchdog.run_isolated(todo, self.lint_file, jobs=jobs, timeout=self.config.timeout, max_memory_mb=self.config.max_memory)
+            for f in files:
+                yield cached[f] if f in cached else next(fresh)
+        finally:
+            gc.unfreeze()
+
     def _lint_parallel(self, files: list[str], jobs: int) -> Iterator[FileResult]:
-        """Results in ``files`` order from ``jobs`` worker processes.
+        """Results in ``files`` order from ``jobs`` worker processes (where processes
+        cannot be forked; elsewhere :meth:`_lint_isolated` does this).
 
         A worker that dies (killed by the out-of-memory killer, a crash in a
         native library) breaks the whole pool; the files it had not finished are
