@@ -62,3 +62,42 @@ def test_html_and_word_files_are_never_rewritten(run_cli, write):
     assert "fixed" not in res.out
     diff = run_cli("check", *ZZ, "--diff", "p.html")
     assert diff.out == "" and "0 fixes available in 0 files" in diff.err
+
+
+# -- byte for byte: every encoding, byte-order mark and line ending tilint reads --------------
+
+_ENCODINGS = [  # (codec for the text, the bytes before it)
+    ("utf-8", b""),
+    ("utf-8", b"\xef\xbb\xbf"),
+    ("utf-16-le", b"\xff\xfe"),
+    ("utf-16-be", b"\xfe\xff"),
+    ("utf-16-le", b""),
+    ("utf-32-le", b"\xff\xfe\x00\x00"),
+    ("utf-32-be", b"\x00\x00\xfe\xff"),
+    ("cp1252", b""),
+]
+_WORDS = ["Staff", "wait", "here", "café", "naïve", "€5", "’quoted’", "The addicts wait.", "  ", "\t"]
+
+
+@pytest.mark.parametrize("codec,bom", _ENCODINGS, ids=[f"{c}{'-bom' if b else ''}" for c, b in _ENCODINGS])
+def test_fix_keeps_every_byte_outside_the_phrases(codec: str, bom: bytes, tmp_path_factory, zz_config):
+    from hypothesis import given, settings, strategies as st
+
+    from tilint.fix import apply_fix, plan_fixes
+    from tilint.linter import Linter
+
+    linter = Linter(zz_config)
+    line = st.lists(st.sampled_from(_WORDS), min_size=1, max_size=6).map(" ".join)
+
+    @settings(max_examples=12, deadline=None, database=None)
+    @given(st.lists(line, min_size=1, max_size=6), st.sampled_from(["\n", "\r\n", "\r"]), st.booleans())
+    def check(lines: list[str], newline: str, final_newline: bool) -> None:
+        text = newline.join([*lines, "The addicts wait."]) + (newline if final_newline else "")
+        path = tmp_path_factory.mktemp("fix") / "p.txt"
+        path.write_bytes(bom + text.encode(codec))
+        fix = plan_fixes(linter.lint_file(path), 1 << 20)
+        assert fix is not None
+        apply_fix(fix)
+        assert path.read_bytes() == bom + text.replace("addicts", "people who use drugs").encode(codec)
+
+    check()

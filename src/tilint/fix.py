@@ -24,6 +24,7 @@ is safe:
 
 from __future__ import annotations
 
+import codecs
 import difflib
 import os
 import tempfile
@@ -68,6 +69,27 @@ class FileFix:
         for e in sorted(self.edits, key=lambda e: e.start, reverse=True):
             src = src[: e.start] + e.replacement + src[e.end :]
         return src
+
+    def new_bytes(self, original: bytes) -> bytes:
+        """The file's bytes with the edits made, every other byte as in ``original``
+        (byte-order mark, line endings, encoding). Text between edits is encoded
+        again; the codecs tilint reads are stateless and round-trip exactly, which
+        ``original`` is checked against first."""
+        codec = _stateless_codec(self.document.encoding, original)
+        src = self.document.source or ""
+        try:
+            head = len(original) - len(src.encode(codec))
+            exact = head >= 0 and original[head:] == src.encode(codec)
+        except UnicodeEncodeError:
+            exact = False
+        if not exact:
+            raise FixRefused(f"its bytes do not round-trip through {self.document.encoding}; fix it by hand")
+        parts, at = [original[:head]], 0  # the byte-order mark(s) as they were
+        for e in sorted(self.edits, key=lambda e: e.start):
+            parts += [src[at : e.start].encode(codec), e.replacement.encode(codec)]
+            at = e.end
+        parts.append(src[at:].encode(codec))
+        return b"".join(parts)
 
     def diff(self) -> str:
         old = (self.document.source or "").splitlines(keepends=True)
@@ -118,6 +140,17 @@ def plan_fixes(result: FileResult, max_bytes: int) -> FileFix | None:
     return FileFix(result.path, doc, edits, before, skipped)
 
 
+def _stateless_codec(encoding: str, original: bytes) -> str:
+    """The codec that encodes without writing a byte-order mark, in the file's own byte
+    order ("utf-16" alone would write a little-endian mark on a big-endian file)."""
+    if encoding == "utf-8-sig":
+        return "utf-8"
+    if encoding in ("utf-16", "utf-32"):
+        little = original.startswith(codecs.BOM_UTF32_LE if encoding == "utf-32" else codecs.BOM_UTF16_LE)
+        return f"{encoding}-{'le' if little else 'be'}"
+    return encoding
+
+
 def _unchanged(path: Path, before: Optional[os.stat_result]) -> bool:
     if before is None:
         return True
@@ -141,8 +174,9 @@ def apply_fix(fix: FileFix, *, force: bool = False) -> list[Edit]:
     read_only = not st.st_mode & 0o222 or not os.access(path, os.W_OK)
     if read_only and not force:
         raise FixRefused("the file is read-only (use --force to fix it anyway)")
-    # utf-8-sig, utf-16 and utf-32 write their byte-order mark themselves
-    data = fix.new_source.encode(fix.document.encoding)
+    if not _unchanged(path, fix.stat):
+        raise FixRefused("the file changed while it was being checked; run tilint again")
+    data = fix.new_bytes(path.read_bytes())
     if not _unchanged(path, fix.stat):
         raise FixRefused("the file changed while it was being checked; run tilint again")
     if st.st_nlink > 1:
