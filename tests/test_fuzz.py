@@ -237,3 +237,13 @@ def test_a_zip_member_name_with_a_line_break_stays_on_one_line(tmp_path: Path):
         read_document(path)
     assert str(err.value) == "damaged OpenDocument file: cannot extract \\nimetype"
     assert ReadError("a\x1b[31mred\r\nforged").args[0] == "a\\x1b[31mred\\r\\nforged"
+
+
+def test_a_page_tree_that_counts_a_missing_page_names_the_page(tmp_path: Path):
+    # found by fuzzing: "/Count 2" with one kid gave "PdfiumError: Failed to load page."
+    seed = _seed("pdf")
+    path = tmp_path / "short.pdf"
+    path.write_bytes(seed.replace(b"/Kids [3 0 R\n5 0 R]", b"/Kids [3 0 R\n]", 1))
+    with pytest.raises(ReadError) as err:
+        read_document(path)
+    assert str(err.value) == "damaged PDF: page 2 cannot be loaded"

@@ -156,7 +156,7 @@ def test_odt_that_is_a_spreadsheet(tmp_path: Path) -> None:
 
 def test_truncated_pdf(tmp_path: Path) -> None:
     path = fb.truncate(fb.build_pdf(tmp_path), tmp_path / "cut.pdf")
-    assert error_of(path) == "damaged PDF: truncated (no %%EOF end marker)"
+    assert error_of(path) == "damaged PDF: truncated (no %EOF end marker)"
 
 
 def test_corrupt_pdf(tmp_path: Path) -> None:
@@ -297,7 +297,17 @@ def test_unforeseen_library_failure_is_one_line(tmp_path: Path, monkeypatch: pyt
     monkeypatch.setattr(html, "read", boom)
     path = tmp_path / "page.html"
     path.write_text("<p>hi</p>")
-    assert error_of(path) == "could not read html file (AssertionError: internal state)"
+    # Python's own exceptions ("'NoneType' object is not iterable") say nothing to a user
+    assert error_of(path) == "could not read html file: its structure is damaged or of a kind tilint cannot read"
+
+    class LibraryError(Exception):
+        pass
+
+    def library_boom(path: Path, data: bytes):  # type: ignore[no-untyped-def]
+        raise LibraryError("bad header\nsecond line")
+
+    monkeypatch.setattr(html, "read", library_boom)
+    assert error_of(path) == "could not read html file (LibraryError: bad header)"
 
 
 def test_deeply_nested_html_does_not_recurse(tmp_path: Path) -> None:

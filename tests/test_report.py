@@ -408,12 +408,14 @@ def test_cli_report_replaces_its_own_previous_report(run_cli, tmp_path):
 
 def test_cli_report_unwritable_output(run_cli, tmp_path):
     (tmp_path / "policy.md").write_text("Hello.\n", encoding="utf-8")
-    res = run_cli("report", "policy.md", "-o", "missing-folder/report.html")
-    assert (res.code, res.err) == (2, "tilint: error: cannot write missing-folder/report.html: No such file or directory\n")
+    res = run_cli("report", "policy.md", "-o", "missing-folder/report.html", "-q")
+    assert res.code == 0 and (tmp_path / "missing-folder" / "report.html").is_file()  # made, as ruff's --output-file does
+    res = run_cli("report", "policy.md", "-o", "policy.md/report.html", "-q")
+    assert (res.code, res.err) == (2, "tilint: error: cannot write policy.md/report.html: File exists\n")
     (tmp_path / "folder").mkdir()
     res = run_cli("report", "policy.md", "-o", "folder", "-q")
     assert (res.code, res.err) == (2, "tilint: error: cannot write folder: Is a directory\n")
     res = run_cli("report", "policy.md", "-o", "r.html", "--csv", "policy.md", "-q")  # a file, not a folder
     assert (res.code, res.err) == (2, "tilint: error: cannot write policy.md: File exists\n")
     assert (tmp_path / "policy.md").read_text(encoding="utf-8") == "Hello.\n"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["folder", "policy.md", "r.html"]  # no temporary files
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["folder", "missing-folder", "policy.md", "r.html"]  # no temporary files

@@ -746,6 +746,7 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
         if target is None:
             continue
         try:
+            (target if write is write_csv else target.parent).mkdir(parents=True, exist_ok=True)  # as ruff's --output-file
             written += write(model, target)
         except OSError as exc:  # named by the user's path, not the temporary file beside it
             print(f"tilint: error: cannot write {target}: {exc.strerror or exc}", file=sys.stderr)

@@ -129,9 +129,12 @@ def parse_document(path: Path, data: bytes, *, max_bytes: int = 50 * 1024 * 1024
     except RecursionError:
         raise ReadError("file is nested too deeply to read") from None
     except Exception as exc:  # a library failed in a way its reader did not foresee
+        kind = path.suffix.lower().lstrip(".")
+        if type(exc).__module__ == "builtins":  # "'NoneType' object is not iterable" tells a user nothing
+            raise ReadError(f"could not read {kind} file: its structure is damaged or of a kind tilint cannot read") from None
         detail = str(exc).strip().splitlines()
         reason = f"{exc.__class__.__name__}: {detail[0]}" if detail else exc.__class__.__name__
-        raise ReadError(f"could not read {path.suffix.lower().lstrip('.')} file ({reason})") from None
+        raise ReadError(f"could not read {kind} file ({reason})") from None
 
 
 def _os_reason(exc: OSError) -> str:

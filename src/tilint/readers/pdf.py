@@ -109,7 +109,7 @@ def _read(path: Path, data: bytes, bboxes: Optional[list]) -> tuple[Document, li
     if b"%PDF-" not in data[:1024]:
         raise ReadError("not a PDF file (no %PDF header)")
     if b"%%EOF" not in data[-1024:]:
-        raise ReadError("damaged PDF: truncated (no %%EOF end marker)")
+        raise ReadError("damaged PDF: truncated (no %EOF end marker)")
     limit = LIMITS["max_page_seconds"]
     with quiet_libraries():
         _preflight(data, limit)
@@ -213,9 +213,16 @@ def _extract(data: bytes, page_seconds: float, bboxes: Optional[list] = None) ->
         pages = []
         for number in range(1, count + 1):
             with _page_time(page_seconds, number):
-                page = pdf[number - 1]
+                try:
+                    page = pdf[number - 1]
+                except pdfium.PdfiumError:
+                    raise ReadError(f"damaged PDF: page {number} cannot be loaded") from None
                 try:
                     lines, bbox = _page_lines(page, number, bboxes is not None)
+                except (TypeError, ValueError, AttributeError, IndexError, KeyError, pdfium.PdfiumError):
+                    # PDFium gave back nothing (a missing box, font or text page) where
+                    # the page needs something: say which page, not which Python call
+                    raise ReadError(f"damaged PDF: page {number} is malformed (its text cannot be extracted)") from None
                 finally:
                     page.close()
             pages.append(lines)
