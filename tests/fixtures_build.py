@@ -9,6 +9,7 @@ returns the path.
 from __future__ import annotations
 
 import io
+import struct
 import zipfile
 from pathlib import Path
 
@@ -313,8 +314,78 @@ def build_pdf_bomb(directory: Path, inflated: int = 100 * 1024 * 1024) -> Path:
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << >> >>",
-        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        _stream(stream, b"/Filter /FlateDecode"),
     ]
+    path = directory / "bomb.pdf"
+    path.write_bytes(pdf_bytes(objects))
+    return path
+
+
+def build_pdf_form_bomb(directory: Path, depth: int = 40) -> Path:
+    """A one-page PDF of a few KB whose page draws form X<depth>, which draws X<depth-1>
+    twice, and so on down to a line of text: 2**depth lines once drawn, though every
+    stream is tiny (so no decompression limit sees it)."""
+    text = b"BT /F1 12 Tf 72 700 Td (Patients who fail to attend are removed.) Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /XObject << /X %d 0 R >> >> >>" % (6 + depth),
+        _stream(b"q /X Do Q"),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        _stream(text, b"/Type /XObject /Subtype /Form /BBox [0 0 612 792] /Resources << /Font << /F1 5 0 R >> >>"),
+    ]
+    for level in range(1, depth + 1):  # object 6 + level draws object 5 + level twice
+        resources = b"/Resources << /XObject << /X %d 0 R >> >>" % (5 + level)
+        objects.append(_stream(b"/X Do /X Do", b"/Type /XObject /Subtype /Form /BBox [0 0 612 792] " + resources))
+    path = directory / "form-bomb.pdf"
+    path.write_bytes(pdf_bytes(objects))
+    return path
+
+
+def build_pdf_objstm_bomb(directory: Path, inflated: int = 8 * 1024**3) -> Path:
+    """A PDF 1.5 whose page tree sits in a compressed object stream padded with
+    ``inflated`` bytes of spaces (about 1/1000 of that on disk): the page's own
+    content is an honest line of text."""
+    import zlib
+
+    pages = b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>"
+    header = b"2 0 "
+    comp = zlib.compressobj(9)
+    packed = comp.compress(header + pages)
+    chunk = b" " * (1024 * 1024)
+    for _ in range(inflated // len(chunk)):
+        packed += comp.compress(chunk)
+    packed += comp.flush()
+    text = b"BT /F1 12 Tf 72 700 Td (Patients who fail to attend are removed.) Tj ET"
+    font = b"<< /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> >>"
+    bodies = {
+        1: b"<< /Type /Catalog /Pages 2 0 R >>",
+        3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources %s >>" % font,
+        4: _stream(text),
+        5: _stream(packed, b"/Type /ObjStm /N 1 /First %d /Filter /FlateDecode" % len(header)),
+    }
+    out = bytearray(b"%PDF-1.5\n")
+    offsets = {}
+    for number, body in bodies.items():
+        offsets[number] = len(out)
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    rows = [(0, 0, 65535), (1, offsets[1], 0), (2, 5, 0), (1, offsets[3], 0), (1, offsets[4], 0), (1, offsets[5], 0), (1, len(out), 0)]
+    table = b"".join(struct.pack(">BIH", *row) for row in rows)
+    xref = len(out)
+    out += b"6 0 obj\n" + _stream(table, b"/Type /XRef /Size 7 /W [1 4 2] /Root 1 0 R") + b"\nendobj\n"
+    out += b"startxref\n%d\n%%%%EOF\n" % xref
+    path = directory / "objstm-bomb.pdf"
+    path.write_bytes(bytes(out))
+    return path
+
+
+def _stream(data: bytes, entries: bytes = b"") -> bytes:
+    return b"<< %s /Length %d >>\nstream\n" % (entries, len(data)) + data + b"\nendstream"
+
+
+def pdf_bytes(objects: list[bytes]) -> bytes:
+    """A PDF of ``objects`` (numbered from 1; the first is the catalog) with a classic
+    cross-reference table. Written directly: fpdf2 cannot make malformed files."""
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
     for number, body in enumerate(objects, start=1):
@@ -325,9 +396,7 @@ def build_pdf_bomb(directory: Path, inflated: int = 100 * 1024 * 1024) -> Path:
     for offset in offsets:
         out += b"%010d 00000 n \n" % offset
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    path = directory / "bomb.pdf"
-    path.write_bytes(bytes(out))
-    return path
+    return bytes(out)
 
 
 _HANDBOOK_WORDS = ("the service will support people to attend their appointments and we review "

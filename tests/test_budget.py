@@ -362,3 +362,39 @@ def test_every_reader_keeps_to_the_block_limits(small_limits, tmp_path: Path):
     path.write_text("<p>" + "Staff offer choice. " * 51 + "</p>")
     with pytest.raises(ReadError, match=r"a paragraph at line 1 is over 1,000 characters"):
         read_document(path)
+
+
+# -- PDF: bombs no decompression limit sees ------------------------------------------------------
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="peak memory is read from /proc")
+def test_nested_forms_drawing_each_other_twice_are_refused_before_pdfium_draws_them(tmp_path: Path):
+    from tests.fixtures_build import build_pdf_form_bomb
+
+    path = build_pdf_form_bomb(tmp_path, depth=40)  # 2**40 lines of text from 8 KB
+    assert path.stat().st_size < 10_000
+    message, peak = _peak_read(path)
+    assert message == "refused PDF: page 1 draws the same forms over and over (over 1,048,576 bytes of content; possible bomb)"
+    assert peak < 120  # MB; depth 14 alone took 418 MB before, depth 40 would take terabytes
+
+
+def test_a_page_with_too_many_characters_is_refused(tmp_path: Path, monkeypatch):
+    from tests.fixtures_build import build_pdf_form_bomb
+    from tilint.readers import pdf
+
+    monkeypatch.setitem(pdf.LIMITS, "max_redrawn", 1 << 40)
+    with pytest.raises(ReadError, match=r"^refused PDF: page 1 has over 100,000 characters \(too large to read safely\)$"):
+        read_document(build_pdf_form_bomb(tmp_path, depth=12))  # 4,096 lines of 42 characters
+    assert [b.text for b in read_document(build_pdf_form_bomb(tmp_path, depth=3)).blocks] == [" ".join(["Patients who fail to attend are removed."] * 8)]
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="peak memory is read from /proc")
+def test_an_object_stream_that_inflates_without_end_is_refused(tmp_path: Path):
+    from tests.fixtures_build import build_pdf_objstm_bomb
+    from tilint.readers.pdf import BOMB
+
+    path = build_pdf_objstm_bomb(tmp_path, inflated=200 << 20)  # full size in the issue: 8 GB from 4 MB
+    assert path.stat().st_size < 300_000
+    message, peak = _peak_read(path)
+    assert message == BOMB
+    assert peak < 300  # MB

@@ -116,3 +116,36 @@ def test_a_memory_bomb_gets_one_line_and_stays_under_the_bound(tmp_path: Path, j
     # a worker starts as a copy of the parent (its pages count in both); the bomb would
     # have taken 3 GB more
     assert run["children_mb"] < run["parent_mb"] + 200 + 60, run
+
+
+_PDF_RUN = """
+import io, json, re, resource, sys
+from pathlib import Path
+from tests.fixtures_build import build_pdf_form_bomb
+from tilint.readers import pdf
+pdf.LIMITS.update(max_redrawn=1 << 40, max_page_chars=1 << 40)  # the reader's limits off: the watchdog alone
+folder = Path(sys.argv[1])
+build_pdf_form_bomb(folder, 17)  # 131,072 lines drawn: PDFium would build gigabytes
+(folder / "z.md").write_text("Patients who fail to attend are removed.\\n")
+from tilint.cli import main
+out = io.StringIO()
+code = main(["check", "--isolated", "--no-cache", "-j", "2", "--max-memory", "200", "--format", "concise", str(folder)], out=out)
+hwm = int(re.search(r"VmHWM:\\s+(\\d+) kB", Path("/proc/self/status").read_text()).group(1)) / 1024
+children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+print(json.dumps({"code": code, "out": out.getvalue(), "parent_mb": hwm, "children_mb": children}))
+"""
+
+
+def test_a_pdf_bomb_past_the_readers_limits_is_stopped_by_the_memory_bound(tmp_path: Path):
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run([sys.executable, "-c", _PDF_RUN, str(tmp_path)], capture_output=True, text=True, timeout=600, check=True, cwd=root)
+    run = json.loads(done.stdout.splitlines()[-1])
+    lines = run["out"].splitlines()
+    assert run["code"] == 2
+    # PDFium aborts when malloc fails (or Python raises MemoryError): either is one line
+    assert re.fullmatch(
+        rf"{tmp_path}/form-bomb\.pdf:1:1: error: (not checked: its worker process crashed \(signal 6\), perhaps out of memory \(the limit is 200 MB\)|PDF is too large to read in memory)",
+        lines[0],
+    ), lines[0]
+    assert lines[1].startswith(f"{tmp_path}/z.md:1:14: BL001 'fail to attend'")
+    assert run["children_mb"] < run["parent_mb"] + 200 + 60, run

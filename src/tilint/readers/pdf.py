@@ -59,7 +59,7 @@ from .text import URL_RE, mask
 
 __all__ = ["read", "read_layout", "PageLine", "LIMITS"]
 
-LIMITS = {"max_pages": 2000, "max_page_seconds": 30.0, "max_inflated": 256 * 1024 * 1024}
+LIMITS = {"max_pages": 2000, "max_page_seconds": 30.0, "max_inflated": 256 * 1024 * 1024, "max_redrawn": 1024 * 1024, "max_page_chars": 100_000}
 PASSWORD = "PDF is password-protected; save a copy without a password"
 BOMB = "refused PDF: compressed streams inflate too far (possible decompression bomb)"
 NO_TEXT = "no text layer (scanned pages?); run OCR first, e.g. ocrmypdf"
@@ -146,17 +146,64 @@ def _preflight(data: bytes, page_seconds: float) -> None:
             raise ReadError(f"PDF has {count} pages, over the {LIMITS['max_pages']}-page limit")
         total = 0
         seen: set[int] = set()
+        drawn: dict[int, int] = {}
         for number, page in enumerate(reader.pages, start=1):
             with _page_time(page_seconds, number):
                 total += _inflate(page, seen)
-            if total > LIMITS["max_inflated"]:
-                raise LimitReachedError("total")
+                if total > LIMITS["max_inflated"]:
+                    raise LimitReachedError("total")
+                _check_redrawn(page, number, drawn)
     except LimitReachedError:
         raise ReadError(BOMB) from None
     except ReadError:
         raise
     except Exception:
         return
+
+
+_DO = re.compile(rb"/([^\s/\[\]()<>{}%]+)\s*Do\b")
+
+
+def _check_redrawn(page: Any, number: int, drawn: dict[int, int]) -> None:
+    """Refuse a page whose forms draw other forms over and over: a few KB of nested
+    forms, each drawing the one below twice, is 2**depth copies of a line of text, which
+    PDFium would build in memory (tens of GB) though no stream inflates far. Counts the
+    content bytes the page draws, each form once per time it is drawn (``drawn``: the
+    bytes each form draws, shared between pages)."""
+    contents = page.get_contents()
+    own = contents.get_data() if contents is not None else b""
+    redrawn = _drawn(own, page.get("/Resources"), drawn, set()) - len(own)
+    if redrawn > LIMITS["max_redrawn"]:
+        raise ReadError(f"refused PDF: page {number} draws the same forms over and over (over {LIMITS['max_redrawn']:,} bytes of content; possible bomb)")
+
+
+def _drawn(content: bytes, resources: Any, drawn: dict[int, int], active: set[int]) -> int:
+    """Bytes of content drawn by ``content`` and, recursively, the forms it draws."""
+    from pypdf.generic import IndirectObject, StreamObject
+
+    total = len(content)
+    if b"Do" not in content:
+        return total
+    xobjects = resources.get_object().get("/XObject") if resources is not None else None
+    xobjects = xobjects.get_object() if xobjects is not None else {}
+    for name in _DO.findall(content):
+        ref = xobjects.raw_get("/" + name.decode("latin-1")) if ("/" + name.decode("latin-1")) in xobjects else None
+        if not isinstance(ref, IndirectObject) or ref.idnum in active:
+            continue  # a form drawing itself: PDFium stops there too
+        if ref.idnum not in drawn:
+            form = ref.get_object()
+            if not isinstance(form, StreamObject) or form.get("/Subtype") != "/Form":
+                drawn[ref.idnum] = 0
+            elif len(active) > 100:
+                raise ReadError("refused PDF: forms nested over 100 deep")
+            else:
+                active.add(ref.idnum)
+                drawn[ref.idnum] = _drawn(form.get_data(), form.get("/Resources", resources), drawn, active)
+                active.discard(ref.idnum)
+        total += drawn[ref.idnum]
+        if total - len(content) > LIMITS["max_redrawn"]:
+            break  # enough to refuse; no need to add up 2**depth
+    return total
 
 
 def _inflate(node: Any, seen: set[int], depth: int = 0) -> int:
@@ -241,7 +288,7 @@ _LIGATURES = {"\ufb00": "ff", "\ufb03": "ffi", "\ufb04": "ffl", "\ufb01": "fi", 
 _TOLERANCE = 3.0  # pdfplumber's x/y tolerance for words and lines, in points
 
 
-def _page_chars(page: Any) -> tuple[list[tuple], tuple[float, float, float, float]]:
+def _page_chars(page: Any, number: int) -> tuple[list[tuple], tuple[float, float, float, float]]:
     """The page's characters in content-stream order (PDFium's own word spaces and line
     breaks, which it generates, are left out), and the page box."""
     import ctypes
@@ -255,6 +302,8 @@ def _page_chars(page: Any) -> tuple[list[tuple], tuple[float, float, float, floa
     try:
         raw = textpage.raw
         count = pdfium_c.FPDFText_CountChars(raw)
+        if count > LIMITS["max_page_chars"]:  # a dense real page has 5,000; each costs a tuple below
+            raise ReadError(f"refused PDF: page {number} has over {LIMITS['max_page_chars']:,} characters (too large to read safely)")
         text = textpage.get_text_range(0, count) if count else ""
         if len(text) != count:  # characters outside the BMP take two UTF-16 units
             text = "".join(chr(pdfium_c.FPDFText_GetUnicode(raw, i)) for i in range(count))
@@ -340,7 +389,7 @@ def _text_lines(chars: list[tuple]) -> list[dict[str, Any]]:
 
 
 def _page_lines(page: Any, number: int, keep_boxes: bool) -> tuple[list[_Line], tuple[float, float, float, float]]:
-    chars, bbox = _page_chars(page)
+    chars, bbox = _page_chars(page, number)
     return _lines(_text_lines(chars), number, keep_boxes), bbox
 
 
