@@ -398,3 +398,38 @@ def test_an_object_stream_that_inflates_without_end_is_refused(tmp_path: Path):
     message, peak = _peak_read(path)
     assert message == BOMB
     assert peak < 300  # MB
+
+
+@pytest.mark.parametrize("pattern", ["(a+)+$", "(a|aa)+$", "(.*a){20}", "^(\\w+\\s?)*$", "(x+x+)+y"])
+def test_backtracking_patterns_are_refused_at_load(pattern: str):
+    from tilint.regexsafe import regex_problem
+
+    assert regex_problem(pattern) is not None
+
+
+@pytest.mark.parametrize("pattern", ["^debrief", "^(care|support)ers?$", "^\\w+ed$", "(ab){2}", "^re-?(traumati[sz])"])
+def test_ordinary_patterns_are_accepted(pattern: str):
+    from tilint.regexsafe import regex_problem
+
+    assert regex_problem(pattern) is None
+
+
+_RE2_RUN = """
+import sys
+from tilint.nlp import get_nlp
+from spacy.matcher import Matcher
+nlp = get_nlp()
+matcher = Matcher(nlp.vocab)
+# not through a pack (which would refuse it): straight to the Matcher, as a pattern the
+# check could miss would go; Python's engine takes 2**50 steps on this token
+matcher.add("X", [[{"LOWER": {"REGEX": "^(a+)+$"}}]])
+print(len(matcher(nlp("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab and aaaa"))))
+"""
+
+
+def test_with_re2_a_backtracking_regex_runs_in_linear_time():
+    pytest.importorskip("re2")
+    # a hang here would be the test's failure; the timeout only stops it
+    done = subprocess.run([sys.executable, "-c", _RE2_RUN], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "1"  # only "aaaa" matches

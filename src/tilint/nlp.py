@@ -112,6 +112,9 @@ def _build_nlp(model: Optional[str]) -> "Language":
     with _lock:
         import spacy
 
+        from .regexsafe import use_linear_engine
+
+        use_linear_engine()  # before any Matcher compiles a REGEX
         if model:
             # only an installed pipeline package: spacy.load() would also load a folder
             # of that name, and a folder in a repository is code anyone could plant

@@ -11,8 +11,17 @@ exponential backtracking (Kirrage et al., 2013; the same shapes ``safe-regex`` a
 * alternatives that can start with the same character inside an unbounded repeat,
   ``(a|a)*b``, ``(care|carer)+``.
 
+A counted repeat of a variable part, ``(.*a){20}``, is polynomial of that degree, and
+so refused like an unbounded one.
+
 The check is conservative (a character class it cannot reason about overlaps with
 everything): a refused pattern can always be rewritten without the ambiguity.
+
+With the ``re2`` extra (google-re2) installed, :func:`use_linear_engine` has spaCy's
+Matcher run ``REGEX`` predicates in RE2, whose time is linear in the token whatever the
+pattern; a pattern RE2 cannot compile (backreferences, lookaround) or whose meaning
+differs there (``\w``, ``\b``, ``\d``, ``\s`` are ASCII-only in RE2) stays in Python's
+engine, bounded by the check above and by the watchdog's per-file deadline.
 """
 
 from __future__ import annotations
@@ -33,6 +42,41 @@ _UNBOUNDED = 20  # a repeat allowing more than this many is treated as unbounded
 _ANY = None  # a first-character set standing for "any character"
 
 
+_UNICODE_CLASSES = re.compile(r"\\[wWbBdDsS]")
+
+
+class _Re2First:
+    """Stands in for the ``re`` module inside spaCy's matcher: ``compile`` gives RE2 where
+    it means the same, Python's ``re`` otherwise; everything else is ``re``'s."""
+
+    def __init__(self, re2: Any):
+        self._re2 = re2
+
+    def compile(self, pattern: Any, flags: int = 0) -> Any:
+        if isinstance(pattern, str) and not flags and not _UNICODE_CLASSES.search(pattern):
+            try:
+                return self._re2.compile(pattern)
+            except Exception:  # noqa: BLE001 - RE2 lacks the feature: Python's engine, already checked
+                pass
+        return re.compile(pattern, flags)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(re, name)
+
+
+def use_linear_engine() -> bool:
+    """Run spaCy's ``REGEX`` token predicates in RE2 when google-re2 is installed
+    (returns whether it is). Call before matchers are built."""
+    try:
+        import re2  # type: ignore[import-not-found]
+        import spacy.matcher.matcher as matcher
+    except ImportError:
+        return False
+    if not isinstance(matcher.re, _Re2First):
+        matcher.re = _Re2First(re2)
+    return True
+
+
 def regex_problem(pattern: str) -> Optional[str]:
     """Why ``pattern`` is refused (does not compile, or can backtrack catastrophically), or None."""
     try:
@@ -50,7 +94,7 @@ def _walk(items: Any, inside_unbounded: bool) -> Optional[str]:
     for i, (op, av) in enumerate(items):
         if op in _REPEATS:
             low, high, body = av
-            unbounded = high is _c.MAXREPEAT or high > _UNBOUNDED
+            unbounded = high is _c.MAXREPEAT or high > _UNBOUNDED or high >= 2  # (.*a){20}: degree 20
             variable = high is _c.MAXREPEAT or high != low
             if inside_unbounded and variable:
                 return "nests a repeat inside a repeat (like (a+)+), which can take exponential time; rewrite it without the nesting"
