@@ -282,19 +282,20 @@ class Linter:
         watchdog. With several workers the pipeline is built here first, so they share
         it (copy-on-write) and a replaced worker starts warm; a single worker builds it
         only if a file needs it, so a clean file's pre-commit run never loads spaCy."""
-        if jobs > 1:
+        # unchanged files come from the result cache here: no worker, no pipeline
+        cached = {f: hit for f in files if (hit := self._cached(Path(f))[1]) is not None} if self.result_cache else {}
+        todo = [f for f in files if f not in cached]
+        if jobs > 1 and len(todo) > 1:
             self.warm()
             # keep the collector off the inherited objects: its passes would write to
             # every page the parent built (the lemma tables, the matchers) and so copy them
             gc.freeze()
-        # unchanged files come from the result cache here: no worker, no pipeline
-        cached = {f: hit for f in files if (hit := self._cached(Path(f))[1]) is not None} if self.result_cache else {}
-        todo = [f for f in files if f not in cached]
+        fresh = watchdog.run_isolated(todo, self.lint_file, jobs=jobs, timeout=self.config.timeout, max_memory_mb=self.config.max_memory)
         try:
-            fresh = watchdog.run_isolated(todo, self.lint_file, jobs=jobs, timeout=self.config.timeout, max_memory_mb=self.config.max_memory)
             for f in files:
                 yield cached[f] if f in cached else next(fresh)
         finally:
+            fresh.close()  # stops the workers when the caller stops early
             gc.unfreeze()
 
     def _lint_parallel(self, files: list[str], jobs: int) -> Iterator[FileResult]:

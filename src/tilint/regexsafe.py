@@ -1,4 +1,4 @@
-"""Refuse regular expressions that can backtrack catastrophically.
+r"""Refuse regular expressions that can backtrack catastrophically.
 
 A ``REGEX`` in a rule pack or framework runs on every token of every document, through
 Python's backtracking engine. ``(a+)+$`` against a long token takes time exponential in

@@ -92,7 +92,7 @@ def run_isolated(
                 for w in busy:
                     if w.results in ready:
                         i, result = w.task, w.receive(files, max_memory_mb)
-                        if not w.alive and i not in retried:  # killed from outside (the OOM killer)? once more, alone
+                        if not w.alive and i not in retried:  # killed from outside (the OOM killer)? once more
                             retried.add(i)
                             pending.append(i)
                             workers.remove(w)
