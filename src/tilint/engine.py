@@ -232,7 +232,7 @@ class Engine:
             skipped = [b for b in blocks if not self.is_candidate(b.text)]
             for key, sections in self._wide_phrases(skipped, pending).items():
                 present.setdefault(key, []).extend(sections)
-        return [h for h in hits if not self._safeguarded(h, present)]
+        return _most_specific([h for h in hits if not self._safeguarded(h, present)])
 
     def _wide_phrases(self, blocks: Sequence[Block], keys: set[str]) -> dict[str, list[tuple[str, ...]]]:
         """Where ``section_lacks``/``document_lacks`` lists occur in blocks the prefilter skipped."""
@@ -306,12 +306,14 @@ class Engine:
                 span = doc[start:end]
                 sent = sents[bisect.bisect_right(starts, start) - 1]
                 fragment = block.kind in ("list_item", "table_cell")
-                if self._excluded(rule, span, sent, aux, fragment) or self._rejected(span, sent, aux) or self._in_name(span, sent):
+                here = scope or _inline_scope(span, sent)  # a list's lead-in, or "X is never used: A, B" in the sentence
+                if self._excluded(rule, span, sent, aux, fragment) or self._rejected(span, sent, aux, here) or self._in_name(span, sent):
                     continue
                 if _TOPIC_ONLY.intersection(rule.context) and (block.kind == "heading" or _title(sent)):
                     continue  # a heading or a title ("Restraint Form") names the topic; it describes no use
-                mention = scope == "terms" or self._is_mention(span, sent, aux, quotes)
-                if not mention and rule.prohibitions == "skip" and self._forbidden(span, sent, aux, scope):
+                # a wording listed under "must never be used:" is a word not to use: a mention
+                mention = here == "terms" or (here == _FORBIDDEN_USE and rule.prohibitions == "report") or self._is_mention(span, sent, aux, quotes)
+                if rule.prohibitions == "skip" and self._forbidden(span, sent, aux, here):  # a mention too: "we never use: X"
                     continue
                 if mention and mentions == "skip" and rule.mentions == "skip":
                     continue
@@ -321,7 +323,7 @@ class Engine:
                     suggest = coordinate(suggest, span, len(phrase.split()))
                 context = block.text[sent.start_char : sent.end_char].strip()
                 out.append(Hit(rule, block, span.start_char, span.end_char, context, tuple(suggest), mention))
-        return _most_specific(out)
+        return out
 
     # -- context ---------------------------------------------------------------------
     @staticmethod
@@ -516,10 +518,13 @@ class Engine:
         # term with its acronym ("Looked After Child (LAC)") is the term, defined
         return capitals >= 4 and i + 2 < sent.end and doc[i].text == "(" and doc[i + 1].is_upper and len(doc[i + 1]) >= 2 and doc[i + 2].text == ")"
 
-    def _rejected(self, span: "Span", sent: "Span", aux: dict) -> bool:
+    def _rejected(self, span: "Span", sent: "Span", aux: dict, scope: Optional[str] = None) -> bool:
         """A label named to reject it: "a child cannot be a prostitute", "she is not an
-        addict", "not as attention-seeking but as distress"."""
+        addict", "not as attention-seeking but as distress", "we never describe a child as
+        naughty" (see :func:`_named_to_reject`)."""
         doc, start = span.doc, span.start
+        if _named_to_reject(span, sent, forbidden=scope in ("forbidden", _FORBIDDEN_USE)):
+            return True
         for s, e in aux.get("!rejection_cues", ()):
             if s >= sent.start and 0 <= start - e <= _REJECT_WINDOW and all(t.lower_ in _FILLERS for t in doc[e:start]):
                 return True
@@ -532,8 +537,11 @@ class Engine:
 
     def _forbidden(self, span: "Span", sent: "Span", aux: dict, scope: Optional[str]) -> bool:
         """Is the hit named to forbid it, in its sentence or by its list's lead-in?"""
-        if scope == "forbidden" and not self._allows(sent, aux, sent.start) and not self._conduct(span, aux):
-            return True
+        if scope in ("forbidden", _FORBIDDEN_USE) and not self._allows(sent, aux, sent.start):
+            # a lead-in that forbids *using* what follows names practices; "The following
+            # are not allowed:" may list people's conduct, which it does not redeem
+            if scope == _FORBIDDEN_USE or not self._conduct(span, aux):
+                return True
         return self._prohibited(span, sent, aux)
 
     @staticmethod
@@ -640,6 +648,77 @@ def _breaks(doc: "Doc", a: int, b: int, *, commas: bool = True, words: bool = Fa
     return False
 
 
+# Verbs that name or judge someone as something: "describe X as Y", "refer to X as Y",
+# "think of X as Y". With a negation they reject the label after "as".
+_NAMING_VERBS = {
+    "see", "describe", "call", "label", "refer", "regard", "treat", "think", "view", "speak", "talk", "portray",
+    "characterise", "characterize", "brand", "class", "classify", "categorise", "categorize", "consider", "perceive", "dismiss", "write",
+}
+_NAMING_PARTICLES = {"to", "of", "about", "off"}  # "refer to", "think of", "speak about", "write off"
+# verbs that name without "as": "call a child naughty", "be labelled disruptive"
+_DIRECT_NAMING = {"call", "label", "brand", "dub"}  # not "term", "name": nouns far more often
+_NEGATIONS = {"not", "never", "no", "avoid", "refrain", "stop"}  # norms; "n't" reads as "not"
+_OBJECT_WINDOW = 8  # tokens between a naming verb and the "as" of its label
+_NEGATION_WINDOW = 5  # tokens between a negation and the naming verb it negates
+_QUESTION_WORDS = {"why", "how", "what", "whether"}  # "we do not know why staff described him as..."
+
+
+def _named_to_reject(span: "Span", sent: "Span", *, forbidden: bool = False) -> bool:
+    """Is the hit the label in a negated naming construction: "we never describe a child
+    as naughty", "staff should not refer to people as addicts", "we avoid labelling
+    pupils as disruptive", "children are not to be called troublemakers", "never call a
+    child lazy"? The label must be the complement (after "as", or after the object of a
+    verb that names directly), never the object: "we will not see addicts after 5pm" and
+    "we do not call addicts back" still use the word. ``forbidden``: the hit is in a list
+    under a prohibiting lead-in ("Staff must never:"), which supplies the negation."""
+    doc = span.doc
+    k = span.start - 1
+    while k >= sent.start and doc[k].lower_ in _FILLERS:
+        k -= 1
+    if k < sent.start:
+        return False
+    verb = None
+    if doc[k].lower_ == "as":
+        for j in range(k - 1, max(sent.start, k - _OBJECT_WINDOW) - 1, -1):
+            tok = doc[j]
+            if tok.is_punct:
+                break
+            if tok.norm_ in _NAMING_VERBS or tok.norm_ in _DIRECT_NAMING:
+                verb = j
+                break
+    elif doc[k].norm_ in _DIRECT_NAMING and _passive_participle(doc, k, sent.start):
+        verb = k  # "to be called troublemakers"
+    else:  # "call a child naughty": a short object between the verb and the label
+        for j in range(k - 1, max(sent.start, k - 4) - 1, -1):
+            tok = doc[j]
+            if not tok.is_alpha:
+                break
+            if tok.norm_ in _DIRECT_NAMING:
+                between = doc[j + 1 : k + 1]
+                if any(t.lower_ not in _FILLERS for t in between) and not _passive_participle(doc, j, sent.start):
+                    verb = j
+                break
+    if verb is None:
+        return False
+    if forbidden:
+        return True
+    for j in range(verb - 1, max(sent.start, verb - _NEGATION_WINDOW) - 1, -1):
+        tok = doc[j]
+        if tok.is_punct or tok.lower_ in _CLAUSE_WORDS or tok.lower_ in _QUESTION_WORDS:
+            return False
+        if tok.norm_ in _NEGATIONS:
+            return True
+    return False
+
+
+def _passive_participle(doc: "Doc", i: int, floor: int) -> bool:
+    """Is ``doc[i]`` after a form of "be" ("is called", "be labelled", "being branded")?"""
+    j = i - 1
+    while j >= floor and doc[j].norm_ in _ADVERBS:
+        j -= 1
+    return j >= floor and doc[j].norm_ == "be"
+
+
 _LEAD_IN = re.compile(r"\b(?:never|not|n't|no longer)\b|\b(?:prohibited|forbidden|banned|avoid|refrain from)\b", re.I)
 _LEAD_IN_NOT = re.compile(r"\b(?:unless|except|only|tolerat\w*|acceptable|result|lead to|grounds|sanction\w*|disciplin\w*|dismiss\w*|exclu\w*|evict\w*)\b", re.I)
 # a lead-in or column header about words: what is listed under it is under discussion
@@ -679,8 +758,32 @@ def _scope(text: str) -> Optional[str]:
     if _ABOUT_TERMS.search(text):
         return "terms"
     if _LEAD_IN.search(text) and not _LEAD_IN_NOT.search(text):
-        return "forbidden"
+        return _FORBIDDEN_USE if _USING.search(text) else "forbidden"
     return None
+
+
+_FORBIDDEN_USE = "forbidden-use"  # a lead-in that forbids using what follows: "must never be used:"
+_USING = re.compile(r"\b(?:use[ds]?|using|employ\w*|appl(?:y|ied|ies))\b", re.I)
+_MODALS = {"be", "may", "will", "can", "should", "must", "could", "would", "might", "shall", "have", "do"}
+
+
+def _inline_scope(span: "Span", sent: "Span") -> Optional[str]:
+    """What a lead-in inside the sentence makes of the hit: "The following are never
+    used: seclusion, prone restraint and mechanical restraint." reads like a list under
+    "The following are never used:". The lead-in is one clause (no "if", "when"...) and
+    what follows the colon is a list of names, not a clause of its own ("If restraint is
+    not possible: seclusion may be used." is no prohibition)."""
+    doc = span.doc
+    colon = next((j for j in range(span.start - 1, sent.start, -1) if doc[j].text == ":"), None)
+    if colon is None or _breaks(doc, colon + 1, span.start, commas=False):
+        return None
+    # the lead-in is the clause before the colon ("Staff never shout; the following are used:")
+    first = next((j + 1 for j in range(colon - 1, sent.start - 1, -1) if doc[j].text in _SENTENCE_ENDS or doc[j].text in ("—", "–")), sent.start)
+    if first >= colon or any(t.lower_ in _CLAUSE_WORDS for t in doc[first:colon]):
+        return None
+    if any(t.norm_ in _MODALS for t in doc[colon + 1 : sent.end]):
+        return None
+    return _scope(doc.text[doc[first].idx : doc[colon].idx] + ":")
 
 
 _RELATIVE = {"who", "which", "whom", "whose", "that"}
@@ -709,28 +812,44 @@ def _longest(spans: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
     return sorted(out)
 
 
-def _most_specific(hits: list[Hit]) -> list[Hit]:
-    """Drop a hit whose span lies inside a longer hit of another rule: "refuse to
-    engage" is one finding, not that one plus "refuse".
+_SEVERITY_RANK = {"error": 2, "warning": 1, "info": 0}
 
-    One sweep in (start, longest first) order: a hit lies inside a longer one exactly
-    when an earlier hit with another span reaches as far. (One rule's hits never
-    overlap, see :func:`_longest`, so the longer hit is always another rule's.)"""
+
+def _most_specific(hits: list[Hit]) -> list[Hit]:
+    """One finding per span: where hits of different rules cover the same words, or one
+    lies inside another ("refuse to engage" and "refuse"; CO003 and PU001 on one
+    sanction), keep the hit of higher severity, then the longer (more specific) one, then
+    the lower rule id. Hits that only overlap in part are both kept. The rank uses each
+    rule's declared severity, so the choice does not depend on the user's config.
+
+    Runs after the section and document conditions: a hit those conditions cancel
+    shadows nothing. Suppression comments act later, on the finding that won: a comment
+    that silences the winner silences the span (the loser does not come back), while
+    ``--ignore``/``--select`` decide which rules run at all, so ignoring the winner lets
+    the loser report."""
     if len(hits) < 2:
         return hits
-    order = sorted(range(len(hits)), key=lambda i: (hits[i].start, -hits[i].end))
-    inside: set[int] = set()
-    reach, k = -1, 0
-    while k < len(order):
-        span = (hits[order[k]].start, hits[order[k]].end)
-        same = k
-        while same < len(order) and (hits[order[same]].start, hits[order[same]].end) == span:
-            same += 1
-        if reach >= span[1]:
-            inside.update(order[k:same])
-        reach = max(reach, span[1])
-        k = same
-    return [h for i, h in enumerate(hits) if i not in inside]
+    by_block: dict[int, list[int]] = {}
+    for i, hit in enumerate(hits):
+        by_block.setdefault(id(hit.block), []).append(i)
+    dropped: set[int] = set()
+    for indices in by_block.values():
+        if len(indices) < 2:
+            continue
+        ranked = sorted(indices, key=lambda i: (-_SEVERITY_RANK.get(hits[i].rule.severity, 0), hits[i].start - hits[i].end, hits[i].rule.id, hits[i].start))
+        kept: list[Hit] = []
+        for i in ranked:
+            hit = hits[i]
+            if any(k.rule.id != hit.rule.id and _nested(k, hit) for k in kept):
+                dropped.add(i)
+            else:
+                kept.append(hit)
+    return [h for i, h in enumerate(hits) if i not in dropped]
+
+
+def _nested(a: Hit, b: Hit) -> bool:
+    """Does one hit's span lie within the other's (equal spans included)?"""
+    return (a.start <= b.start and b.end <= a.end) or (b.start <= a.start and a.end <= b.end)
 
 
 _ENGINES: dict[tuple, Engine] = {}
