@@ -367,6 +367,7 @@ def test_a_quoted_term_judged_as_wording_is_a_mention(found):
         "Residents are not to be called addicts.",
         "Never call a neighbour an addict.",
         "We don't treat people who use services as addicts.",
+        "We never describe anyone as a user or an addict.",  # a later item of the label list
     ],
 )
 def test_a_label_named_by_a_negated_naming_verb_is_not_flagged(found, text):
@@ -495,3 +496,31 @@ def test_a_hit_its_section_condition_cancels_shadows_nothing(ties):
     # and must not hide TB008 (info) inside its words
     assert ties("# A\n\nThe isolation room is open.\n") == [("TB007", "isolation room", 5)]
     assert ties("# A\n\nThe isolation room is open. It is a last resort.\n") == [("TB008", "isolation", 5)]
+
+
+# -- official categories: the law's names, quoted ----------------------------------------------
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The coroner may record a conclusion of glue abuse.",
+        "Inquest verdicts such as solvent abuse are set by law.",
+        "Short-form conclusions include misadventure, glue abuse and an open conclusion.",
+        "Several verdicts can be returned at an inquest, including glue abuse.",
+        "Older records list the offence of glue abuse.",
+    ],
+)
+def test_a_hit_named_as_an_official_category_is_a_mention(found, text):
+    assert found(text) == []
+
+
+@pytest.mark.parametrize(
+    "text,match",
+    [
+        ("The offence of assault on addicts carries a fine.", "addicts"),  # not the offence's name
+        ("In conclusion, glue abuse is rising.", "abuse"),  # "conclusion" names no category here
+        ("Glue abuse offences are rising.", "abuse"),  # the noun comes after the hit
+        ("The verdict was a shock; glue abuse had not been suspected.", "abuse"),  # another clause
+    ],
+)
+def test_a_category_noun_that_does_not_name_the_hit_does_not_make_a_mention(found, text, match):
+    assert found(text) == [("ZZ003", match)] if "abuse" == match else found(text) == [("ZZ001", match)]

@@ -60,7 +60,7 @@ _OPENER_ENDS = {"circumstance", "circumstances", "time"}  # "under no circumstan
 _SUBJECT_WINDOW = 8  # tokens to look back for a person subject
 _CONJUNCTIONS = ["or", "and", "/", "&", "and/or", "nor"]
 _NOT_COORDINATED = {"the", "and", "not", "for", "was", "are", "has", "had", "who", "his", "her", "its", "our", "you", "they", "their", "any", "all"}
-_ENGINE_LISTS = ("protected", "mention_cues", "term_nouns", "avoid_cues", "rejection_cues", "prohibits_following", "prohibits_preceding", "prohibition_exceptions", "language_words", "person")
+_ENGINE_LISTS = ("protected", "mention_cues", "term_nouns", "avoid_cues", "rejection_cues", "prohibits_following", "prohibits_preceding", "prohibition_exceptions", "language_words", "person", "category_nouns")
 _CONTEXT_LISTS = ("preceded_by", "not_preceded_by", "followed_by", "not_followed_by", "sentence_has", "sentence_lacks", "block_lacks", "section_lacks", "document_lacks")
 _WIDE = ("section_lacks", "document_lacks")  # settled after every block has been read
 
@@ -449,6 +449,10 @@ class Engine:
         for s, e in cues("!avoid_cues"):
             if self._terms_follow(doc, s, e, span, sent):
                 return True
+        # a category noun may stand a clause before its list: "verdicts can be returned, including"
+        for s, e in aux.get("!category_nouns", ()):
+            if s >= sent.start and 0 <= start - e <= 2 * _LIST_WINDOW and _names_category(doc, e, span, sent):
+                return True
         return False
 
     def _about_language(self, sent: "Span", aux: dict) -> bool:
@@ -677,6 +681,11 @@ def _named_to_reject(span: "Span", sent: "Span", *, forbidden: bool = False) -> 
         k -= 1
     if k < sent.start:
         return False
+    if doc[k].lower_ in _LIST_JOINS:  # a later item of the label list: "as drunks or alcoholics"
+        j = next((j for j in range(k - 1, max(sent.start, k - _LIST_WINDOW) - 1, -1) if doc[j].lower_ == "as" or not (doc[j].is_alpha or doc[j].lower_ in _LIST_JOINS)), None)
+        if j is None or doc[j].lower_ != "as":
+            return False
+        k = j
     verb = None
     if doc[k].lower_ == "as":
         for j in range(k - 1, max(sent.start, k - _OBJECT_WINDOW) - 1, -1):
@@ -717,6 +726,40 @@ def _passive_participle(doc: "Doc", i: int, floor: int) -> bool:
     while j >= floor and doc[j].norm_ in _ADVERBS:
         j -= 1
     return j >= floor and doc[j].norm_ == "be"
+
+
+_NOT_IN_NAME = {"on", "against", "to", "for", "with", "by", "at", "in", "towards", "from", "of", "and", "or"}
+
+
+def _names_category(doc: "Doc", e: int, span: "Span", sent: "Span") -> bool:
+    """Is the hit the name of an official category after a category noun ending at
+    ``e``: "a verdict of X", "the offence of being X", "conclusions include X and Y",
+    "verdicts may be returned, including X"? Such names (an inquest's short-form
+    conclusions, an offence in law) are the law's wording, quoted, not the writer's.
+    After "of" the hit comes at once ("being" aside); after "include", "such as" or ":"
+    it is one of a list of short items ("the offence of assault on drunk people" is not)."""
+    start = span.start
+    marker = next((m for m in range(e, min(start, e + 9)) if doc[m].lower_ in _TERM_LIST or doc[m].norm_ in ("of", "include")), None)
+    if marker is None:
+        return False
+    # between the noun and its marker: one clause at most ("verdicts can be returned, including")
+    stop = marker - 1 if marker > e and doc[marker - 1].text == "," else marker
+    if _breaks(doc, e, stop, words=True):
+        return False
+    if doc[marker].lower_ == "of":  # the hit is the name, or ends it: "of being X", "of glue X"
+        name = [t for t in doc[marker + 1 : start] if t.lower_ not in ("being", "a", "an", "the")]
+        return len(name) <= 2 and all(t.is_alpha and t.lower_ not in _NOT_IN_NAME for t in name)
+    size = 0
+    for tok in doc[marker + 1 : start]:
+        if tok.lower_ in _LIST_JOINS or tok.text in ("/", "(", ")"):
+            size = 0
+            continue
+        if tok.is_punct and tok.text not in ("-",):
+            return False
+        size += 1
+        if size > 4:
+            return False
+    return True
 
 
 _LEAD_IN = re.compile(r"\b(?:never|not|n't|no longer)\b|\b(?:prohibited|forbidden|banned|avoid|refrain from)\b", re.I)
