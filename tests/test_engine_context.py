@@ -524,3 +524,9 @@ def test_a_hit_named_as_an_official_category_is_a_mention(found, text):
 )
 def test_a_category_noun_that_does_not_name_the_hit_does_not_make_a_mention(found, text, match):
     assert found(text) == [("ZZ003", match)] if "abuse" == match else found(text) == [("ZZ001", match)]
+
+
+def test_a_title_case_line_is_a_name_only_when_a_name_head_ends_the_run_after_the_hit(found):
+    assert found("- ☐ Addicts Support Services\n", "markdown") == []  # a service package on a form
+    assert found("# Outreach For Addicts\n", "markdown") == [("ZZ001", "Addicts")]  # no name head after the hit
+    assert found("# Addicts Wait Outside Daily\n", "markdown") == [("ZZ001", "Addicts")]

@@ -504,8 +504,12 @@ class Engine:
         Reason of Insanity (NGRI)")? Every word of the hit is capitalised, in a run of at
         least two capitalised words that ends at a name head or an acronym in brackets."""
         doc = span.doc
-        if not all(t.is_title or t.is_upper or t.lower_ in _NAME_JOINS for t in span if t.is_alpha) or _all_capitalised(sent):
+        if not all(t.is_title or t.is_upper or t.lower_ in _NAME_JOINS for t in span if t.is_alpha):
             return False
+        # a line in Title Case throughout (a heading, a checkbox option) says nothing
+        # about names, unless the run after the hit ends in a name head ("☐ Sex
+        # Offender Support Services", "Addicts Outreach Team")
+        title_line = _all_capitalised(sent)
         i, capitals = span.end, sum(t.is_alpha for t in span)
         while i < sent.end and (doc[i].is_title or doc[i].lower_ in _NAME_JOINS):
             capitals += doc[i].is_title
@@ -516,6 +520,8 @@ class Engine:
             j -= 1
         if capitals < 2:
             return False
+        if title_line:
+            return any(t.norm_ in self._name_heads for t in doc[span.end : i])
         if any(t.norm_ in self._name_heads for t in doc[span.start : min(i + 2, sent.end)]):
             return True
         # an acronym in brackets after a long name ("... Mentally Ill (NAMI)"); a short
