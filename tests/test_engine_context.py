@@ -530,3 +530,30 @@ def test_a_title_case_line_is_a_name_only_when_a_name_head_ends_the_run_after_th
     assert found("- ☐ Addicts Support Services\n", "markdown") == []  # a service package on a form
     assert found("# Outreach For Addicts\n", "markdown") == [("ZZ001", "Addicts")]  # no name head after the hit
     assert found("# Addicts Wait Outside Daily\n", "markdown") == [("ZZ001", "Addicts")]
+
+
+# -- a glossary entry defines its term: a mention ------------------------------------------------
+@pytest.mark.parametrize(
+    "text,fmt",
+    [
+        ("Addicts: a word some services once used for people who use drugs.", "text"),
+        ("- **Glue abuse**: the old name for solvent use in records.\n", "markdown"),
+        ("Addict – a person who is dependent on a drug, in the old Act.", "text"),
+    ],
+)
+def test_the_term_a_definition_defines_is_a_mention(found, text, fmt):
+    assert found(text, fmt) == []
+
+
+@pytest.mark.parametrize(
+    "text,match",
+    [
+        ("Addicts:", "Addicts"),  # a bare lead-in defines nothing
+        ("Addicts: please wait outside the door.", "Addicts"),  # an instruction to people
+        ("All addicts: see the nurse.", "addicts"),  # the hit does not open the sentence
+        ("Addicts wait here: the nurse calls them in turn.", "Addicts"),  # no colon right after the hit
+        ("Addicts means more people at the door.", "Addicts"),  # "means" is no definition
+    ],
+)
+def test_a_hit_that_opens_an_instruction_or_a_clause_is_no_definition(found, text, match):
+    assert found(text) == [("ZZ001", match)]

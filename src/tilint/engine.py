@@ -440,6 +440,8 @@ class Engine:
                 contrast = _NEGATED_BEFORE.search(doc.text[sent.start_char : qs]) is not None  # 'not "X"', "do not have 'X'"
                 if len(words) > 4 or others or name or contrast or self._about_language(sent, aux):
                     return True
+        if _defined(span, sent):
+            return True
         for s, e in cues("!mention_cues"):
             if start - e <= _MENTION_WINDOW and not _breaks(doc, e, start):
                 return True
@@ -732,6 +734,34 @@ def _passive_participle(doc: "Doc", i: int, floor: int) -> bool:
     while j >= floor and doc[j].norm_ in _ADVERBS:
         j -= 1
     return j >= floor and doc[j].norm_ == "be"
+
+
+_QUANTIFIERS = {"all", "every", "any", "some", "no", "our", "these", "those", "many", "most"}
+
+
+def _defined(span: "Span", sent: "Span") -> bool:
+    """Is the hit the term a glossary entry defines: "Relapse: a return to use after a
+    period of abstinence", "Absconding – leaving without telling staff"? The hit ends
+    a short term that opens its sentence (markup aside), and a definition of three
+    words or more follows a colon or a dash. A bare lead-in ("Absenteeism:")
+    defines nothing, and a statement is no term ("No exceptions will be made: ...")."""
+    doc = span.doc
+    # the defined term: the hit, and at most two words before it ("Glue abuse:")
+    before = [t for t in doc[sent.start : span.start] if t.is_alpha]
+    if len(before) > 2 or any(t.lower_ in _QUANTIFIERS for t in before) or len(span) > 3 or any(t.norm_ in _MODALS for t in span):
+        return False  # "All addicts: see the nurse" speaks to people
+    k = span.end
+    while k < sent.end and doc[k].text in _MARKUP:
+        k += 1
+    if k + 1 >= sent.end or doc[k + 1].lower_ in _NOT_DEFINITION:
+        return False  # "Addicts: please wait outside" addresses people, defines nothing
+    # a colon or a dash, not "means": "every wasted appointment means..." is a consequence
+    return doc[k].text in (":", "—", "–", "-") and sum(t.is_alpha for t in doc[k + 1 : sent.end]) >= 3
+
+
+_MARKUP = {"*", "**", "_", "__", '"', "'", "’", "”", ")"}
+# words that open an instruction or a clause, not a definition
+_NOT_DEFINITION = {"please", "you", "we", "they", "he", "she", "it", "do", "don't", "must", "should", "will", "can", "may", "are", "is", "wait", "go", "stay", "report"}
 
 
 _NOT_IN_NAME = {"on", "against", "to", "for", "with", "by", "at", "in", "towards", "from", "of", "and", "or"}
