@@ -553,7 +553,16 @@ def test_the_term_a_definition_defines_is_a_mention(found, text, fmt):
         ("All addicts: see the nurse.", "addicts"),  # the hit does not open the sentence
         ("Addicts wait here: the nurse calls them in turn.", "Addicts"),  # no colon right after the hit
         ("Addicts means more people at the door.", "Addicts"),  # "means" is no definition
+        ("Addicts: any resident found using will be asked to leave.", "Addicts"),  # a rule, not a definition
     ],
 )
 def test_a_hit_that_opens_an_instruction_or_a_clause_is_no_definition(found, text, match):
     assert found(text) == [("ZZ001", match)]
+
+
+def test_a_lead_in_is_the_sentence_that_ends_in_the_colon(found):
+    # "no longer" in the paragraph's first sentence does not make the list forbidden
+    text = "Some conduct means the job can no longer go on. These are examples:\n\n- shouting at addicts\n"
+    assert found(text, "markdown") == [("ZZ001", "addicts")]
+    text = "Some staff shout. The following words are no longer used:\n\n- addicts\n"
+    assert found(text, "markdown") == []  # the lead-in sentence itself is about words

@@ -761,7 +761,8 @@ def _defined(span: "Span", sent: "Span") -> bool:
 
 _MARKUP = {"*", "**", "_", "__", '"', "'", "’", "”", ")"}
 # words that open an instruction or a clause, not a definition
-_NOT_DEFINITION = {"please", "you", "we", "they", "he", "she", "it", "do", "don't", "must", "should", "will", "can", "may", "are", "is", "wait", "go", "stay", "report"}
+_NOT_DEFINITION = {"please", "you", "we", "they", "he", "she", "it", "do", "don't", "must", "should", "will", "can", "may", "are", "is", "wait", "go", "stay", "report",
+                   "any", "all", "every", "no", "if", "when", "where", "whenever", "anyone"}  # "Child X: any resident found with..." is a rule
 
 
 _NOT_IN_NAME = {"on", "against", "to", "for", "with", "by", "at", "in", "towards", "from", "of", "and", "or"}
@@ -833,7 +834,8 @@ def _list_scopes(blocks: Sequence[Block]) -> dict[int, str]:
 
 
 def _scope(text: str) -> Optional[str]:
-    text = text.strip()
+    # the lead-in is the sentence that ends in the colon, not the paragraph before it
+    text = _LAST_SENTENCE.split(text.strip())[-1]
     if _ABOUT_TERMS.search(text):
         return "terms"
     if _LEAD_IN.search(text) and not _LEAD_IN_NOT.search(text):
@@ -841,8 +843,9 @@ def _scope(text: str) -> Optional[str]:
     return None
 
 
+_LAST_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“‘(])")
 _FORBIDDEN_USE = "forbidden-use"  # a lead-in that forbids using what follows: "must never be used:"
-_USING = re.compile(r"\b(?:use[ds]?|using|employ\w*|appl(?:y|ied|ies))\b", re.I)
+_USING = re.compile(r"\b(?:use[ds]?|using|employ(?:s|ed|ing)?|appl(?:y|ied|ies))\b", re.I)
 _MODALS = {"be", "may", "will", "can", "should", "must", "could", "would", "might", "shall", "have", "do"}
 
 
