@@ -666,7 +666,6 @@ _NAMING_VERBS = {
     "see", "describe", "call", "label", "refer", "regard", "treat", "think", "view", "speak", "talk", "portray",
     "characterise", "characterize", "brand", "class", "classify", "categorise", "categorize", "consider", "perceive", "dismiss", "write",
 }
-_NAMING_PARTICLES = {"to", "of", "about", "off"}  # "refer to", "think of", "speak about", "write off"
 # verbs that name without "as": "call a child naughty", "be labelled disruptive"
 _DIRECT_NAMING = {"call", "label", "brand", "dub"}  # not "term", "name": nouns far more often
 _NEGATIONS = {"not", "never", "no", "avoid", "refrain", "stop"}  # norms; "n't" reads as "not"
