@@ -266,6 +266,9 @@ def test_a_neighbour_word_reaches_across_a_coordinated_list(found):
     assert found("She has lived through domestic, financial or other abuse.") == []  # not_preceded_by: [domestic]
     assert found("Domestic staff reported abuse.") == [("ZZ003", "abuse")]  # not a list: still flagged
     assert found("Domestic, he said, was the abuse.") == [("ZZ003", "abuse")]
+    # a word between with no "and"/"or"/comma is no list: the neighbour is out of reach
+    assert found("Bad behaviour at programme time is recorded.") == [("ZZ008", "Bad behaviour")]
+    assert found("Bad behaviour programme, or other programme rooms.") == []
 
 
 def test_a_second_relative_clause_keeps_its_person_subject(found):

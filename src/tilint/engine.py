@@ -638,6 +638,8 @@ def _coordinated(tokens: "Span", *, leading_join: bool) -> bool:
     the hit: ``leading_join``)."""
     if not len(tokens) or tokens[-1].lower_ in _LIST_JOINS or (tokens[0].lower_ in _LIST_JOINS) != leading_join:
         return False
+    if not any(t.lower_ in _LIST_JOINS for t in tokens):
+        return False  # one word with no join is no list: "problems in the classroom"
     previous_word = False
     for tok in tokens:
         if tok.lower_ in _LIST_JOINS:
