@@ -569,3 +569,26 @@ def test_a_lead_in_is_the_sentence_that_ends_in_the_colon(found):
     assert found(text, "markdown") == [("ZZ001", "addicts")]
     text = "Some staff shout. The following words are no longer used:\n\n- addicts\n"
     assert found(text, "markdown") == []  # the lead-in sentence itself is about words
+
+
+@pytest.fixture(scope="module")
+def found_at(zz_config):
+    linter = Linter(zz_config)
+    return lambda text, fmt="text": [(f.rule_id, f.match, f.line, f.column, f.end_column) for f in linter.lint_text(text, format=fmt)]
+
+
+@pytest.mark.parametrize(
+    "text,fmt,expected",
+    [
+        # negated naming: the label as object is still a use
+        ("We never call a man an addict. We will not see addicts after 5pm.", "text", [("ZZ001", "addicts", 1, 48, 55)]),
+        # an inline list after a lead-in that allows, next to one that forbids
+        ("Never used: seclusion.\n\nUsed when needed: time out and seclusion.\n", "markdown", [("ZZ006", "seclusion", 3, 32, 41)]),
+        # an official category names the first hit, not the second
+        ("The offence of glue abuse differs from abuse by staff.", "text", [("ZZ003", "abuse", 1, 40, 45)]),
+        # a glossary entry, then the same word in an instruction
+        ("- Addicts: a word once used in records.\n- Addicts: please wait outside.\n", "markdown", [("ZZ001", "Addicts", 2, 3, 10)]),
+    ],
+)
+def test_context_mechanisms_report_exact_positions(found_at, text, fmt, expected):
+    assert found_at(text, fmt) == expected
