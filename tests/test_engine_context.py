@@ -386,6 +386,7 @@ def test_a_label_named_by_a_negated_naming_verb_is_not_flagged(found, text):
         ("Staff describe the man as an addict.", "an addict"),  # no negation
         ("We do not know why staff described him as an addict.", "an addict"),  # the negation is in another clause
         ("Residents are called addicts by the press.", "addicts"),
+        ("We do not describe our work with groups such as addicts.", "addicts"),  # "such as" is no naming "as"
     ],
 )
 def test_a_naming_verb_without_a_negation_over_its_label_does_not_reject(found, text, match):

@@ -696,7 +696,7 @@ def _named_to_reject(span: "Span", sent: "Span", *, forbidden: bool = False) -> 
             return False
         k = j
     verb = None
-    if doc[k].lower_ == "as":
+    if doc[k].lower_ == "as" and not (k > sent.start and doc[k - 1].lower_ in ("such", "well", "so")):  # not "such as", "as well as"
         for j in range(k - 1, max(sent.start, k - _OBJECT_WINDOW) - 1, -1):
             tok = doc[j]
             if tok.is_punct:
