@@ -28,6 +28,24 @@ def zz_config() -> Config:
     return Config(extra_rules=(str(ENGINE_PACK),), select=("ZZ",))
 
 
+@pytest.fixture(scope="session")
+def rule_linter():
+    """``rule_linter(rule_id)``: a linter with that one rule selected (built-in packs and
+    the engine-test pack). Where two rules match the same words only one reports (the
+    engine's tie-break), so a rule's own examples are checked with the rule alone, as a
+    user running ``--select RULE`` sees them. Mentions stay at their default (skip)."""
+    from tilint.linter import Linter
+
+    linters: dict = {}
+
+    def get(rule_id: str):
+        if rule_id not in linters:
+            linters[rule_id] = Linter(Config(extra_rules=(str(ENGINE_PACK),), select=(rule_id,)))
+        return linters[rule_id]
+
+    return get
+
+
 @dataclass
 class CliResult:
     code: int

@@ -88,7 +88,7 @@ def test_table_column_under_a_prohibiting_header():
 
     header = [cell("Never used", 0, 0), cell("Used with review", 0, 1), cell("Words to avoid", 0, 2)]
     row = [cell("seclusion", 1, 0), cell("seclusion", 1, 1), cell("addicts", 1, 2)]
-    assert _list_scopes(header + row) == {id(row[0]): "forbidden", id(row[2]): "terms"}
+    assert _list_scopes(header + row) == {id(row[0]): "forbidden-use", id(row[2]): "terms"}  # forbids *using*: a wording listed there is a word not to use
 
 
 def test_table_under_a_prohibiting_lead_in(found):
@@ -266,6 +266,9 @@ def test_a_neighbour_word_reaches_across_a_coordinated_list(found):
     assert found("She has lived through domestic, financial or other abuse.") == []  # not_preceded_by: [domestic]
     assert found("Domestic staff reported abuse.") == [("ZZ003", "abuse")]  # not a list: still flagged
     assert found("Domestic, he said, was the abuse.") == [("ZZ003", "abuse")]
+    # a word between with no "and"/"or"/comma is no list: the neighbour is out of reach
+    assert found("Bad behaviour at programme time is recorded.") == [("ZZ008", "Bad behaviour")]
+    assert found("Bad behaviour programme, or other programme rooms.") == []
 
 
 def test_a_second_relative_clause_keeps_its_person_subject(found):
@@ -353,3 +356,240 @@ def test_forbidding_people_or_their_conduct_does_not_redeem_the_wording(found):
 def test_a_quoted_term_judged_as_wording_is_a_mention(found):
     assert found("'Addicts' is stigmatising and outdated.") == []
     assert found("The 'addicts' were offended by staff.") == [("ZZ001", "addicts")]  # about people, not words
+
+
+# -- negated naming: the label after "as", or after the object of "call" -----------------
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We never describe a person as an addict.",
+        "Staff should not refer to people as addicts.",
+        "We avoid labelling our tenants as addicts.",
+        "Please do not think of anyone as an addict.",
+        "No resident should ever be described as an addict.",
+        "Residents are not to be called addicts.",
+        "Never call a neighbour an addict.",
+        "We don't treat people who use services as addicts.",
+        "We never describe anyone as a user or an addict.",  # a later item of the label list
+    ],
+)
+def test_a_label_named_by_a_negated_naming_verb_is_not_flagged(found, text):
+    assert found(text) == []
+
+
+@pytest.mark.parametrize(
+    "text,match",
+    [
+        ("We will not see addicts after 5pm.", "addicts"),  # the label is the object, not the complement
+        ("We do not call addicts back after 5pm.", "addicts"),
+        ("We do not see them often, as addicts rarely visit.", "addicts"),  # "as" opens another clause
+        ("Staff describe the man as an addict.", "an addict"),  # no negation
+        ("We do not know why staff described him as an addict.", "an addict"),  # the negation is in another clause
+        ("Residents are called addicts by the press.", "addicts"),
+        ("We do not describe our work with groups such as addicts.", "addicts"),  # "such as" is no naming "as"
+    ],
+)
+def test_a_naming_verb_without_a_negation_over_its_label_does_not_reject(found, text, match):
+    assert found(text) == [("ZZ001", match)]
+
+
+def test_a_naming_verb_in_a_list_under_a_prohibiting_lead_in_rejects_its_label(found):
+    text = "Staff must never:\n\n- describe a resident as an addict\n- shout at addicts\n"
+    assert found(text, "markdown") == [("ZZ001", "addicts")]  # the second item uses the word
+
+
+# -- a list inside the sentence, after a prohibiting lead-in and a colon -----------------------
+def test_an_inline_list_after_a_prohibiting_lead_in_is_a_prohibition(found):
+    assert found("The following are never used: time out, seclusion and isolation.") == []
+    assert found("These are prohibited in our homes: seclusion, restraint chairs.") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The following are used: time out, seclusion and isolation.",  # no prohibition
+        "If time out is not possible: seclusion may be used.",  # a condition, and a clause after the colon
+        "Staff never shout; the following are used: seclusion.",  # the negation is in another clause
+        "The following will not be tolerated: seclusion of peers.",  # a punitive lead-in, not a prohibition
+    ],
+)
+def test_an_inline_list_after_a_lead_in_that_does_not_forbid_is_checked(found, text):
+    assert ("ZZ006", "seclusion") in found(text)
+
+
+def test_a_wording_listed_after_a_lead_in_that_forbids_using_it_is_a_mention(found):
+    assert found("The following must never be used: addicts, drunks.") == []
+    assert found("The following must never be used:\n\n- addicts\n", "markdown") == []
+    # forbidding the people, not the word, still uses the word
+    assert found("The following are not allowed in: addicts, drunks.") == [("ZZ001", "addicts"), ("ZZ009", "drunks")]
+
+
+# -- one finding per span ----------------------------------------------------------------------
+TIE_PACK = """pack: ties
+prefix: TB
+category: ties
+description: Rules that match the same words, for the tie-break test.
+rules:
+"""
+TIE_RULE = """  - id: {id}
+    name: {name}
+    severity: {severity}
+    message: "'{{match}}'"
+    patterns: [{{phrase: {phrase}}}]
+    suggestions: ["x"]
+    rationale: A test rule for the tie-break between rules that match the same words.
+    sources: [VA]
+    examples: {{fail: ["a", "b"], pass: ["c", "d"]}}
+"""
+
+
+@pytest.fixture(scope="module")
+def ties(tmp_path_factory):
+    from tilint.config import Config
+
+    pack = tmp_path_factory.mktemp("ties") / "ties.yaml"
+    pack.write_text(
+        TIE_PACK
+        + TIE_RULE.format(id="TB001", name="same-span-info", severity="info", phrase="instant eviction")
+        + TIE_RULE.format(id="TB002", name="same-span-warning", severity="warning", phrase="instant eviction")
+        + TIE_RULE.format(id="TB003", name="same-span-warning-too", severity="warning", phrase="instant eviction")
+        + TIE_RULE.format(id="TB004", name="inside-info", severity="info", phrase="eviction")
+        + TIE_RULE.format(id="TB005", name="longer-info", severity="info", phrase="rent arrears lead to eviction")
+        + TIE_RULE.format(id="TB006", name="overlap-info", severity="info", phrase="eviction notice")
+        + TIE_RULE.format(id="TB007", name="section-warning", severity="warning", phrase="isolation room").replace("    suggestions:", "    context: {section_lacks: [last resort]}\n    suggestions:")
+        + TIE_RULE.format(id="TB008", name="inside-section-info", severity="info", phrase="isolation"),
+        encoding="utf-8",
+    )
+
+    def run(text, *, select=("TB",), ignore=()):
+        linter = Linter(Config(extra_rules=(str(pack),), select=select, ignore=ignore))
+        return [(f.rule_id, f.match, f.column) for f in linter.lint_text(text, format="markdown")]
+
+    return run
+
+
+def test_one_finding_per_span_higher_severity_then_lower_id(ties):
+    # TB001 (info), TB002 and TB003 (warning) on the same words, TB004 (info) inside them
+    assert ties("Expect instant eviction.") == [("TB002", "instant eviction", 8)]
+
+
+def test_a_longer_span_wins_between_equal_severities(ties):
+    assert ties("Rent arrears lead to eviction.") == [("TB005", "Rent arrears lead to eviction", 1)]
+
+
+def test_spans_that_only_overlap_are_both_kept(ties):
+    assert ties("An instant eviction notice.") == [("TB002", "instant eviction", 4), ("TB006", "eviction notice", 12)]
+
+
+def test_ignoring_the_winner_lets_the_next_rule_report(ties):
+    assert ties("Expect instant eviction.", ignore=("TB002",)) == [("TB003", "instant eviction", 8)]
+    assert ties("Expect instant eviction.", select=("TB001", "TB004")) == [("TB001", "instant eviction", 8)]
+
+
+def test_a_suppression_comment_on_the_winner_silences_the_span(ties):
+    # decided: a comment that silences the winning rule silences the words; the rules it
+    # shadowed do not come back (the user has judged this wording)
+    text = "Expect instant eviction. <!-- tilint-disable-line TB002 -->\n"
+    assert ties(text) == []
+    # a comment naming only a shadowed rule leaves the winner
+    assert ties("Expect instant eviction. <!-- tilint-disable-line TB003 -->\n") == [("TB002", "instant eviction", 8)]
+
+
+def test_a_hit_its_section_condition_cancels_shadows_nothing(ties):
+    # TB007 (warning) needs no "last resort" in its section; where one is, it is cancelled
+    # and must not hide TB008 (info) inside its words
+    assert ties("# A\n\nThe isolation room is open.\n") == [("TB007", "isolation room", 5)]
+    assert ties("# A\n\nThe isolation room is open. It is a last resort.\n") == [("TB008", "isolation", 5)]
+
+
+# -- official categories: the law's names, quoted ----------------------------------------------
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The coroner may record a conclusion of glue abuse.",
+        "Inquest verdicts such as solvent abuse are set by law.",
+        "Short-form conclusions include misadventure, glue abuse and an open conclusion.",
+        "Several verdicts can be returned at an inquest, including glue abuse.",
+        "Older records list the offence of glue abuse.",
+    ],
+)
+def test_a_hit_named_as_an_official_category_is_a_mention(found, text):
+    assert found(text) == []
+
+
+@pytest.mark.parametrize(
+    "text,match",
+    [
+        ("The offence of assault on addicts carries a fine.", "addicts"),  # not the offence's name
+        ("In conclusion, glue abuse is rising.", "abuse"),  # "conclusion" names no category here
+        ("Glue abuse offences are rising.", "abuse"),  # the noun comes after the hit
+        ("The verdict was a shock; glue abuse had not been suspected.", "abuse"),  # another clause
+    ],
+)
+def test_a_category_noun_that_does_not_name_the_hit_does_not_make_a_mention(found, text, match):
+    assert found(text) == [("ZZ003", match)] if "abuse" == match else found(text) == [("ZZ001", match)]
+
+
+def test_a_title_case_line_is_a_name_only_when_a_name_head_ends_the_run_after_the_hit(found):
+    assert found("- ☐ Addicts Support Services\n", "markdown") == []  # a service package on a form
+    assert found("# Outreach For Addicts\n", "markdown") == [("ZZ001", "Addicts")]  # no name head after the hit
+    assert found("# Addicts Wait Outside Daily\n", "markdown") == [("ZZ001", "Addicts")]
+
+
+# -- a glossary entry defines its term: a mention ------------------------------------------------
+@pytest.mark.parametrize(
+    "text,fmt",
+    [
+        ("Addicts: a word some services once used for people who use drugs.", "text"),
+        ("- **Glue abuse**: the old name for solvent use in records.\n", "markdown"),
+        ("Addict – a person who is dependent on a drug, in the old Act.", "text"),
+    ],
+)
+def test_the_term_a_definition_defines_is_a_mention(found, text, fmt):
+    assert found(text, fmt) == []
+
+
+@pytest.mark.parametrize(
+    "text,match",
+    [
+        ("Addicts:", "Addicts"),  # a bare lead-in defines nothing
+        ("Addicts: please wait outside the door.", "Addicts"),  # an instruction to people
+        ("All addicts: see the nurse.", "addicts"),  # the hit does not open the sentence
+        ("Addicts wait here: the nurse calls them in turn.", "Addicts"),  # no colon right after the hit
+        ("Addicts means more people at the door.", "Addicts"),  # "means" is no definition
+        ("Addicts: any resident found using will be asked to leave.", "Addicts"),  # a rule, not a definition
+    ],
+)
+def test_a_hit_that_opens_an_instruction_or_a_clause_is_no_definition(found, text, match):
+    assert found(text) == [("ZZ001", match)]
+
+
+def test_a_lead_in_is_the_sentence_that_ends_in_the_colon(found):
+    # "no longer" in the paragraph's first sentence does not make the list forbidden
+    text = "Some conduct means the job can no longer go on. These are examples:\n\n- shouting at addicts\n"
+    assert found(text, "markdown") == [("ZZ001", "addicts")]
+    text = "Some staff shout. The following words are no longer used:\n\n- addicts\n"
+    assert found(text, "markdown") == []  # the lead-in sentence itself is about words
+
+
+@pytest.fixture(scope="module")
+def found_at(zz_config):
+    linter = Linter(zz_config)
+    return lambda text, fmt="text": [(f.rule_id, f.match, f.line, f.column, f.end_column) for f in linter.lint_text(text, format=fmt)]
+
+
+@pytest.mark.parametrize(
+    "text,fmt,expected",
+    [
+        # negated naming: the label as object is still a use
+        ("We never call a man an addict. We will not see addicts after 5pm.", "text", [("ZZ001", "addicts", 1, 48, 55)]),
+        # an inline list after a lead-in that allows, next to one that forbids
+        ("Never used: seclusion.\n\nUsed when needed: time out and seclusion.\n", "markdown", [("ZZ006", "seclusion", 3, 32, 41)]),
+        # an official category names the first hit, not the second
+        ("The offence of glue abuse differs from abuse by staff.", "text", [("ZZ003", "abuse", 1, 40, 45)]),
+        # a glossary entry, then the same word in an instruction
+        ("- Addicts: a word once used in records.\n- Addicts: please wait outside.\n", "markdown", [("ZZ001", "Addicts", 2, 3, 10)]),
+    ],
+)
+def test_context_mechanisms_report_exact_positions(found_at, text, fmt, expected):
+    assert found_at(text, fmt) == expected

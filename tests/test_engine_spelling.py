@@ -10,7 +10,6 @@ import re
 
 import pytest
 
-from tilint.config import Config
 from tilint.linter import Linter
 from tilint.prefilter import pattern_requirements, variants
 from tilint.ruleset import load_ruleset
@@ -61,9 +60,6 @@ def test_token_patterns_accept_both_spellings_and_the_prefilter_knows():
     assert {"behavior", "behaviors"} <= req[1].forms
 
 
-@pytest.fixture(scope="module")
-def linter():
-    return Linter(Config(extra_rules=(str(ENGINE_PACK),)))
 
 
 def _respell(text: str, convert) -> str:
@@ -89,8 +85,8 @@ def test_the_pack_has_respellable_examples():
 
 
 @pytest.mark.parametrize("rule_id,text", FAIL_CASES)
-def test_every_fail_example_respelt_still_fires(linter, rule_id, text):
-    assert rule_id in [f.rule_id for f in linter.lint_text(text, format="text")], text
+def test_every_fail_example_respelt_still_fires(rule_linter, rule_id, text):
+    assert rule_id in [f.rule_id for f in rule_linter(rule_id).lint_text(text, format="text")], text
 
 
 def test_phrases_tokens_and_context_lists_match_either_spelling(zz_config):

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from tilint.config import Config
 from tilint.fix import plan_fixes
-from tilint.linter import Linter
 from tilint.ruleset import load_ruleset
 
 from .conftest import ENGINE_PACK
@@ -32,14 +30,13 @@ def _cases(kind: str):
 
 
 @pytest.fixture(scope="module")
-def linter():
-    # mentions stay at their default (skip): examples must hold with real settings
-    return Linter(Config(extra_rules=(str(ENGINE_PACK),)))
+def linter(rule_linter):
+    return rule_linter
 
 
 @pytest.mark.parametrize("rule_id,text,match", list(_cases("fail")))
 def test_fail_example_is_flagged(linter, rule_id, text, match):
-    found = [f for f in linter.lint_text(text, format="text") if f.rule_id == rule_id]
+    found = [f for f in linter(rule_id).lint_text(text, format="text") if f.rule_id == rule_id]
     assert found, f"{rule_id} did not flag: {text!r}"
     if match is not None:
         assert match in [f.match for f in found], f"{rule_id} flagged {[f.match for f in found]}, expected {match!r}"
@@ -47,7 +44,7 @@ def test_fail_example_is_flagged(linter, rule_id, text, match):
 
 @pytest.mark.parametrize("rule_id,text,match", list(_cases("pass")))
 def test_pass_example_is_not_flagged(linter, rule_id, text, match):
-    found = [f.match for f in linter.lint_text(text, format="text") if f.rule_id == rule_id]
+    found = [f.match for f in linter(rule_id).lint_text(text, format="text") if f.rule_id == rule_id]
     assert found == [], f"{rule_id} wrongly flagged {found} in {text!r}"
 
 
@@ -80,7 +77,7 @@ def _fix_cases():
 def test_fix_turns_the_fail_example_into_its_fixed_sentence(linter, tmp_path, rule_id, text, fixed):
     path = tmp_path / "example.txt"
     path.write_text(text + "\n", encoding="utf-8")
-    (result,) = linter.lint_paths([str(path)])
+    (result,) = linter(rule_id).lint_paths([str(path)])
     result.findings = [f for f in result.findings if f.rule_id == rule_id]  # this rule's fix alone
     plan = plan_fixes(result, max_bytes=1 << 20)
     if fixed == text:  # a form the first suggestion does not fit: reported, never rewritten

@@ -60,7 +60,7 @@ _OPENER_ENDS = {"circumstance", "circumstances", "time"}  # "under no circumstan
 _SUBJECT_WINDOW = 8  # tokens to look back for a person subject
 _CONJUNCTIONS = ["or", "and", "/", "&", "and/or", "nor"]
 _NOT_COORDINATED = {"the", "and", "not", "for", "was", "are", "has", "had", "who", "his", "her", "its", "our", "you", "they", "their", "any", "all"}
-_ENGINE_LISTS = ("protected", "mention_cues", "term_nouns", "avoid_cues", "rejection_cues", "prohibits_following", "prohibits_preceding", "prohibition_exceptions", "language_words", "person")
+_ENGINE_LISTS = ("protected", "mention_cues", "term_nouns", "avoid_cues", "rejection_cues", "prohibits_following", "prohibits_preceding", "prohibition_exceptions", "language_words", "person", "category_nouns")
 _CONTEXT_LISTS = ("preceded_by", "not_preceded_by", "followed_by", "not_followed_by", "sentence_has", "sentence_lacks", "block_lacks", "section_lacks", "document_lacks")
 _WIDE = ("section_lacks", "document_lacks")  # settled after every block has been read
 
@@ -232,7 +232,7 @@ class Engine:
             skipped = [b for b in blocks if not self.is_candidate(b.text)]
             for key, sections in self._wide_phrases(skipped, pending).items():
                 present.setdefault(key, []).extend(sections)
-        return [h for h in hits if not self._safeguarded(h, present)]
+        return _most_specific([h for h in hits if not self._safeguarded(h, present)])
 
     def _wide_phrases(self, blocks: Sequence[Block], keys: set[str]) -> dict[str, list[tuple[str, ...]]]:
         """Where ``section_lacks``/``document_lacks`` lists occur in blocks the prefilter skipped."""
@@ -311,12 +311,14 @@ class Engine:
                 span = doc[start:end]
                 sent = sents[bisect.bisect_right(starts, start) - 1]
                 fragment = block.kind in ("list_item", "table_cell")
-                if self._excluded(rule, span, sent, aux, fragment) or self._rejected(span, sent, aux) or self._in_name(span, sent):
+                here = scope or _inline_scope(span, sent)  # a list's lead-in, or "X is never used: A, B" in the sentence
+                if self._excluded(rule, span, sent, aux, fragment) or self._rejected(span, sent, aux, here) or self._in_name(span, sent):
                     continue
                 if _TOPIC_ONLY.intersection(rule.context) and (block.kind == "heading" or _title(sent)):
                     continue  # a heading or a title ("Restraint Form") names the topic; it describes no use
-                mention = scope == "terms" or self._is_mention(span, sent, aux, quotes)
-                if not mention and rule.prohibitions == "skip" and self._forbidden(span, sent, aux, scope):
+                # a wording listed under "must never be used:" is a word not to use: a mention
+                mention = here == "terms" or (here == _FORBIDDEN_USE and rule.prohibitions == "report") or self._is_mention(span, sent, aux, quotes)
+                if rule.prohibitions == "skip" and self._forbidden(span, sent, aux, here):  # a mention too: "we never use: X"
                     continue
                 if mention and mentions == "skip" and rule.mentions == "skip":
                     continue
@@ -326,7 +328,7 @@ class Engine:
                     suggest = coordinate(suggest, span, len(phrase.split()))
                 context = block.text[sent.start_char : sent.end_char].strip()
                 out.append(Hit(rule, block, span.start_char, span.end_char, context, tuple(suggest), mention))
-        return _most_specific(out)
+        return out
 
     # -- context ---------------------------------------------------------------------
     @staticmethod
@@ -443,6 +445,8 @@ class Engine:
                 contrast = _NEGATED_BEFORE.search(doc.text[sent.start_char : qs]) is not None  # 'not "X"', "do not have 'X'"
                 if len(words) > 4 or others or name or contrast or self._about_language(sent, aux):
                     return True
+        if _defined(span, sent):
+            return True
         for s, e in cues("!mention_cues"):
             if start - e <= _MENTION_WINDOW and not _breaks(doc, e, start):
                 return True
@@ -451,6 +455,10 @@ class Engine:
                 return True
         for s, e in cues("!avoid_cues"):
             if self._terms_follow(doc, s, e, span, sent):
+                return True
+        # a category noun may stand a clause before its list: "verdicts can be returned, including"
+        for s, e in aux.get("!category_nouns", ()):
+            if s >= sent.start and 0 <= start - e <= 2 * _LIST_WINDOW and _names_category(doc, e, span, sent):
                 return True
         return False
 
@@ -503,8 +511,12 @@ class Engine:
         Reason of Insanity (NGRI)")? Every word of the hit is capitalised, in a run of at
         least two capitalised words that ends at a name head or an acronym in brackets."""
         doc = span.doc
-        if not all(t.is_title or t.is_upper or t.lower_ in _NAME_JOINS for t in span if t.is_alpha) or _all_capitalised(sent):
+        if not all(t.is_title or t.is_upper or t.lower_ in _NAME_JOINS for t in span if t.is_alpha):
             return False
+        # a line in Title Case throughout (a heading, a checkbox option) says nothing
+        # about names, unless the run after the hit ends in a name head ("☐ Sex
+        # Offender Support Services", "Addicts Outreach Team")
+        title_line = _all_capitalised(sent)
         i, capitals = span.end, sum(t.is_alpha for t in span)
         while i < sent.end and (doc[i].is_title or doc[i].lower_ in _NAME_JOINS):
             capitals += doc[i].is_title
@@ -515,16 +527,21 @@ class Engine:
             j -= 1
         if capitals < 2:
             return False
+        if title_line:
+            return any(t.norm_ in self._name_heads for t in doc[span.end : i])
         if any(t.norm_ in self._name_heads for t in doc[span.start : min(i + 2, sent.end)]):
             return True
         # an acronym in brackets after a long name ("... Mentally Ill (NAMI)"); a short
         # term with its acronym ("Looked After Child (LAC)") is the term, defined
         return capitals >= 4 and i + 2 < sent.end and doc[i].text == "(" and doc[i + 1].is_upper and len(doc[i + 1]) >= 2 and doc[i + 2].text == ")"
 
-    def _rejected(self, span: "Span", sent: "Span", aux: dict) -> bool:
+    def _rejected(self, span: "Span", sent: "Span", aux: dict, scope: Optional[str] = None) -> bool:
         """A label named to reject it: "a child cannot be a prostitute", "she is not an
-        addict", "not as attention-seeking but as distress"."""
+        addict", "not as attention-seeking but as distress", "we never describe a child as
+        naughty" (see :func:`_named_to_reject`)."""
         doc, start = span.doc, span.start
+        if _named_to_reject(span, sent, forbidden=scope in ("forbidden", _FORBIDDEN_USE)):
+            return True
         for s, e in aux.get("!rejection_cues", ()):
             if s >= sent.start and 0 <= start - e <= _REJECT_WINDOW and all(t.lower_ in _FILLERS for t in doc[e:start]):
                 return True
@@ -537,8 +554,11 @@ class Engine:
 
     def _forbidden(self, span: "Span", sent: "Span", aux: dict, scope: Optional[str]) -> bool:
         """Is the hit named to forbid it, in its sentence or by its list's lead-in?"""
-        if scope == "forbidden" and not self._allows(sent, aux, sent.start) and not self._conduct(span, aux):
-            return True
+        if scope in ("forbidden", _FORBIDDEN_USE) and not self._allows(sent, aux, sent.start):
+            # a lead-in that forbids *using* what follows names practices; "The following
+            # are not allowed:" may list people's conduct, which it does not redeem
+            if scope == _FORBIDDEN_USE or not self._conduct(span, aux):
+                return True
         return self._prohibited(span, sent, aux)
 
     @staticmethod
@@ -623,6 +643,8 @@ def _coordinated(tokens: "Span", *, leading_join: bool) -> bool:
     the hit: ``leading_join``)."""
     if not len(tokens) or tokens[-1].lower_ in _LIST_JOINS or (tokens[0].lower_ in _LIST_JOINS) != leading_join:
         return False
+    if not any(t.lower_ in _LIST_JOINS for t in tokens):
+        return False  # one word with no join is no list: "problems in the classroom"
     previous_word = False
     for tok in tokens:
         if tok.lower_ in _LIST_JOINS:
@@ -643,6 +665,144 @@ def _breaks(doc: "Doc", a: int, b: int, *, commas: bool = True, words: bool = Fa
         if words and tok.lower_ in _CLAUSE_WORDS:
             return True
     return False
+
+
+# Verbs that name or judge someone as something: "describe X as Y", "refer to X as Y",
+# "think of X as Y". With a negation they reject the label after "as".
+_NAMING_VERBS = {
+    "see", "describe", "call", "label", "refer", "regard", "treat", "think", "view", "speak", "talk", "portray",
+    "characterise", "characterize", "brand", "class", "classify", "categorise", "categorize", "consider", "perceive", "dismiss", "write",
+}
+# verbs that name without "as": "call a child naughty", "be labelled disruptive"
+_DIRECT_NAMING = {"call", "label", "brand", "dub"}  # not "term", "name": nouns far more often
+_NEGATIONS = {"not", "never", "no", "avoid", "refrain", "stop"}  # norms; "n't" reads as "not"
+_OBJECT_WINDOW = 8  # tokens between a naming verb and the "as" of its label
+_NEGATION_WINDOW = 5  # tokens between a negation and the naming verb it negates
+_QUESTION_WORDS = {"why", "how", "what", "whether"}  # "we do not know why staff described him as..."
+
+
+def _named_to_reject(span: "Span", sent: "Span", *, forbidden: bool = False) -> bool:
+    """Is the hit the label in a negated naming construction: "we never describe a child
+    as naughty", "staff should not refer to people as addicts", "we avoid labelling
+    pupils as disruptive", "children are not to be called troublemakers", "never call a
+    child lazy"? The label must be the complement (after "as", or after the object of a
+    verb that names directly), never the object: "we will not see addicts after 5pm" and
+    "we do not call addicts back" still use the word. ``forbidden``: the hit is in a list
+    under a prohibiting lead-in ("Staff must never:"), which supplies the negation."""
+    doc = span.doc
+    k = span.start - 1
+    while k >= sent.start and doc[k].lower_ in _FILLERS:
+        k -= 1
+    if k < sent.start:
+        return False
+    if doc[k].lower_ in _LIST_JOINS:  # a later item of the label list: "as drunks or alcoholics"
+        j = next((j for j in range(k - 1, max(sent.start, k - _LIST_WINDOW) - 1, -1) if doc[j].lower_ == "as" or not (doc[j].is_alpha or doc[j].lower_ in _LIST_JOINS)), None)
+        if j is None or doc[j].lower_ != "as":
+            return False
+        k = j
+    verb = None
+    if doc[k].lower_ == "as" and not (k > sent.start and doc[k - 1].lower_ in ("such", "well", "so")):  # not "such as", "as well as"
+        for j in range(k - 1, max(sent.start, k - _OBJECT_WINDOW) - 1, -1):
+            tok = doc[j]
+            if tok.is_punct:
+                break
+            if tok.norm_ in _NAMING_VERBS or tok.norm_ in _DIRECT_NAMING:
+                verb = j
+                break
+    elif doc[k].norm_ in _DIRECT_NAMING and _passive_participle(doc, k, sent.start):
+        verb = k  # "to be called troublemakers"
+    else:  # "call a child naughty": a short object between the verb and the label
+        for j in range(k - 1, max(sent.start, k - 4) - 1, -1):
+            tok = doc[j]
+            if not tok.is_alpha:
+                break
+            if tok.norm_ in _DIRECT_NAMING:
+                between = doc[j + 1 : k + 1]
+                if any(t.lower_ not in _FILLERS for t in between) and not _passive_participle(doc, j, sent.start):
+                    verb = j
+                break
+    if verb is None:
+        return False
+    if forbidden:
+        return True
+    for j in range(verb - 1, max(sent.start, verb - _NEGATION_WINDOW) - 1, -1):
+        tok = doc[j]
+        if tok.is_punct or tok.lower_ in _CLAUSE_WORDS or tok.lower_ in _QUESTION_WORDS:
+            return False
+        if tok.norm_ in _NEGATIONS:
+            return True
+    return False
+
+
+def _passive_participle(doc: "Doc", i: int, floor: int) -> bool:
+    """Is ``doc[i]`` after a form of "be" ("is called", "be labelled", "being branded")?"""
+    j = i - 1
+    while j >= floor and doc[j].norm_ in _ADVERBS:
+        j -= 1
+    return j >= floor and doc[j].norm_ == "be"
+
+
+_QUANTIFIERS = {"all", "every", "any", "some", "no", "our", "these", "those", "many", "most"}
+
+
+def _defined(span: "Span", sent: "Span") -> bool:
+    """Is the hit the term a glossary entry defines: "Relapse: a return to use after a
+    period of abstinence", "Absconding – leaving without telling staff"? The hit ends
+    a short term that opens its sentence (markup aside), and a definition of three
+    words or more follows a colon or a dash. A bare lead-in ("Absenteeism:")
+    defines nothing, and a statement is no term ("No exceptions will be made: ...")."""
+    doc = span.doc
+    # the defined term: the hit, and at most two words before it ("Glue abuse:")
+    before = [t for t in doc[sent.start : span.start] if t.is_alpha]
+    if len(before) > 2 or any(t.lower_ in _QUANTIFIERS for t in before) or len(span) > 3 or any(t.norm_ in _MODALS for t in span):
+        return False  # "All addicts: see the nurse" speaks to people
+    k = span.end
+    while k < sent.end and doc[k].text in _MARKUP:
+        k += 1
+    if k + 1 >= sent.end or doc[k + 1].lower_ in _NOT_DEFINITION:
+        return False  # "Addicts: please wait outside" addresses people, defines nothing
+    # a colon or a dash, not "means": "every wasted appointment means..." is a consequence
+    return doc[k].text in (":", "—", "–", "-") and sum(t.is_alpha for t in doc[k + 1 : sent.end]) >= 3
+
+
+_MARKUP = {"*", "**", "_", "__", '"', "'", "’", "”", ")"}
+# words that open an instruction or a clause, not a definition
+_NOT_DEFINITION = {"please", "you", "we", "they", "he", "she", "it", "do", "don't", "must", "should", "will", "can", "may", "are", "is", "wait", "go", "stay", "report",
+                   "any", "all", "every", "no", "if", "when", "where", "whenever", "anyone"}  # "Child X: any resident found with..." is a rule
+
+
+_NOT_IN_NAME = {"on", "against", "to", "for", "with", "by", "at", "in", "towards", "from", "of", "and", "or"}
+
+
+def _names_category(doc: "Doc", e: int, span: "Span", sent: "Span") -> bool:
+    """Is the hit the name of an official category after a category noun ending at
+    ``e``: "a verdict of X", "the offence of being X", "conclusions include X and Y",
+    "verdicts may be returned, including X"? Such names (an inquest's short-form
+    conclusions, an offence in law) are the law's wording, quoted, not the writer's.
+    After "of" the hit comes at once ("being" aside); after "include", "such as" or ":"
+    it is one of a list of short items ("the offence of assault on drunk people" is not)."""
+    start = span.start
+    marker = next((m for m in range(e, min(start, e + 9)) if doc[m].lower_ in _TERM_LIST or doc[m].norm_ in ("of", "include")), None)
+    if marker is None:
+        return False
+    # between the noun and its marker: one clause at most ("verdicts can be returned, including")
+    stop = marker - 1 if marker > e and doc[marker - 1].text == "," else marker
+    if _breaks(doc, e, stop, words=True):
+        return False
+    if doc[marker].lower_ == "of":  # the hit is the name, or ends it: "of being X", "of glue X"
+        name = [t for t in doc[marker + 1 : start] if t.lower_ not in ("being", "a", "an", "the")]
+        return len(name) <= 2 and all(t.is_alpha and t.lower_ not in _NOT_IN_NAME for t in name)
+    size = 0
+    for tok in doc[marker + 1 : start]:
+        if tok.lower_ in _LIST_JOINS or tok.text in ("/", "(", ")"):
+            size = 0
+            continue
+        if tok.is_punct and tok.text not in ("-",):
+            return False
+        size += 1
+        if size > 4:
+            return False
+    return True
 
 
 _LEAD_IN = re.compile(r"\b(?:never|not|n't|no longer)\b|\b(?:prohibited|forbidden|banned|avoid|refrain from)\b", re.I)
@@ -680,12 +840,38 @@ def _list_scopes(blocks: Sequence[Block]) -> dict[int, str]:
 
 
 def _scope(text: str) -> Optional[str]:
-    text = text.strip()
+    # the lead-in is the sentence that ends in the colon, not the paragraph before it
+    text = _LAST_SENTENCE.split(text.strip())[-1]
     if _ABOUT_TERMS.search(text):
         return "terms"
     if _LEAD_IN.search(text) and not _LEAD_IN_NOT.search(text):
-        return "forbidden"
+        return _FORBIDDEN_USE if _USING.search(text) else "forbidden"
     return None
+
+
+_LAST_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“‘(])")
+_FORBIDDEN_USE = "forbidden-use"  # a lead-in that forbids using what follows: "must never be used:"
+_USING = re.compile(r"\b(?:use[ds]?|using|employ(?:s|ed|ing)?|appl(?:y|ied|ies))\b", re.I)
+_MODALS = {"be", "may", "will", "can", "should", "must", "could", "would", "might", "shall", "have", "do"}
+
+
+def _inline_scope(span: "Span", sent: "Span") -> Optional[str]:
+    """What a lead-in inside the sentence makes of the hit: "The following are never
+    used: seclusion, prone restraint and mechanical restraint." reads like a list under
+    "The following are never used:". The lead-in is one clause (no "if", "when"...) and
+    what follows the colon is a list of names, not a clause of its own ("If restraint is
+    not possible: seclusion may be used." is no prohibition)."""
+    doc = span.doc
+    colon = next((j for j in range(span.start - 1, sent.start, -1) if doc[j].text == ":"), None)
+    if colon is None or _breaks(doc, colon + 1, span.start, commas=False):
+        return None
+    # the lead-in is the clause before the colon ("Staff never shout; the following are used:")
+    first = next((j + 1 for j in range(colon - 1, sent.start - 1, -1) if doc[j].text in _SENTENCE_ENDS or doc[j].text in ("—", "–")), sent.start)
+    if first >= colon or any(t.lower_ in _CLAUSE_WORDS for t in doc[first:colon]):
+        return None
+    if any(t.norm_ in _MODALS for t in doc[colon + 1 : sent.end]):
+        return None
+    return _scope(doc.text[doc[first].idx : doc[colon].idx] + ":")
 
 
 _RELATIVE = {"who", "which", "whom", "whose", "that"}
@@ -714,28 +900,44 @@ def _longest(spans: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
     return sorted(out)
 
 
-def _most_specific(hits: list[Hit]) -> list[Hit]:
-    """Drop a hit whose span lies inside a longer hit of another rule: "refuse to
-    engage" is one finding, not that one plus "refuse".
+_SEVERITY_RANK = {"error": 2, "warning": 1, "info": 0}
 
-    One sweep in (start, longest first) order: a hit lies inside a longer one exactly
-    when an earlier hit with another span reaches as far. (One rule's hits never
-    overlap, see :func:`_longest`, so the longer hit is always another rule's.)"""
+
+def _most_specific(hits: list[Hit]) -> list[Hit]:
+    """One finding per span: where hits of different rules cover the same words, or one
+    lies inside another ("refuse to engage" and "refuse"; CO003 and PU001 on one
+    sanction), keep the hit of higher severity, then the longer (more specific) one, then
+    the lower rule id. Hits that only overlap in part are both kept. The rank uses each
+    rule's declared severity, so the choice does not depend on the user's config.
+
+    Runs after the section and document conditions: a hit those conditions cancel
+    shadows nothing. Suppression comments act later, on the finding that won: a comment
+    that silences the winner silences the span (the loser does not come back), while
+    ``--ignore``/``--select`` decide which rules run at all, so ignoring the winner lets
+    the loser report."""
     if len(hits) < 2:
         return hits
-    order = sorted(range(len(hits)), key=lambda i: (hits[i].start, -hits[i].end))
-    inside: set[int] = set()
-    reach, k = -1, 0
-    while k < len(order):
-        span = (hits[order[k]].start, hits[order[k]].end)
-        same = k
-        while same < len(order) and (hits[order[same]].start, hits[order[same]].end) == span:
-            same += 1
-        if reach >= span[1]:
-            inside.update(order[k:same])
-        reach = max(reach, span[1])
-        k = same
-    return [h for i, h in enumerate(hits) if i not in inside]
+    by_block: dict[int, list[int]] = {}
+    for i, hit in enumerate(hits):
+        by_block.setdefault(id(hit.block), []).append(i)
+    dropped: set[int] = set()
+    for indices in by_block.values():
+        if len(indices) < 2:
+            continue
+        ranked = sorted(indices, key=lambda i: (-_SEVERITY_RANK.get(hits[i].rule.severity, 0), hits[i].start - hits[i].end, hits[i].rule.id, hits[i].start))
+        kept: list[Hit] = []
+        for i in ranked:
+            hit = hits[i]
+            if any(k.rule.id != hit.rule.id and _nested(k, hit) for k in kept):
+                dropped.add(i)
+            else:
+                kept.append(hit)
+    return [h for i, h in enumerate(hits) if i not in dropped]
+
+
+def _nested(a: Hit, b: Hit) -> bool:
+    """Does one hit's span lie within the other's (equal spans included)?"""
+    return (a.start <= b.start and b.end <= a.end) or (b.start <= a.start and a.end <= b.end)
 
 
 _ENGINES: dict[tuple, Engine] = {}

@@ -33,6 +33,7 @@ _lock = threading.Lock()
 _LEMMA_FIXES = {
     "feed": "feed", "feeds": "feed", "feeding": "feed", "fed": "feed",
     "putting": "put", "does": "do", "doing": "do",
+    "as": "as",  # not "a": "as addicts" is not "an addict"
 }
 
 

@@ -140,7 +140,7 @@ def load_context() -> dict[str, list[str]]:
     path = rules_dir() / CONTEXT_FILE
     data, node = load_yaml(path)
     required = {"mention_cues", "term_nouns", "term_introducers", "avoid_cues", "rejection_cues", "prohibits_following",
-                "prohibits_preceding", "prohibition_exceptions", "language_words", "name_heads", "person", "protected", "passive_auxiliaries"}
+                "prohibits_preceding", "prohibition_exceptions", "language_words", "name_heads", "person", "protected", "passive_auxiliaries", "category_nouns"}
     if not isinstance(data, dict) or set(data) != required:
         got = set(data) if isinstance(data, dict) else set()
         raise DataError(str(path), f"must have exactly the keys {', '.join(sorted(required))} (got {', '.join(sorted(got)) or 'none'})")
