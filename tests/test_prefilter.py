@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tilint.config import Config
-from tilint.engine import get_engine
+from tilint.engine import Engine, get_engine
 from tilint.linter import Linter
 from tilint.readers.markdown import parse_markdown
 from tilint.spelling import spelling_variants
@@ -45,6 +45,24 @@ def test_prefilter_gives_the_same_hits_as_the_plain_path(parts, mentions):
     fast = ENGINE.analyse(blocks, mentions=mentions)
     plain = ENGINE.analyse(blocks, mentions=mentions, prefilter=False)
     assert _key(fast) == _key(plain)
+
+
+@settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(pieces, casing), min_size=1, max_size=12))
+def test_a_new_engine_compiling_only_the_rules_it_needs_gives_the_same_hits(parts):
+    blocks = parse_markdown(" ".join(case(p) for p, case in parts))
+    ENGINE.warm()  # every rule compiled
+    fresh = Engine(LINTER.rules)  # compiles the rules these blocks could match
+    assert _key(fresh.analyse(blocks, mentions="report")) == _key(ENGINE.analyse(blocks, mentions="report"))
+
+
+def test_a_commit_time_check_compiles_few_rules():
+    fresh = Engine(LINTER.rules)
+    hits = fresh.analyse(parse_markdown("Patients who fail to attend twice are contacted."))
+    assert ("BL001", 13, 27) in [(h.rule.id, h.start, h.end) for h in hits]
+    assert 0 < len(fresh._compiled) < len(LINTER.rules) / 10
+    fresh.warm()
+    assert len(fresh._compiled) == len(LINTER.rules)
 
 
 def test_every_fail_example_is_a_prefilter_candidate():
