@@ -45,6 +45,11 @@ def test_prefilter_gives_the_same_hits_as_the_plain_path(parts, mentions):
     fast = ENGINE.analyse(blocks, mentions=mentions)
     plain = ENGINE.analyse(blocks, mentions=mentions, prefilter=False)
     assert _key(fast) == _key(plain)
+    ENGINE._by_tokens.plain = True  # every token Matcher over every token of every block
+    try:
+        assert _key(ENGINE.analyse(blocks, mentions=mentions, prefilter=False)) == _key(fast)
+    finally:
+        ENGINE._by_tokens.plain = False
 
 
 @settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
@@ -96,3 +101,25 @@ def test_coverage_prefilter_gives_the_same_report(parts):
     finally:
         gate.bypass = False
     assert fast == plain
+
+
+def test_fast_path_is_exact_over_the_regression_corpus_and_every_example_in_long_paragraphs():
+    """Every regression sentence and rule example, alone and run together ten to a
+    paragraph (where a token Matcher scans only a stretch of the paragraph), gives the
+    same hits with the prefilter, the rule gates and the windows as without any."""
+    import yaml
+
+    from .conftest import DATA
+
+    sentences = [c["text"] for name in ("regression.yaml", "regression-families.yaml") for c in yaml.safe_load((DATA / name).read_text(encoding="utf-8"))]
+    sentences += EXAMPLES
+    paragraphs = [" ".join(sentences[i : i + 10]) for i in range(0, len(sentences), 10)]
+    blocks = parse_markdown("\n\n".join(s.replace("\n", " ") for s in sentences + paragraphs))
+    assert len(blocks) > 1000
+    fast = ENGINE.analyse(blocks, mentions="report")
+    ENGINE._by_tokens.plain = True
+    try:
+        plain = ENGINE.analyse(blocks, mentions="report", prefilter=False)
+    finally:
+        ENGINE._by_tokens.plain = False
+    assert len(fast) > 500 and _key(fast) == _key(plain)

@@ -16,6 +16,7 @@ word of its own in the text.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from dataclasses import dataclass
@@ -147,18 +148,20 @@ class Prefilter:
 
     def __init__(self, requirements: Iterable[Requirement], tags: Optional[Iterable[int]] = None):
         self._always: set[int] = set()  # tags whose requirement is empty: always candidates
-        self._index: dict[str, list[tuple[int, Requirement]]] = {}
-        self._unindexed: list[tuple[int, Requirement]] = []
+        # each requirement as (tag, the form sets of its plain anchors, its other anchors)
+        self._index: dict[str, list[tuple[int, tuple[frozenset[str], ...], Requirement]]] = {}
+        self._unindexed: list[tuple[int, tuple[frozenset[str], ...], Requirement]] = []
         for tag, req in zip(tags if tags is not None else itertools.repeat(0), requirements):
             if not req:
                 self._always.add(tag)
                 continue
             plain = [a for a in req if a.plain]
+            entry = (tag, tuple(dict.fromkeys(a.forms for a in plain)), tuple(a for a in req if not a.plain))
             if not plain:
-                self._unindexed.append((tag, req))
+                self._unindexed.append(entry)
                 continue
             for form in max(plain, key=Anchor.weight).forms:
-                self._index.setdefault(form, []).append((tag, req))
+                self._index.setdefault(form, []).append(entry)
         self._keys = frozenset(self._index)
         self.bypass = False  # True: every text is a candidate (the plain path, for tests)
 
@@ -167,18 +170,31 @@ class Prefilter:
         """Some requirement is empty: every text is a candidate."""
         return bool(self._always)
 
-    def _holding(self, words: set[str], text: str) -> Iterator[int]:
-        """Tags of the requirements that hold, lazily (a tag may repeat)."""
+    def _holding(self, words: set[str], text: str, found: Optional[set[int]] = None) -> Iterator[int]:
+        """Tags of the requirements that hold, lazily; tags in ``found`` are not
+        checked again (a tag may repeat otherwise)."""
         yield from self._always
-        lower = text.lower()
-        candidates = (pair for form in self._keys.intersection(words) for pair in self._index[form])
-        for tag, req in itertools.chain(candidates, self._unindexed):
-            if all(a.present(words, lower) for a in req):
+        lower: Optional[str] = None
+        candidates = (entry for form in self._keys.intersection(words) for entry in self._index[form])
+        for tag, plain, others in itertools.chain(candidates, self._unindexed):
+            if found is not None and tag in found:
+                continue
+            for forms in plain:
+                if forms.isdisjoint(words):
+                    break
+            else:
+                if others:
+                    lower = text.lower() if lower is None else lower
+                    if not all(a.present(words, lower) for a in others):
+                        continue
                 yield tag
 
     def tags(self, words: set[str], text: str) -> set[int]:
         """Tags of the requirements that hold, given the text's :func:`words_of`."""
-        return set(self._holding(words, text))
+        found: set[int] = set()
+        for tag in self._holding(words, text, found):
+            found.add(tag)
+        return found
 
     def check(self, words: set[str], text: str) -> bool:
         """Could any requirement hold? (``words`` = the text's :func:`words_of`.)"""
@@ -189,12 +205,97 @@ class Prefilter:
         return self.bypass or bool(self._always) or self.check(words_of(text), text)
 
 
+_OP_RANGE = re.compile(r"\{(\d*)(,?)(\d*)\}")
+
+Bound = tuple[Anchor, Optional[int], Optional[int]]  # a required word, most tokens before it, after it (None: no limit)
+
+
+def _most(tok: dict) -> Optional[int]:
+    """The most tokens one pattern token can take (None: no limit)."""
+    op = str(tok.get("OP", ""))
+    if op in ("+", "*"):
+        return None
+    m = _OP_RANGE.fullmatch(op)
+    if m:
+        least, comma, most = m.groups()
+        return int(least or 0) if not comma else int(most) if most else None
+    return 1
+
+
+def _sum(counts: Sequence[Optional[int]]) -> Optional[int]:
+    return None if None in counts else sum(counts)  # type: ignore[arg-type]
+
+
+def bounds(tokens: Sequence[dict], unsafe: frozenset[str] = frozenset()) -> list[Bound]:
+    """Where a match of a token pattern can lie around each of its required words.
+
+    For every required token whose anchor is a plain word set (its text, lowercased,
+    is one of the forms) and not a norm some tokenizer exception gives a token of other
+    text (``unsafe``): the anchor, and the most tokens the pattern can take before and
+    after it."""
+    counts = [_most(t) for t in tokens]
+    out = []
+    for k, tok in enumerate(tokens):
+        if "LEMMA" in tok:
+            continue
+        anchor = _token_anchor(tok)
+        if anchor is not None and anchor.plain and anchor.forms.isdisjoint(unsafe):
+            out.append((anchor, _sum(counts[:k]), _sum(counts[k + 1 :])))
+    return out
+
+
+class _Places:
+    """Token indices at which a word can stand in one doc: its case-insensitive
+    occurrences in the text (a superset of the tokens whose lowercase text it is)."""
+
+    def __init__(self, doc, text: str):
+        from spacy.attrs import IDX
+
+        self.lower = text.lower()
+        self.n = len(doc)
+        self.starts = doc.to_array([IDX]).ravel().tolist() if self.n else []
+        self._cache: dict[str, list[int]] = {}
+
+    def of(self, form: str) -> list[int]:
+        found = self._cache.get(form)
+        if found is None:
+            found, i = [], self.lower.find(form)
+            while i >= 0:
+                found.append(bisect.bisect_right(self.starts, i) - 1)
+                i = self.lower.find(form, i + 1)
+            self._cache[form] = found
+        return found
+
+    def window(self, patterns: Sequence[list[Bound]], words: set[str]) -> Optional[tuple[int, int]]:
+        """The token range holding every possible match of ``patterns`` (each a list of
+        bounds), or None when it is the whole doc (or cannot be narrowed)."""
+        lo, hi = self.n, 0
+        for pattern in patterns:
+            if not pattern:
+                return None  # no anchor to place it by
+            a, b = 0, self.n
+            for anchor, before, after in pattern:
+                places = [t for f in anchor.forms & words for t in self.of(f)]
+                if not places:
+                    a, b = 0, 0  # this word is absent: the pattern cannot match
+                    break
+                a = max(a, 0 if before is None else min(places) - before)
+                b = min(b, self.n if after is None else max(places) + 1 + after)
+            if a < b:
+                lo, hi = min(lo, a), max(hi, b)
+            if lo <= 0 and hi >= self.n:
+                return None
+        return (lo, hi) if lo < hi else (0, 0)
+
+
 class GatedMatcher:
     """Token patterns, one spaCy Matcher per key, each run only where it could match.
 
-    A Matcher's cost grows with every pattern it holds and every token it scans;
-    most patterns are irrelevant to most texts, so one shared index of required
-    words picks the keys whose patterns could match, and only their Matchers run.
+    A Matcher's cost grows with every pattern it holds and every token it scans (it
+    makes a Python Token object per token, twice); most patterns are irrelevant to
+    most texts, so one shared index of required words picks the keys whose patterns
+    could match, and only their Matchers run, each over the stretch of tokens where
+    its required words stand (:func:`bounds`): the rest of the text holds no match.
     """
 
     def __init__(self, vocab: "Vocab"):
@@ -202,6 +303,8 @@ class GatedMatcher:
         self._matchers: list[object] = []
         self._requirements: list[tuple[int, Requirement]] = []
         self._gate: Optional[Prefilter] = None
+        self._bounds: list[list[list[Bound]]] = []  # per Matcher, per pattern
+        self.plain = False  # True: every Matcher scans the whole text (the plain path, for tests)
 
     def add(self, key: str, patterns: list[list[dict]]) -> None:
         self.add_many([(key, patterns)])
@@ -214,9 +317,11 @@ class GatedMatcher:
         if not entries:
             return
         matcher = Matcher(self.vocab, validate=validate)
+        unsafe = _exception_norms()
         for key, patterns in entries:
             matcher.add(key, patterns)
             self._requirements += [(len(self._matchers), requirement(p)) for p in patterns]
+        self._bounds.append([bounds(p, unsafe) for _, patterns in entries for p in patterns])
         self._matchers.append(matcher)
         self._gate = None
 
@@ -235,6 +340,28 @@ class GatedMatcher:
         if self._gate is None:
             self._gate = Prefilter((r for _, r in self._requirements), (i for i, _ in self._requirements))
         out: list[tuple[int, int, int]] = []
-        for i in sorted(self._gate.tags(words, text)):
-            out += self._matchers[i](doclike)  # type: ignore[operator]
+        from spacy.tokens import Doc
+
+        places = None
+        for i in range(len(self._matchers)) if self.plain else sorted(self._gate.tags(words, text)):
+            matcher = self._matchers[i]
+            if not self.plain and places is None and isinstance(doclike, Doc) and len(text.lower()) == len(text):
+                places = _Places(doclike, text)  # a Doc whose text keeps its offsets lowercased
+            window = places.window(self._bounds[i], words) if places is not None else None
+            if window is None:
+                out += matcher(doclike)  # type: ignore[operator]
+            elif window[0] < window[1]:
+                lo, hi = window
+                out += [(m, s + lo, e + lo) for m, s, e in matcher(doclike[lo:hi])]  # type: ignore[operator]
         return out
+
+
+@lru_cache(maxsize=1)
+def _exception_norms() -> frozenset[str]:
+    """Norms that English tokenizer exceptions give tokens of other text ("'ll" -> "will")."""
+    from spacy.attrs import NORM, ORTH
+    from spacy.lang.en import English
+
+    return frozenset(
+        t[NORM].lower() for pieces in English.Defaults.tokenizer_exceptions.values() for t in pieces if NORM in t and t[NORM].lower() != t[ORTH].lower()
+    )
