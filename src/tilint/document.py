@@ -117,6 +117,20 @@ class BlockBuilder:
     def add(self, text: str, line: int, column: int) -> None:
         """Append ``text`` that starts at 1-based ``line``/``column`` and has no newline."""
         parts, marks = self._parts, self._marks
+        body = text.strip()
+        if body and " ".join(body.split()) == body:
+            # words split by single spaces only (most lines of prose): one piece, and the
+            # same breakpoints the word-by-word loop below would make
+            i = len(text) - len(text.lstrip())
+            if (i > 0 or self._pending_space) and self._len:
+                parts.append(" ")
+                self._len += 1
+            if not marks or marks[-1][1] != line or column + i - marks[-1][2] != self._len - marks[-1][0]:
+                marks.append((self._len, line, column + i))
+            parts.append(body)
+            self._len += len(body)
+            self._pending_space = i + len(body) < len(text)
+            return
         pos = 0
         for m in _NON_SPACE.finditer(text):  # a regex scan: the hot path of every reader
             i, j = m.span()
