@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from tilint.config import Config
 from tilint.engine import Engine, get_engine
 from tilint.linter import Linter
+from tilint.prefilter import GatedMatcher, words_of
 from tilint.readers.markdown import parse_markdown
 from tilint.spelling import spelling_variants
 
@@ -94,12 +95,18 @@ def test_coverage_prefilter_gives_the_same_report(parts):
 
     text = "\n\n".join(parts)
     fast = check_coverage(text).to_dict()
-    gate = _compiled(load_framework()).prefilter
-    gate.bypass = True  # the plain path: every block is parsed
+    compiled = _compiled(load_framework())
+    matchers = [m for m in vars(compiled).values() if isinstance(m, GatedMatcher)]
+    assert matchers
+    compiled.prefilter.bypass = True  # the plain path: every block is parsed,
+    for m in matchers:
+        m.plain = True  # every token Matcher scans every sentence whole
     try:
         plain = check_coverage(text).to_dict()
     finally:
-        gate.bypass = False
+        compiled.prefilter.bypass = False
+        for m in matchers:
+            m.plain = False
     assert fast == plain
 
 
@@ -123,3 +130,37 @@ def test_fast_path_is_exact_over_the_regression_corpus_and_every_example_in_long
     finally:
         ENGINE._by_tokens.plain = False
     assert len(fast) > 500 and _key(fast) == _key(plain)
+
+
+def test_windowed_token_matchers_find_what_whole_scans_find_in_docs_and_sentences():
+    """Each GatedMatcher (the rules' and coverage's), over whole paragraphs and over each
+    of their sentences, returns the same matches in the same order as when every
+    Matcher scans every token."""
+    import yaml
+
+    from tilint.coverage import _compiled, load_framework
+    from tilint.nlp import get_nlp, sentences
+
+    from .conftest import DATA
+
+    texts = [c["text"] for name in ("regression.yaml", "regression-families.yaml") for c in yaml.safe_load((DATA / name).read_text(encoding="utf-8"))]
+    texts += EXAMPLES
+    nlp = get_nlp()
+    ENGINE.warm()
+    compiled = _compiled(load_framework())
+    matchers = [ENGINE._by_tokens, *(m for m in vars(compiled).values() if isinstance(m, GatedMatcher))]
+    found = 0
+    for i in range(0, len(texts), 8):
+        doc = nlp.make_doc(" ".join(t.replace("\n", " ") for t in texts[i : i + 8]))
+        for doclike in [doc, *sentences(doc, nlp)]:
+            text = doc.text[doclike.start_char : doclike.end_char] if doclike is not doc else doc.text
+            words = words_of(text)
+            for m in matchers:
+                fast = m.run(doclike, words, text)
+                m.plain = True
+                try:
+                    assert m.run(doclike, words, text) == fast
+                finally:
+                    m.plain = False
+                found += len(fast)
+    assert found > 300

@@ -248,12 +248,13 @@ class _Places:
     """Token indices at which a word can stand in one doc: its case-insensitive
     occurrences in the text (a superset of the tokens whose lowercase text it is)."""
 
-    def __init__(self, doc, text: str):
+    def __init__(self, doclike, text: str):
         from spacy.attrs import IDX
 
         self.lower = text.lower()
-        self.n = len(doc)
-        self.starts = doc.to_array([IDX]).ravel().tolist() if self.n else []
+        self.n = len(doclike)
+        base = getattr(doclike, "start_char", 0)  # a Span's text starts there
+        self.starts = [i - base for i in doclike.to_array([IDX]).ravel().tolist()] if self.n else []
         self._cache: dict[str, list[int]] = {}
 
     def of(self, form: str) -> list[int]:
@@ -340,13 +341,11 @@ class GatedMatcher:
         if self._gate is None:
             self._gate = Prefilter((r for _, r in self._requirements), (i for i, _ in self._requirements))
         out: list[tuple[int, int, int]] = []
-        from spacy.tokens import Doc
-
         places = None
         for i in range(len(self._matchers)) if self.plain else sorted(self._gate.tags(words, text)):
             matcher = self._matchers[i]
-            if not self.plain and places is None and isinstance(doclike, Doc) and len(text.lower()) == len(text):
-                places = _Places(doclike, text)  # a Doc whose text keeps its offsets lowercased
+            if not self.plain and places is None and len(text.lower()) == len(text):
+                places = _Places(doclike, text)  # a text that keeps its offsets lowercased
             window = places.window(self._bounds[i], words) if places is not None else None
             if window is None:
                 out += matcher(doclike)  # type: ignore[operator]
