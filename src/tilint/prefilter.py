@@ -21,7 +21,7 @@ import itertools
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Iterable, Iterator, Optional, Sequence
+from typing import TYPE_CHECKING, AbstractSet, Iterable, Iterator, Optional, Sequence
 
 from .nlp import forms_of, norm
 from .spelling import respell_tokens, spelling_variants
@@ -38,9 +38,11 @@ _TEXT_ATTRS = ("LOWER", "ORTH", "TEXT")
 _SPLIT_PIECES = frozenset({"can", "not", "gon", "got", "wan", "lem", "gim", "dun", "nna"})
 
 
-def words_of(text: str) -> set[str]:
-    """The lowercase letter runs of ``text`` (what the prefilter compares forms with)."""
-    return set(LETTERS.findall(text.lower()))
+@lru_cache(maxsize=4096)
+def words_of(text: str) -> frozenset[str]:
+    """The lowercase letter runs of ``text`` (what the prefilter compares forms with).
+    Cached: a block's words are asked for by the prefilter, then by the matchers."""
+    return frozenset(LETTERS.findall(text.lower()))
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,7 @@ class Anchor:
         """Selectivity: longer shortest forms are rarer words."""
         return min(map(len, self.forms)) if self.forms else 0
 
-    def present(self, words: set[str], lower: str) -> bool:
+    def present(self, words: AbstractSet[str], lower: str) -> bool:
         if not self.forms.isdisjoint(words):
             return True
         if any(f in lower for f in self.odd):  # type: ignore[attr-defined]
@@ -170,7 +172,7 @@ class Prefilter:
         """Some requirement is empty: every text is a candidate."""
         return bool(self._always)
 
-    def _holding(self, words: set[str], text: str, found: Optional[set[int]] = None) -> Iterator[int]:
+    def _holding(self, words: AbstractSet[str], text: str, found: Optional[set[int]] = None) -> Iterator[int]:
         """Tags of the requirements that hold, lazily; tags in ``found`` are not
         checked again (a tag may repeat otherwise)."""
         yield from self._always
@@ -189,14 +191,14 @@ class Prefilter:
                         continue
                 yield tag
 
-    def tags(self, words: set[str], text: str) -> set[int]:
+    def tags(self, words: AbstractSet[str], text: str) -> set[int]:
         """Tags of the requirements that hold, given the text's :func:`words_of`."""
         found: set[int] = set()
         for tag in self._holding(words, text, found):
             found.add(tag)
         return found
 
-    def check(self, words: set[str], text: str) -> bool:
+    def check(self, words: AbstractSet[str], text: str) -> bool:
         """Could any requirement hold? (``words`` = the text's :func:`words_of`.)"""
         return self.bypass or next(self._holding(words, text), None) is not None
 
@@ -267,7 +269,7 @@ class _Places:
             self._cache[form] = found
         return found
 
-    def window(self, patterns: Sequence[list[Bound]], words: set[str]) -> Optional[tuple[int, int]]:
+    def window(self, patterns: Sequence[list[Bound]], words: AbstractSet[str]) -> Optional[tuple[int, int]]:
         """The token range holding every possible match of ``patterns`` (each a list of
         bounds), or None when it is the whole doc (or cannot be narrowed)."""
         lo, hi = self.n, 0
@@ -333,7 +335,7 @@ class GatedMatcher:
         """Matches in ``doclike`` (a Doc, or a Span: offsets are then relative to it)."""
         return self.run(doclike, words_of(doclike.text), doclike.text) if self._matchers else []
 
-    def run(self, doclike, words: set[str], text: str) -> list[tuple[int, int, int]]:
+    def run(self, doclike, words: AbstractSet[str], text: str) -> list[tuple[int, int, int]]:
         """:meth:`__call__` with the text (``Span.text`` is slow to build) and its
         :func:`words_of` already computed."""
         if not self._matchers:
