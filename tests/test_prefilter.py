@@ -164,3 +164,16 @@ def test_windowed_token_matchers_find_what_whole_scans_find_in_docs_and_sentence
                     m.plain = False
                 found += len(fast)
     assert found > 300
+
+
+def test_cached_requirements_are_the_built_ones(tmp_path, monkeypatch):
+    from tilint.prefilter import pattern_requirements, rule_requirements
+
+    monkeypatch.setenv("TILINT_CACHE_DIR", str(tmp_path))
+    monkeypatch.delenv("TILINT_NO_CACHE", raising=False)
+    rules = list(LINTER.rules)
+    built = [[r for pat in rule.patterns for r in pattern_requirements(pat)] for rule in rules]
+    assert rule_requirements(rules) == built  # built, then written
+    assert list(tmp_path.glob("prefilter-*.json"))
+    assert rule_requirements(rules) == built  # read back
+    assert rule_requirements(rules[::-1][:5]) == built[::-1][:5]  # a selection of rules

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
 
 from .document import Block
 from .nlp import get_nlp, norm, parse_blocks, sentences
-from .prefilter import GatedMatcher, Prefilter, pattern_requirements, variants, words_of
+from .prefilter import GatedMatcher, Prefilter, pattern_requirements, rule_requirements, variants, words_of
 from .ruleset import Rule, RuleSet, load_context
 from .spelling import respell_tokens
 from .suggest import coordinate, fit_suggestions
@@ -85,7 +85,7 @@ class Engine:
         self.ruleset = ruleset
         self.model = model
         self.context_words = load_context()
-        required = [(i, r) for i, rule in enumerate(ruleset) for pat in rule.patterns for r in pattern_requirements(pat)]
+        required = [(i, r) for i, reqs in enumerate(rule_requirements(list(ruleset))) for r in reqs]
         self.prefilter = Prefilter((r for _, r in required), (i for i, _ in required))  # tag: the rule's index
         self._wide_gates = {
             f"!{field}:{rule.id}": Prefilter(r for p in rule.context[field] for r in pattern_requirements({"phrase": p}))

@@ -21,7 +21,8 @@ import itertools
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, AbstractSet, Iterable, Iterator, Optional, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, AbstractSet, Any, Iterable, Iterator, Optional, Sequence
 
 from .nlp import forms_of, norm
 from .spelling import respell_tokens, spelling_variants
@@ -29,7 +30,7 @@ from .spelling import respell_tokens, spelling_variants
 if TYPE_CHECKING:
     from spacy.vocab import Vocab
 
-__all__ = ["Anchor", "Prefilter", "GatedMatcher", "requirement", "pattern_requirements", "variants", "words_of"]
+__all__ = ["Anchor", "Prefilter", "GatedMatcher", "requirement", "pattern_requirements", "rule_requirements", "variants", "words_of"]
 
 LETTERS = re.compile(r"[^\W\d_]+")
 _WORD = re.compile(r"[^\W\d_]{2,}")
@@ -138,6 +139,36 @@ def pattern_requirements(pattern: dict) -> list[Requirement]:
     if "phrase" in pattern:
         return [_phrase_requirement(v, pattern.get("exact", False)) for v in variants(pattern["phrase"])]
     return [requirement(respell_tokens(pattern["tokens"], norm))]
+
+
+def rule_requirements(rules: Sequence[Any]) -> list[list[Requirement]]:
+    """The requirements of each rule's patterns (:func:`pattern_requirements`), from
+    the on-disk cache when the rule packs, the lemma table and this code are unchanged
+    (working them out is a tenth of a commit-time check)."""
+    from importlib.resources import files
+
+    from .cache import cached
+
+    ids = [r.id for r in rules]
+    here = Path(__file__).parent
+    lemmas = Path(str(files("spacy_lookups_data") / "data" / "en_lemma_lookup.json.gz"))
+    inputs = [*sorted({Path(r.path) for r in rules}), lemmas, *(here / f for f in ("prefilter.py", "spelling.py", "nlp.py"))]
+
+    def build() -> dict[str, list[Requirement]]:
+        return {r.id: [req for pat in r.patterns for req in pattern_requirements(pat)] for r in rules}
+
+    def dump(reqs: dict[str, list[Requirement]]) -> dict:
+        return {rid: [[[sorted(a.forms), a.regex] for a in req] for req in rr] for rid, rr in reqs.items()}
+
+    def load(data: Any) -> dict[str, list[Requirement]]:
+        if not isinstance(data, dict) or not set(ids) <= set(data):
+            raise ValueError("other rules")
+        return {
+            rid: [tuple(Anchor(frozenset(map(str, forms)), None if regex is None else str(regex)) for forms, regex in req) for req in data[rid]] for rid in ids
+        }
+
+    reqs = cached("prefilter", inputs, build, dump, load)
+    return [reqs[i] for i in ids]
 
 
 class Prefilter:
