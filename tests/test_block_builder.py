@@ -3,39 +3,17 @@ text and breakpoints as adding word by word (property-based)."""
 
 from __future__ import annotations
 
-import re
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tilint.document import BlockBuilder
-
-_NON_SPACE = re.compile(r"\S+")
 
 
 class WordByWord(BlockBuilder):
     """The builder without its one-piece path: every word added on its own."""
 
     def add(self, text: str, line: int, column: int) -> None:
-        parts, marks = self._parts, self._marks
-        pos = 0
-        for m in _NON_SPACE.finditer(text):
-            i, j = m.span()
-            if (i > pos or self._pending_space) and self._len:
-                parts.append(" ")
-                self._len += 1
-            self._pending_space = False
-            if marks:  # continuing the last breakpoint on the same line: no new one
-                off, pline, pcol = marks[-1]
-                if pline != line or column + i - pcol != self._len - off:
-                    marks.append((self._len, line, column + i))
-            else:
-                marks.append((self._len, line, column + i))
-            parts.append(m.group())
-            self._len += j - i
-            pos = j
-        if pos < len(text):
-            self._pending_space = True
+        self._add_words(text, line, column)
 
 
 pieces = st.lists(

@@ -120,7 +120,7 @@ class BlockBuilder:
         body = text.strip()
         if body and " ".join(body.split()) == body:
             # words split by single spaces only (most lines of prose): one piece, and the
-            # same breakpoints the word-by-word loop below would make
+            # same breakpoints as word by word (:meth:`_add_words`)
             i = len(text) - len(text.lstrip())
             if (i > 0 or self._pending_space) and self._len:
                 parts.append(" ")
@@ -131,6 +131,11 @@ class BlockBuilder:
             self._len += len(body)
             self._pending_space = i + len(body) < len(text)
             return
+        self._add_words(text, line, column)
+
+    def _add_words(self, text: str, line: int, column: int) -> None:
+        """:meth:`add`, word by word."""
+        parts, marks = self._parts, self._marks
         pos = 0
         for m in _NON_SPACE.finditer(text):  # a regex scan: the hot path of every reader
             i, j = m.span()
