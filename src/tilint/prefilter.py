@@ -181,7 +181,8 @@ class Prefilter:
 
     def __init__(self, requirements: Iterable[Requirement], tags: Optional[Iterable[int]] = None):
         self._always: set[int] = set()  # tags whose requirement is empty: always candidates
-        # each requirement as (tag, the form sets of its plain anchors, its other anchors)
+        # each requirement as (tag, the form sets of its plain anchors but the one it is
+        # indexed by, which holds when it is looked at, and its other anchors)
         self._index: dict[str, list[tuple[int, tuple[frozenset[str], ...], Requirement]]] = {}
         self._unindexed: list[tuple[int, tuple[frozenset[str], ...], Requirement]] = []
         for tag, req in zip(tags if tags is not None else itertools.repeat(0), requirements):
@@ -189,11 +190,13 @@ class Prefilter:
                 self._always.add(tag)
                 continue
             plain = [a for a in req if a.plain]
-            entry = (tag, tuple(dict.fromkeys(a.forms for a in plain)), tuple(a for a in req if not a.plain))
+            others = tuple(a for a in req if not a.plain)
             if not plain:
-                self._unindexed.append(entry)
+                self._unindexed.append((tag, (), others))
                 continue
-            for form in max(plain, key=Anchor.weight).forms:
+            key = max(plain, key=Anchor.weight)
+            entry = (tag, tuple(dict.fromkeys(a.forms for a in plain if a.forms != key.forms)), others)
+            for form in key.forms:
                 self._index.setdefault(form, []).append(entry)
         self._keys = frozenset(self._index)
         self.bypass = False  # True: every text is a candidate (the plain path, for tests)
@@ -216,11 +219,13 @@ class Prefilter:
                 if forms.isdisjoint(words):
                     break
             else:
-                if others:
-                    lower = text.lower() if lower is None else lower
-                    if not all(a.present(words, lower) for a in others):
-                        continue
-                yield tag
+                for a in others:  # most often one of its plain forms is there
+                    if a.forms.isdisjoint(words):
+                        lower = text.lower() if lower is None else lower
+                        if not a.present(words, lower):
+                            break
+                else:
+                    yield tag
 
     def tags(self, words: AbstractSet[str], text: str) -> set[int]:
         """Tags of the requirements that hold, given the text's :func:`words_of`."""
