@@ -39,10 +39,15 @@ _TEXT_ATTRS = ("LOWER", "ORTH", "TEXT")
 _SPLIT_PIECES = frozenset({"can", "not", "gon", "got", "wan", "lem", "gim", "dun", "nna"})
 
 
-@lru_cache(maxsize=4096)
 def words_of(text: str) -> frozenset[str]:
     """The lowercase letter runs of ``text`` (what the prefilter compares forms with).
-    Cached: a block's words are asked for by the prefilter, then by the matchers."""
+    Cached for paragraphs of usual length: a block's words are asked for by the
+    prefilter, then by the matchers (the cache holds at most a few megabytes)."""
+    return _words_of(text) if len(text) <= 2000 else frozenset(LETTERS.findall(text.lower()))
+
+
+@lru_cache(maxsize=4096)
+def _words_of(text: str) -> frozenset[str]:
     return frozenset(LETTERS.findall(text.lower()))
 
 
