@@ -56,6 +56,11 @@ eval: $(STAMP)  # both real-text measures: coverage, then language findings
 	$(PY) benchmarks/coverage_eval.py
 	$(PY) benchmarks/language_eval.py --before cea6351
 
+# LemmInflect's answers for the bundled rules' words (src/tilint/_inflections.json; see tilint.inflection)
+.PHONY: inflections
+inflections: $(STAMP)
+	$(PY) -m tilint.inflection
+
 docs: $(STAMP)
 	$(VENV)/bin/tilint rules --format markdown > docs/rules.md
 

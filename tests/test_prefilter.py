@@ -6,8 +6,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tilint.config import Config
-from tilint.engine import get_engine
+from tilint.engine import Engine, get_engine
 from tilint.linter import Linter
+from tilint.prefilter import GatedMatcher, words_of
 from tilint.readers.markdown import parse_markdown
 from tilint.spelling import spelling_variants
 
@@ -45,6 +46,29 @@ def test_prefilter_gives_the_same_hits_as_the_plain_path(parts, mentions):
     fast = ENGINE.analyse(blocks, mentions=mentions)
     plain = ENGINE.analyse(blocks, mentions=mentions, prefilter=False)
     assert _key(fast) == _key(plain)
+    ENGINE._by_tokens.plain = True  # every token Matcher over every token of every block
+    try:
+        assert _key(ENGINE.analyse(blocks, mentions=mentions, prefilter=False)) == _key(fast)
+    finally:
+        ENGINE._by_tokens.plain = False
+
+
+@settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(pieces, casing), min_size=1, max_size=12))
+def test_a_new_engine_compiling_only_the_rules_it_needs_gives_the_same_hits(parts):
+    blocks = parse_markdown(" ".join(case(p) for p, case in parts))
+    ENGINE.warm()  # every rule compiled
+    fresh = Engine(LINTER.rules)  # compiles the rules these blocks could match
+    assert _key(fresh.analyse(blocks, mentions="report")) == _key(ENGINE.analyse(blocks, mentions="report"))
+
+
+def test_a_commit_time_check_compiles_few_rules():
+    fresh = Engine(LINTER.rules)
+    hits = fresh.analyse(parse_markdown("Patients who fail to attend twice are contacted."))
+    assert ("BL001", 13, 27) in [(h.rule.id, h.start, h.end) for h in hits]
+    assert 0 < len(fresh._compiled) < len(LINTER.rules) / 10
+    fresh.warm()
+    assert len(fresh._compiled) == len(LINTER.rules)
 
 
 def test_every_fail_example_is_a_prefilter_candidate():
@@ -71,10 +95,85 @@ def test_coverage_prefilter_gives_the_same_report(parts):
 
     text = "\n\n".join(parts)
     fast = check_coverage(text).to_dict()
-    gate = _compiled(load_framework()).prefilter
-    gate.bypass = True  # the plain path: every block is parsed
+    compiled = _compiled(load_framework())
+    matchers = [m for m in vars(compiled).values() if isinstance(m, GatedMatcher)]
+    assert matchers
+    compiled.prefilter.bypass = True  # the plain path: every block is parsed,
+    for m in matchers:
+        m.plain = True  # every token Matcher scans every sentence whole
     try:
         plain = check_coverage(text).to_dict()
     finally:
-        gate.bypass = False
+        compiled.prefilter.bypass = False
+        for m in matchers:
+            m.plain = False
     assert fast == plain
+
+
+def test_fast_path_is_exact_over_the_regression_corpus_and_every_example_in_long_paragraphs():
+    """Every regression sentence and rule example, alone and run together ten to a
+    paragraph (where a token Matcher scans only a stretch of the paragraph), gives the
+    same hits with the prefilter, the rule gates and the windows as without any."""
+    import yaml
+
+    from .conftest import DATA
+
+    sentences = [c["text"] for name in ("regression.yaml", "regression-families.yaml") for c in yaml.safe_load((DATA / name).read_text(encoding="utf-8"))]
+    sentences += EXAMPLES
+    paragraphs = [" ".join(sentences[i : i + 10]) for i in range(0, len(sentences), 10)]
+    blocks = parse_markdown("\n\n".join(s.replace("\n", " ") for s in sentences + paragraphs))
+    assert len(blocks) > 1000
+    fast = ENGINE.analyse(blocks, mentions="report")
+    ENGINE._by_tokens.plain = True
+    try:
+        plain = ENGINE.analyse(blocks, mentions="report", prefilter=False)
+    finally:
+        ENGINE._by_tokens.plain = False
+    assert len(fast) > 500 and _key(fast) == _key(plain)
+
+
+def test_windowed_token_matchers_find_what_whole_scans_find_in_docs_and_sentences():
+    """Each GatedMatcher (the rules' and coverage's), over whole paragraphs and over each
+    of their sentences, returns the same matches in the same order as when every
+    Matcher scans every token."""
+    import yaml
+
+    from tilint.coverage import _compiled, load_framework
+    from tilint.nlp import get_nlp, sentences
+
+    from .conftest import DATA
+
+    texts = [c["text"] for name in ("regression.yaml", "regression-families.yaml") for c in yaml.safe_load((DATA / name).read_text(encoding="utf-8"))]
+    texts += EXAMPLES
+    nlp = get_nlp()
+    ENGINE.warm()
+    compiled = _compiled(load_framework())
+    matchers = [ENGINE._by_tokens, *(m for m in vars(compiled).values() if isinstance(m, GatedMatcher))]
+    found = 0
+    for i in range(0, len(texts), 8):
+        doc = nlp.make_doc(" ".join(t.replace("\n", " ") for t in texts[i : i + 8]))
+        for doclike in [doc, *sentences(doc, nlp)]:
+            text = doc.text[doclike.start_char : doclike.end_char] if doclike is not doc else doc.text
+            words = words_of(text)
+            for m in matchers:
+                fast = m.run(doclike, words, text)
+                m.plain = True
+                try:
+                    assert m.run(doclike, words, text) == fast
+                finally:
+                    m.plain = False
+                found += len(fast)
+    assert found > 300
+
+
+def test_cached_requirements_are_the_built_ones(tmp_path, monkeypatch):
+    from tilint.prefilter import pattern_requirements, rule_requirements
+
+    monkeypatch.setenv("TILINT_CACHE_DIR", str(tmp_path))
+    monkeypatch.delenv("TILINT_NO_CACHE", raising=False)
+    rules = list(LINTER.rules)
+    built = [[r for pat in rule.patterns for r in pattern_requirements(pat)] for rule in rules]
+    assert rule_requirements(rules) == built  # built, then written
+    assert list(tmp_path.glob("prefilter-*.json"))
+    assert rule_requirements(rules) == built  # read back
+    assert rule_requirements(rules[::-1][:5]) == built[::-1][:5]  # a selection of rules

@@ -117,6 +117,25 @@ class BlockBuilder:
     def add(self, text: str, line: int, column: int) -> None:
         """Append ``text`` that starts at 1-based ``line``/``column`` and has no newline."""
         parts, marks = self._parts, self._marks
+        body = text.strip()
+        if body and " ".join(body.split()) == body:
+            # words split by single spaces only (most lines of prose): one piece, and the
+            # same breakpoints as word by word (:meth:`_add_words`)
+            i = len(text) - len(text.lstrip())
+            if (i > 0 or self._pending_space) and self._len:
+                parts.append(" ")
+                self._len += 1
+            if not marks or marks[-1][1] != line or column + i - marks[-1][2] != self._len - marks[-1][0]:
+                marks.append((self._len, line, column + i))
+            parts.append(body)
+            self._len += len(body)
+            self._pending_space = i + len(body) < len(text)
+            return
+        self._add_words(text, line, column)
+
+    def _add_words(self, text: str, line: int, column: int) -> None:
+        """:meth:`add`, word by word."""
+        parts, marks = self._parts, self._marks
         pos = 0
         for m in _NON_SPACE.finditer(text):  # a regex scan: the hot path of every reader
             i, j = m.span()

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
 
 from .document import Block
 from .nlp import get_nlp, norm, parse_blocks, sentences
-from .prefilter import GatedMatcher, Prefilter, pattern_requirements, variants, words_of
+from .prefilter import GatedMatcher, Prefilter, pattern_requirements, rule_requirements, variants, words_of
 from .ruleset import Rule, RuleSet, load_context
 from .spelling import respell_tokens
 from .suggest import coordinate, fit_suggestions
@@ -85,7 +85,8 @@ class Engine:
         self.ruleset = ruleset
         self.model = model
         self.context_words = load_context()
-        self.prefilter = Prefilter(r for rule in ruleset for pat in rule.patterns for r in pattern_requirements(pat))
+        required = [(i, r) for i, reqs in enumerate(rule_requirements(list(ruleset))) for r in reqs]
+        self.prefilter = Prefilter((r for _, r in required), (i for i, _ in required))  # tag: the rule's index
         self._wide_gates = {
             f"!{field}:{rule.id}": Prefilter(r for p in rule.context[field] for r in pattern_requirements({"phrase": p}))
             for rule in ruleset
@@ -101,6 +102,10 @@ class Engine:
         # for the rules that matched; most context matches belong to rules that did not)
         self._engine_lists: Any = None
         self._rule_lists: dict[str, Any] = {}
+        # rules are compiled on demand while the engine is young: a commit-time check of
+        # one file compiles only the rules its text could match (see _compile_for)
+        self._compiled: set[str] = set()
+        self._lazy_blocks = _LAZY_BLOCKS
 
     # -- prefilter -------------------------------------------------------------------
     def is_candidate(self, text: str) -> bool:
@@ -136,9 +141,10 @@ class Engine:
             out.append([words[0], {"LOWER": {"IN": _CONJUNCTIONS}, "OP": "+"}, {"IS_ALPHA": True}, {"IS_ALPHA": True, "OP": "?"}, *words[1:]])
         return out
 
-    def _compile(self) -> None:
+    def _compile(self, rules: Optional[Iterable[Rule]] = None) -> None:
         """Phrases go to two PhraseMatchers (by lemma, by exact form): hash lookups,
         far faster than a Matcher state machine. Token patterns use a Matcher.
+        ``rules``: compile only these (and the engine's own lists); default all.
 
         The garbage collector is paused meanwhile: compiling makes tens of thousands of
         small objects and no cycles, and each full collection walks the lemma tables
@@ -146,12 +152,31 @@ class Engine:
         collecting = gc.isenabled()
         gc.disable()
         try:
-            self._compile_all()
+            if self._by_norm is None:
+                self._compile_base()
+            for rule in self.ruleset if rules is None else rules:
+                if rule.id not in self._compiled:
+                    self._compile_rule(rule)
+                    self._compiled.add(rule.id)
         finally:
             if collecting:
                 gc.enable()
 
-    def _compile_all(self) -> None:
+    def _compile_for(self, blocks: Sequence[Block], prefilter: bool) -> None:
+        """Compile the rules that could match in ``blocks`` (exact: a rule whose
+        requirement holds in no block has no match there), or every rule once the
+        engine has seen enough text that compiling all of them costs less."""
+        if len(self._compiled) == len(self.ruleset):
+            return
+        self._lazy_blocks -= len(blocks)
+        if not prefilter or self.prefilter.bypass or self.prefilter.open or self._lazy_blocks < 0:
+            self._compile()
+            return
+        rules = list(self.ruleset)
+        tags = set().union(*(self.prefilter.tags(words_of(b.text), b.text) for b in blocks))
+        self._compile([rules[i] for i in sorted(tags)])
+
+    def _compile_base(self) -> None:
         from spacy.matcher import PhraseMatcher
 
         vocab = self.nlp.vocab
@@ -160,37 +185,42 @@ class Engine:
         self._by_tokens = GatedMatcher(vocab)
         self._engine_lists = PhraseMatcher(vocab, attr="NORM")
         self._rule_lists = {}
-        for rule in self.ruleset:
-            coordinated: list[tuple[str, list[list[dict]]]] = []  # one Matcher per rule
-            for i, pat in enumerate(rule.patterns):
-                key = f"{rule.id}#{i}"
-                try:
-                    if "phrase" in pat:
-                        docs = self._add_phrases(key, [pat["phrase"]], pat.get("exact", False))
-                        coordinated.append((key, self._coordinations(docs, pat.get("exact", False))))
-                    else:
-                        self._by_tokens.add(key, [respell_tokens(pat["tokens"], norm)])
-                except (ValueError, KeyError, TypeError) as exc:
-                    problem = str(exc).strip().splitlines()
-                    raise DataError(rule.path, f"patterns[{i}]: invalid pattern ({problem[-1] if problem else exc})", rule.line, f"rule {rule.id}") from None
-            self._by_tokens.add_many([(k, p) for k, p in coordinated if p], validate=False)
-            lists = {f: rule.context[f] for f in _CONTEXT_LISTS if f in rule.context}
-            if rule.exceptions:
-                lists["exceptions"] = rule.exceptions
-            for field, phrases in lists.items():
-                # the section/document-wide lists are looked for in every block
-                own = None if field in _WIDE else self._rule_lists.get(rule.id)
-                if own is None and field not in _WIDE:
-                    own = self._rule_lists[rule.id] = PhraseMatcher(vocab, attr="NORM")
-                try:
-                    self._add_phrases(f"!{field}:{rule.id}", phrases, matcher=own)
-                except ValueError:
-                    raise DataError(rule.path, f"{field}: every phrase needs at least one word", rule.line, f"rule {rule.id}") from None
         for name in _ENGINE_LISTS:
             self._add_phrases(f"!{name}", self.context_words[name], matcher=self._engine_lists)
         self._passive = {norm(w) for w in self.context_words["passive_auxiliaries"]}
         self._introducers = {norm(w) for w in self.context_words["term_introducers"]}
         self._name_heads = {norm(v) for w in self.context_words["name_heads"] for v in variants(w)}
+
+    def _compile_rule(self, rule: Rule) -> None:
+        """One rule's patterns (to the shared matchers) and its context lists."""
+        from spacy.matcher import PhraseMatcher
+
+        vocab = self.nlp.vocab
+        coordinated: list[tuple[str, list[list[dict]]]] = []  # one Matcher per rule
+        for i, pat in enumerate(rule.patterns):
+            key = f"{rule.id}#{i}"
+            try:
+                if "phrase" in pat:
+                    docs = self._add_phrases(key, [pat["phrase"]], pat.get("exact", False))
+                    coordinated.append((key, self._coordinations(docs, pat.get("exact", False))))
+                else:
+                    self._by_tokens.add(key, [respell_tokens(pat["tokens"], norm)])
+            except (ValueError, KeyError, TypeError) as exc:
+                problem = str(exc).strip().splitlines()
+                raise DataError(rule.path, f"patterns[{i}]: invalid pattern ({problem[-1] if problem else exc})", rule.line, f"rule {rule.id}") from None
+        self._by_tokens.add_many([(k, p) for k, p in coordinated if p], validate=False)
+        lists = {f: rule.context[f] for f in _CONTEXT_LISTS if f in rule.context}
+        if rule.exceptions:
+            lists["exceptions"] = rule.exceptions
+        for field, phrases in lists.items():
+            # the section/document-wide lists are looked for in every block
+            own = None if field in _WIDE else self._rule_lists.get(rule.id)
+            if own is None and field not in _WIDE:
+                own = self._rule_lists[rule.id] = PhraseMatcher(vocab, attr="NORM")
+            try:
+                self._add_phrases(f"!{field}:{rule.id}", phrases, matcher=own)
+            except ValueError:
+                raise DataError(rule.path, f"{field}: every phrase needs at least one word", rule.line, f"rule {rule.id}") from None
 
     def matches(self, doc: "Doc", text: Optional[str] = None) -> list[tuple[int, int, int]]:
         """All (match_id, start, end) of rule patterns and section/document-wide context
@@ -221,7 +251,7 @@ class Engine:
         candidates = [b for b in blocks if not prefilter or self.is_candidate(b.text)]
         if not candidates:
             return []
-        self.warm()
+        self._compile_for(candidates, prefilter)
         hits: list[Hit] = []
         present: dict[str, list[tuple[str, ...]]] = {}  # wide-list key -> sections it occurs in
         scopes = _list_scopes(blocks)
@@ -270,7 +300,7 @@ class Engine:
 
     def warm(self) -> None:
         """Load spaCy and compile the matchers now (they are otherwise built on first use)."""
-        if self._by_norm is None:
+        if len(self._compiled) < len(self.ruleset) or self._by_norm is None:
             self._compile()
 
     def _key(self, match_id: int) -> tuple[str, Optional[int]]:
@@ -941,6 +971,7 @@ def _nested(a: Hit, b: Hit) -> bool:
 
 
 _ENGINES: dict[tuple, Engine] = {}
+_LAZY_BLOCKS = 200  # candidate blocks an engine analyses compiling only the rules they need
 
 
 def get_engine(ruleset: RuleSet, *, model: Optional[str] = None) -> Engine:

@@ -1,7 +1,7 @@
 """The spaCy pipeline, built once per process and shared by rules and coverage.
 
-Default: blank English + the lookup lemmatizer (tables from ``spacy-lookups-data``)
-+ the sentencizer; no model download, no network. A user may name an installed
+Default: blank English + the sentencizer, with the lookup lemmas of
+``spacy-lookups-data`` as every word's norm; no model download, no network. A user may name an installed
 trained pipeline with the config key ``model:``; nothing depends on one.
 
 Matching runs on ``Token.norm_``, set on the vocabulary to the lookup lemma of the
@@ -98,9 +98,10 @@ def install_norms(nlp: "Language") -> None:
 def get_nlp(model: Optional[str] = None) -> "Language":
     """Return the shared pipeline (built on first use; thread-safe).
 
-    Default: blank English, the lookup lemmatizer and the sentencizer. The rules
-    engine and coverage only need the tokenizer (norms are lexeme attributes) and
-    sentence boundaries, which keeps them fast.
+    Default: blank English and the sentencizer. The rules engine and coverage only
+    need the tokenizer (norms, the lookup lemmas, are lexeme attributes) and sentence
+    boundaries, which keeps them fast. (No lemmatizer: nothing reads ``Token.lemma_``,
+    and loading its table was a tenth of a commit-time check.)
     """
     return _build_nlp(model or None)
 
@@ -128,15 +129,8 @@ def _build_nlp(model: Optional[str]) -> "Language":
             if not (nlp.has_pipe("parser") or nlp.has_pipe("senter") or nlp.has_pipe("sentencizer")):
                 nlp.add_pipe("sentencizer")
         else:
-            from spacy.lookups import Lookups
-
             nlp = spacy.blank("en")
-            lemmatizer = nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
             nlp.add_pipe("sentencizer")
-            # the same spacy-lookups-data table the norms use, read once (not twice)
-            lookups = Lookups()
-            lookups.add_table("lemma_lookup", lemma_table())
-            lemmatizer.initialize(lookups=lookups)  # type: ignore[attr-defined]
         install_norms(nlp)
         return nlp
 

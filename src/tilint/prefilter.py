@@ -16,11 +16,13 @@ word of its own in the text.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Iterable, Iterator, Optional, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, AbstractSet, Any, Iterable, Iterator, Optional, Sequence
 
 from .nlp import forms_of, norm
 from .spelling import respell_tokens, spelling_variants
@@ -28,7 +30,7 @@ from .spelling import respell_tokens, spelling_variants
 if TYPE_CHECKING:
     from spacy.vocab import Vocab
 
-__all__ = ["Anchor", "Prefilter", "GatedMatcher", "requirement", "pattern_requirements", "variants", "words_of"]
+__all__ = ["Anchor", "Prefilter", "GatedMatcher", "requirement", "pattern_requirements", "rule_requirements", "variants", "words_of"]
 
 LETTERS = re.compile(r"[^\W\d_]+")
 _WORD = re.compile(r"[^\W\d_]{2,}")
@@ -37,9 +39,16 @@ _TEXT_ATTRS = ("LOWER", "ORTH", "TEXT")
 _SPLIT_PIECES = frozenset({"can", "not", "gon", "got", "wan", "lem", "gim", "dun", "nna"})
 
 
-def words_of(text: str) -> set[str]:
-    """The lowercase letter runs of ``text`` (what the prefilter compares forms with)."""
-    return set(LETTERS.findall(text.lower()))
+def words_of(text: str) -> frozenset[str]:
+    """The lowercase letter runs of ``text`` (what the prefilter compares forms with).
+    Cached for paragraphs of usual length: a block's words are asked for by the
+    prefilter, then by the matchers (the cache holds at most a few megabytes)."""
+    return _words_of(text) if len(text) <= 2000 else frozenset(LETTERS.findall(text.lower()))
+
+
+@lru_cache(maxsize=4096)
+def _words_of(text: str) -> frozenset[str]:
+    return frozenset(LETTERS.findall(text.lower()))
 
 
 @dataclass(frozen=True)
@@ -62,7 +71,7 @@ class Anchor:
         """Selectivity: longer shortest forms are rarer words."""
         return min(map(len, self.forms)) if self.forms else 0
 
-    def present(self, words: set[str], lower: str) -> bool:
+    def present(self, words: AbstractSet[str], lower: str) -> bool:
         if not self.forms.isdisjoint(words):
             return True
         if any(f in lower for f in self.odd):  # type: ignore[attr-defined]
@@ -137,6 +146,36 @@ def pattern_requirements(pattern: dict) -> list[Requirement]:
     return [requirement(respell_tokens(pattern["tokens"], norm))]
 
 
+def rule_requirements(rules: Sequence[Any]) -> list[list[Requirement]]:
+    """The requirements of each rule's patterns (:func:`pattern_requirements`), from
+    the on-disk cache when the rule packs, the lemma table and this code are unchanged
+    (working them out is a tenth of a commit-time check)."""
+    from importlib.resources import files
+
+    from .cache import cached
+
+    ids = [r.id for r in rules]
+    here = Path(__file__).parent
+    lemmas = Path(str(files("spacy_lookups_data") / "data" / "en_lemma_lookup.json.gz"))
+    inputs = [*sorted({Path(r.path) for r in rules}), lemmas, *(here / f for f in ("prefilter.py", "spelling.py", "nlp.py"))]
+
+    def build() -> dict[str, list[Requirement]]:
+        return {r.id: [req for pat in r.patterns for req in pattern_requirements(pat)] for r in rules}
+
+    def dump(reqs: dict[str, list[Requirement]]) -> dict:
+        return {rid: [[[sorted(a.forms), a.regex] for a in req] for req in rr] for rid, rr in reqs.items()}
+
+    def load(data: Any) -> dict[str, list[Requirement]]:
+        if not isinstance(data, dict) or not set(ids) <= set(data):
+            raise ValueError("other rules")
+        return {
+            rid: [tuple(Anchor(frozenset(map(str, forms)), None if regex is None else str(regex)) for forms, regex in req) for req in data[rid]] for rid in ids
+        }
+
+    reqs = cached("prefilter", inputs, build, dump, load)
+    return [reqs[i] for i in ids]
+
+
 class Prefilter:
     """Which of a set of requirements could hold in a text?
 
@@ -147,18 +186,23 @@ class Prefilter:
 
     def __init__(self, requirements: Iterable[Requirement], tags: Optional[Iterable[int]] = None):
         self._always: set[int] = set()  # tags whose requirement is empty: always candidates
-        self._index: dict[str, list[tuple[int, Requirement]]] = {}
-        self._unindexed: list[tuple[int, Requirement]] = []
+        # each requirement as (tag, the form sets of its plain anchors but the one it is
+        # indexed by, which holds when it is looked at, and its other anchors)
+        self._index: dict[str, list[tuple[int, tuple[frozenset[str], ...], Requirement]]] = {}
+        self._unindexed: list[tuple[int, tuple[frozenset[str], ...], Requirement]] = []
         for tag, req in zip(tags if tags is not None else itertools.repeat(0), requirements):
             if not req:
                 self._always.add(tag)
                 continue
             plain = [a for a in req if a.plain]
+            others = tuple(a for a in req if not a.plain)
             if not plain:
-                self._unindexed.append((tag, req))
+                self._unindexed.append((tag, (), others))
                 continue
-            for form in max(plain, key=Anchor.weight).forms:
-                self._index.setdefault(form, []).append((tag, req))
+            key = max(plain, key=Anchor.weight)
+            entry = (tag, tuple(dict.fromkeys(a.forms for a in plain if a.forms != key.forms)), others)
+            for form in key.forms:
+                self._index.setdefault(form, []).append(entry)
         self._keys = frozenset(self._index)
         self.bypass = False  # True: every text is a candidate (the plain path, for tests)
 
@@ -167,20 +211,35 @@ class Prefilter:
         """Some requirement is empty: every text is a candidate."""
         return bool(self._always)
 
-    def _holding(self, words: set[str], text: str) -> Iterator[int]:
-        """Tags of the requirements that hold, lazily (a tag may repeat)."""
+    def _holding(self, words: AbstractSet[str], text: str, found: Optional[set[int]] = None) -> Iterator[int]:
+        """Tags of the requirements that hold, lazily; tags in ``found`` are not
+        checked again (a tag may repeat otherwise)."""
         yield from self._always
-        lower = text.lower()
-        candidates = (pair for form in self._keys.intersection(words) for pair in self._index[form])
-        for tag, req in itertools.chain(candidates, self._unindexed):
-            if all(a.present(words, lower) for a in req):
-                yield tag
+        lower: Optional[str] = None
+        candidates = (entry for form in self._keys.intersection(words) for entry in self._index[form])
+        for tag, plain, others in itertools.chain(candidates, self._unindexed):
+            if found is not None and tag in found:
+                continue
+            for forms in plain:
+                if forms.isdisjoint(words):
+                    break
+            else:
+                for a in others:  # most often one of its plain forms is there
+                    if a.forms.isdisjoint(words):
+                        lower = text.lower() if lower is None else lower
+                        if not a.present(words, lower):
+                            break
+                else:
+                    yield tag
 
-    def tags(self, words: set[str], text: str) -> set[int]:
+    def tags(self, words: AbstractSet[str], text: str) -> set[int]:
         """Tags of the requirements that hold, given the text's :func:`words_of`."""
-        return set(self._holding(words, text))
+        found: set[int] = set()
+        for tag in self._holding(words, text, found):
+            found.add(tag)
+        return found
 
-    def check(self, words: set[str], text: str) -> bool:
+    def check(self, words: AbstractSet[str], text: str) -> bool:
         """Could any requirement hold? (``words`` = the text's :func:`words_of`.)"""
         return self.bypass or next(self._holding(words, text), None) is not None
 
@@ -189,12 +248,98 @@ class Prefilter:
         return self.bypass or bool(self._always) or self.check(words_of(text), text)
 
 
+_OP_RANGE = re.compile(r"\{(\d*)(,?)(\d*)\}")
+
+Bound = tuple[Anchor, Optional[int], Optional[int]]  # a required word, most tokens before it, after it (None: no limit)
+
+
+def _most(tok: dict) -> Optional[int]:
+    """The most tokens one pattern token can take (None: no limit)."""
+    op = str(tok.get("OP", ""))
+    if op in ("+", "*"):
+        return None
+    m = _OP_RANGE.fullmatch(op)
+    if m:
+        least, comma, most = m.groups()
+        return int(least or 0) if not comma else int(most) if most else None
+    return 1
+
+
+def _sum(counts: Sequence[Optional[int]]) -> Optional[int]:
+    return None if None in counts else sum(counts)  # type: ignore[arg-type]
+
+
+def bounds(tokens: Sequence[dict], unsafe: frozenset[str] = frozenset()) -> list[Bound]:
+    """Where a match of a token pattern can lie around each of its required words.
+
+    For every required token whose anchor is a plain word set (its text, lowercased,
+    is one of the forms) and not a norm some tokenizer exception gives a token of other
+    text (``unsafe``): the anchor, and the most tokens the pattern can take before and
+    after it."""
+    counts = [_most(t) for t in tokens]
+    out = []
+    for k, tok in enumerate(tokens):
+        if "LEMMA" in tok:
+            continue
+        anchor = _token_anchor(tok)
+        if anchor is not None and anchor.plain and anchor.forms.isdisjoint(unsafe):
+            out.append((anchor, _sum(counts[:k]), _sum(counts[k + 1 :])))
+    return out
+
+
+class _Places:
+    """Token indices at which a word can stand in one doc: its case-insensitive
+    occurrences in the text (a superset of the tokens whose lowercase text it is)."""
+
+    def __init__(self, doclike, text: str):
+        from spacy.attrs import IDX
+
+        self.lower = text.lower()
+        self.n = len(doclike)
+        base = getattr(doclike, "start_char", 0)  # a Span's text starts there
+        self.starts = [i - base for i in doclike.to_array([IDX]).ravel().tolist()] if self.n else []
+        self._cache: dict[str, list[int]] = {}
+
+    def of(self, form: str) -> list[int]:
+        found = self._cache.get(form)
+        if found is None:
+            found, i = [], self.lower.find(form)
+            while i >= 0:
+                found.append(bisect.bisect_right(self.starts, i) - 1)
+                i = self.lower.find(form, i + 1)
+            self._cache[form] = found
+        return found
+
+    def window(self, patterns: Sequence[list[Bound]], words: AbstractSet[str]) -> Optional[tuple[int, int]]:
+        """The token range holding every possible match of ``patterns`` (each a list of
+        bounds), or None when it is the whole doc (or cannot be narrowed)."""
+        lo, hi = self.n, 0
+        for pattern in patterns:
+            if not pattern:
+                return None  # no anchor to place it by
+            a, b = 0, self.n
+            for anchor, before, after in pattern:
+                places = [t for f in anchor.forms & words for t in self.of(f)]
+                if not places:
+                    a, b = 0, 0  # this word is absent: the pattern cannot match
+                    break
+                a = max(a, 0 if before is None else min(places) - before)
+                b = min(b, self.n if after is None else max(places) + 1 + after)
+            if a < b:
+                lo, hi = min(lo, a), max(hi, b)
+            if lo <= 0 and hi >= self.n:
+                return None
+        return (lo, hi) if lo < hi else (0, 0)
+
+
 class GatedMatcher:
     """Token patterns, one spaCy Matcher per key, each run only where it could match.
 
-    A Matcher's cost grows with every pattern it holds and every token it scans;
-    most patterns are irrelevant to most texts, so one shared index of required
-    words picks the keys whose patterns could match, and only their Matchers run.
+    A Matcher's cost grows with every pattern it holds and every token it scans (it
+    makes a Python Token object per token, twice); most patterns are irrelevant to
+    most texts, so one shared index of required words picks the keys whose patterns
+    could match, and only their Matchers run, each over the stretch of tokens where
+    its required words stand (:func:`bounds`): the rest of the text holds no match.
     """
 
     def __init__(self, vocab: "Vocab"):
@@ -202,6 +347,8 @@ class GatedMatcher:
         self._matchers: list[object] = []
         self._requirements: list[tuple[int, Requirement]] = []
         self._gate: Optional[Prefilter] = None
+        self._bounds: list[list[list[Bound]]] = []  # per Matcher, per pattern
+        self.plain = False  # True: every Matcher scans the whole text (the plain path, for tests)
 
     def add(self, key: str, patterns: list[list[dict]]) -> None:
         self.add_many([(key, patterns)])
@@ -214,9 +361,11 @@ class GatedMatcher:
         if not entries:
             return
         matcher = Matcher(self.vocab, validate=validate)
+        unsafe = _exception_norms()
         for key, patterns in entries:
             matcher.add(key, patterns)
             self._requirements += [(len(self._matchers), requirement(p)) for p in patterns]
+        self._bounds.append([bounds(p, unsafe) for _, patterns in entries for p in patterns])
         self._matchers.append(matcher)
         self._gate = None
 
@@ -227,7 +376,7 @@ class GatedMatcher:
         """Matches in ``doclike`` (a Doc, or a Span: offsets are then relative to it)."""
         return self.run(doclike, words_of(doclike.text), doclike.text) if self._matchers else []
 
-    def run(self, doclike, words: set[str], text: str) -> list[tuple[int, int, int]]:
+    def run(self, doclike, words: AbstractSet[str], text: str) -> list[tuple[int, int, int]]:
         """:meth:`__call__` with the text (``Span.text`` is slow to build) and its
         :func:`words_of` already computed."""
         if not self._matchers:
@@ -235,6 +384,26 @@ class GatedMatcher:
         if self._gate is None:
             self._gate = Prefilter((r for _, r in self._requirements), (i for i, _ in self._requirements))
         out: list[tuple[int, int, int]] = []
-        for i in sorted(self._gate.tags(words, text)):
-            out += self._matchers[i](doclike)  # type: ignore[operator]
+        places = None
+        for i in range(len(self._matchers)) if self.plain else sorted(self._gate.tags(words, text)):
+            matcher = self._matchers[i]
+            if not self.plain and places is None and len(text.lower()) == len(text):
+                places = _Places(doclike, text)  # a text that keeps its offsets lowercased
+            window = places.window(self._bounds[i], words) if places is not None else None
+            if window is None:
+                out += matcher(doclike)  # type: ignore[operator]
+            elif window[0] < window[1]:
+                lo, hi = window
+                out += [(m, s + lo, e + lo) for m, s, e in matcher(doclike[lo:hi])]  # type: ignore[operator]
         return out
+
+
+@lru_cache(maxsize=1)
+def _exception_norms() -> frozenset[str]:
+    """Norms that English tokenizer exceptions give tokens of other text ("'ll" -> "will")."""
+    from spacy.attrs import NORM, ORTH
+    from spacy.lang.en import English
+
+    return frozenset(
+        t[NORM].lower() for pieces in English.Defaults.tokenizer_exceptions.values() for t in pieces if NORM in t and t[NORM].lower() != t[ORTH].lower()
+    )

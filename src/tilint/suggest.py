@@ -20,7 +20,8 @@ gives a grammatical sentence that means what the writer meant:
   matched verb ("fails to attend" -> "misses the appointment");
 * **case**: the match's capitalisation is kept (:func:`match_case`).
 
-Inflection comes from LemmInflect's lexicon (no network, no model); lemmas of the
+Inflection comes from LemmInflect's lexicon (no network, no model), through the table of
+:mod:`tilint.inflection` for the rules' own words; lemmas of the
 sentence's own words come from the lookup lemmas spaCy already set as ``NORM``.
 """
 
@@ -28,8 +29,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
+
+from . import inflection
 
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token
@@ -158,21 +160,12 @@ def _fits(t: Template, span: "Span", sent: "Span", second_person: bool) -> bool:
 
 
 # -- inflection ----------------------------------------------------------------------
-@lru_cache(maxsize=1)
-def _lemminflect() -> Any:
-    import lemminflect  # imported on first use: its lexicon takes a moment to load
-
-    return lemminflect
-
-
 def _noun_lemma(word: str) -> Optional[str]:
-    lemmas = _lemminflect().getAllLemmas(word.lower(), "NOUN").get("NOUN")
-    return lemmas[0] if lemmas else None
+    return inflection.noun_lemma(word)
 
 
 def _verb_lemma(word: str) -> Optional[str]:
-    lemmas = _lemminflect().getAllLemmas(word.lower(), "VERB").get("VERB")
-    return lemmas[0] if lemmas else None
+    return inflection.verb_lemma(word)
 
 
 def _inflect(lemma: str, tag: str) -> Optional[str]:
@@ -180,7 +173,7 @@ def _inflect(lemma: str, tag: str) -> Optional[str]:
         return _IRREGULAR_PLURALS[lemma]
     if lemma == "be" and tag == "VBP":
         return "are"
-    forms = _lemminflect().getInflection(lemma, tag)
+    forms = inflection.inflections(lemma, tag)
     return forms[0] if forms else None
 
 
@@ -188,7 +181,7 @@ def _is_plural_noun(token: "Token") -> bool:
     word, lemma = token.lower_, token.norm_
     if word == lemma or not token.is_alpha:
         return False
-    return word in (_lemminflect().getInflection(lemma, "NNS") or ()) or _IRREGULAR_PLURALS.get(lemma) == word
+    return word in inflection.inflections(lemma, "NNS") or _IRREGULAR_PLURALS.get(lemma) == word
 
 
 def _word_number(word: str) -> Optional[str]:
@@ -198,7 +191,7 @@ def _word_number(word: str) -> Optional[str]:
         return None
     if w in _IRREGULAR_SINGULARS:
         return "plural"
-    lemma = _noun_lemma(w) or (_lemminflect().getLemma(w, upos="NOUN") or (None,))[0]
+    lemma = _noun_lemma(w) or inflection.noun_lemma_guess(w)
     if not lemma:
         return None
     return "singular" if lemma == w else "plural"
@@ -236,7 +229,7 @@ def _match_tense(span: "Span") -> Optional[str]:
     if first.lower_ != lemma and _is_plural_noun(first) and not (after in _VERB_OBJECT_CUES or before in _VERB_SUBJECT_CUES):
         return None  # "shows", "abuses": a plural noun as likely as a verb
     for tag in ("VBD", "VBZ", "VBG"):
-        if first.lower_ in (_lemminflect().getInflection(lemma, tag) or ()):
+        if first.lower_ in inflection.inflections(lemma, tag):
             return tag
     if first.lower_ == lemma and before in _BASE_CUES:
         return "VBP" if before in _PLURAL_SUBJECT_CUES else "VB"
@@ -304,7 +297,7 @@ def _verb_agreeing(verb: str, plural: bool) -> str:
         if v in _IRREGULAR_PLURALS:
             return _IRREGULAR_PLURALS[v]
         lemma = _verb_lemma(v)
-        if lemma and v in (_lemminflect().getInflection(lemma, "VBZ") or ()):
+        if lemma and v in inflection.inflections(lemma, "VBZ"):
             return _inflect(lemma, "VBP") or verb
         return verb
     if v in _IRREGULAR_SINGULARS:
