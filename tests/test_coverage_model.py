@@ -53,6 +53,19 @@ def test_classifier_scores_every_label_in_batches():
     assert classify([]) == []
 
 
+def test_spans_of_the_shared_pipeline_score_as_their_texts():
+    # coverage hands the classifier the sentences the language pass already tokenised
+    from tilint.nlp import get_nlp, sentences
+
+    nlp = get_nlp()
+    text = " ".join(SENTENCES) + " Staff can't say \u201cno\u201d — we'll ask, e.g. twice!"
+    spans = sentences(nlp.make_doc(text), nlp)
+    assert len(spans) == len(SENTENCES) + 1
+    by_span, by_text = classify(spans), classify([s.text for s in spans])
+    assert [sorted(c) for c in by_span] == [sorted(LABELS)] * len(spans)
+    assert all(abs(a[k] - b[k]) < 1e-6 for a, b in zip(by_span, by_text) for k in LABELS)
+
+
 def test_evidence_carries_score_and_why():
     report = check_coverage("Restraint is used only as a last resort and is always followed by a debrief.")
     (ev,) = report.get("resist").evidence

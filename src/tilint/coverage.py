@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Any, Container, Iterable, Optional, Sequence
 from .document import Block, Document
 from .models import Finding, Source
 from .nlp import get_nlp, norm, parse_blocks, sentences
-from .prefilter import GatedMatcher, Prefilter, pattern_requirements, requirement, variants, words_of
+from .prefilter import GatedMatcher, Prefilter, Requirement, pattern_requirements, requirement, variants, words_of
 from .ruleset import load_sources, rules_dir
 from .yamlutil import DataError, load_validated, node_line
 
@@ -462,8 +462,10 @@ class _Compiled:
         self.auxiliaries = {norm(w) for w in cues["negation"]["auxiliaries"]}
         self.with_window: int = cues["with_window"]
         self.indicators: dict[str, list[_Indicator]] = {}
+        self.indicator_keys: list[tuple[str, Optional[str]]] = []
         for p in framework.principles:
             self.indicators[p.id] = [self._indicator(p.id, j, ind, cues["terms"]) for j, ind in enumerate(p.indicators)]
+            self.indicator_keys += [(ind.key, ind.with_key) for ind in self.indicators[p.id]]
             if p.exclude:
                 self._add(f"exclude:{p.id}", list(p.exclude))
         self._compile()
@@ -482,10 +484,20 @@ class _Compiled:
         self.support_matcher = GatedMatcher(nlp.vocab)
         for key, patterns in self.tokens.items():
             (self.indicator_matcher if key.startswith("ind:") else self.support_matcher).add(key, patterns)
-        # blocks holding no indicator anchor cannot give evidence: skip them unparsed
-        needs = [r for k, texts in self.phrases.items() if k.startswith("ind:") for t in texts for r in pattern_requirements({"phrase": t})]
-        needs += [requirement(p) for k, patterns in self.tokens.items() if k.startswith("ind:") for p in patterns]
+        # text holding no indicator with its `with` words cannot give evidence: blocks
+        # without are skipped unparsed, sentences without unmatched ("staff" alone is
+        # common; "staff" near a trauma word is not)
+        needs: list[Requirement] = []
+        for keys in self.indicator_keys:
+            with_reqs = self._requirements(keys[1]) if keys[1] else [()]
+            needs += [r + w for r in self._requirements(keys[0]) for w in with_reqs]
         self.prefilter = Prefilter(needs)
+
+    def _requirements(self, key: str) -> list[Requirement]:
+        """The required words of every pattern registered under ``key`` (or ``key^``)."""
+        keys = (key, key + "^")
+        reqs = [r for k in keys for t in self.phrases.get(k, ()) for r in pattern_requirements({"phrase": t})]
+        return reqs + [requirement(p) for k in keys for p in self.tokens.get(k, ())]
 
     def _add(self, key: str, entries: Sequence[Any]) -> None:
         for entry in entries:
@@ -511,12 +523,19 @@ class _Compiled:
 
         Phrases are matched once per doc; token patterns per sentence, each only in
         sentences holding its anchor, which keeps the Matcher's work small."""
+        live = []
+        full = doc.text  # rebuilt from the tokens on every access
+        for sent in sents:
+            text = full[sent.start_char : sent.end_char]
+            words = words_of(text)
+            if sent.start in keep or self.prefilter.check(words, text):
+                live.append((sent, text, words))
+        if not live:
+            return
         strings = self.vocab.strings
         phrases = sorted(self.phrase_matcher(doc), key=lambda m: m[1])
-        for sent in sents:
+        for sent, text, words in live:
             inside = [(m, s - sent.start, e - sent.start) for m, s, e in phrases if s >= sent.start and e <= sent.end]
-            text = doc.text[sent.start_char : sent.end_char]
-            words = words_of(text)
             inside += self.indicator_matcher.run(sent, words, text)
             if sent.start in keep or any(strings[m].startswith("ind:") for m, _, _ in inside):
                 yield self.hits(sent, inside + self.support_matcher.run(sent, words, text))
@@ -675,7 +694,7 @@ def _learned_evidence(
 
         classifier = classify
     todo = [(i, sent) for i, (_, _, sents) in enumerate(parsed) for sent in sents if _worth_classifying(sent)]
-    cats = classifier([sent.text.strip() for _, sent in todo])
+    cats = classifier([sent for _, sent in todo])
     probs: dict[tuple[int, int], dict[str, float]] = {(i, sent.start): c for (i, sent), c in zip(todo, cats)}
     for i, (block, d, sents) in enumerate(parsed):
         # sentences with an indicator anchor, and those the classifier is confident about
