@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -105,11 +106,24 @@ def _never(texts):
 
 
 def test_the_classifier_alone_needs_the_organisations_own_practice():
-    # no indicator of realise in either sentence; only the second states the service's own practice
-    sure = _sure("realise")
-    assert check_coverage("Some tenants have lost a home before.", classifier=sure).get("realise").evidence == []
-    (ev,) = check_coverage("We see how often the people we house have lost a home.", classifier=sure).get("realise").evidence
-    assert ev.score == 1.0 and ev.why == ("classifier: realise 1.00", "commitment: 'We'")
+    # no indicator of resist in either sentence; only the second states the service's own practice
+    sure = _sure("resist")
+    assert check_coverage("Some tenants have lost a home before.", classifier=sure).get("resist").evidence == []
+    (ev,) = check_coverage("We see how often the people we house have lost a home.", classifier=sure).get("resist").evidence
+    assert ev.score == 1.0 and ev.why == ("classifier: resist 1.00", "commitment: 'We'")
+
+
+def test_an_acknowledgement_needs_no_commitment_but_research_and_advice_never_count():
+    # realise is acknowledged whoever says it; the commitment principles veto reported research
+    # and advice to other bodies whatever the classifier says
+    (ev,) = check_coverage("Some tenants have lost a home before.", classifier=_sure("realise")).get("realise").evidence
+    assert ev.why == ("classifier: realise 1.00",)
+    for text in (
+        "A survey of youth workers found that we train staff on trauma every year.",
+        "Commissioners should make sure that staff complete trauma training.",
+        "Other hostels are encouraged to train their staff in trauma-informed care.",
+    ):
+        assert check_coverage(text, classifier=_sure("recognise")).get("recognise").evidence == [], text
 
 
 def test_the_classifier_never_vetoes_an_indicator_sentence():
@@ -120,7 +134,8 @@ def test_the_classifier_never_vetoes_an_indicator_sentence():
 def test_without_a_threshold_the_classifier_never_proposes_alone(tmp_path):
     text = (CHECKOUT / "rules" / "frameworks" / "samhsa-4r.yaml").read_text(encoding="utf-8")
     path = tmp_path / "filter-only.yaml"
-    path.write_text(text.replace("threshold: 0.8}", "with_indicator: 0.5}"), encoding="utf-8")
+    text = re.sub(r"threshold: [0-9.]+(, alone_needs_commitment: false)?}", "with_indicator: 0.5}", text)
+    path.write_text(text, encoding="utf-8")
     fw = load_framework(path)
     assert {p.model.threshold for p in fw.principles} == {None}
     sure = _sure("realise")

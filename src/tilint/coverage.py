@@ -196,7 +196,7 @@ class ModelSpec:
 #: classifier says. "no-commitment" (a commitment cue is required) is available but not a
 #: default: in grouped cross-validation it cost more recall on paraphrased commitments than
 #: it saved in precision.
-VETOES = ("definition", "hypothetical", "advice", "exclude", "negation")
+VETOES = ("definition", "hypothetical", "advice", "research", "exclude", "negation")
 #: The least score of a sentence that an indicator and the classifier agree on (two of
 #: them make a principle ``covered``, as two indicator sentences did before the model).
 INDICATOR_SCORE = 0.75
@@ -455,8 +455,8 @@ class _Compiled:
     def __init__(self, framework: Framework, cues: dict):
         self.phrases: dict[str, list[str]] = {}
         self.tokens: dict[str, list[list[dict]]] = {}
-        for name in ("commitment", "permissive", "advice", "hypothetical", "definition"):
-            self._add(f"cue:{name}", cues[name])
+        for name in ("commitment", "permissive", "advice", "hypothetical", "definition", "research"):
+            self._add(f"cue:{name}", cues.get(name, ()))
         self._add("cue:negation", cues["negation"]["cues"])
         self.window: int = cues["negation"]["window"]
         self.auxiliaries = {norm(w) for w in cues["negation"]["auxiliaries"]}
@@ -604,7 +604,7 @@ def _sentence_score(p: Principle, ind_list: list[_Indicator], hits: _Hits, cap: 
     """Score of one sentence for one principle (0 when it cannot be evidence)."""
     if f"exclude:{p.id}" in hits.found:
         return 0.0
-    if p.needs_commitment and (not hits.committed() or "cue:advice" in hits.found):
+    if p.needs_commitment and (not hits.committed() or "cue:advice" in hits.found or "cue:research" in hits.found):
         return 0.0
     score = 0.0
     for ind in ind_list:
@@ -748,6 +748,8 @@ def _veto(p: Principle, hits: "_Hits", indicators: list[_Indicator]) -> Optional
     if p.needs_commitment:
         if "advice" in vetoes and "cue:advice" in hits.found:
             return "advice to others"
+        if "research" in vetoes and "cue:research" in hits.found:
+            return "reported research"
         if "no-commitment" in vetoes and not hits.committed():
             return "no commitment"
     return None
