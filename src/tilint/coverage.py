@@ -487,11 +487,9 @@ class _Compiled:
         # text holding no indicator with its `with` words cannot give evidence: blocks
         # without are skipped unparsed, sentences without unmatched ("staff" alone is
         # common; "staff" near a trauma word is not)
-        needs: list[Requirement] = []
-        for keys in self.indicator_keys:
-            with_reqs = self._requirements(keys[1]) if keys[1] else [()]
-            needs += [r + w for r in self._requirements(keys[0]) for w in with_reqs]
-        self.prefilter = Prefilter(needs)
+        self.prefilter = _IndicatorGate(
+            [(self._requirements(key), self._requirements(with_key) if with_key else None) for key, with_key in self.indicator_keys]
+        )
 
     def _requirements(self, key: str) -> list[Requirement]:
         """The required words of every pattern registered under ``key`` (or ``key^``)."""
@@ -552,6 +550,22 @@ class _Compiled:
                 key = key[:-1]
             found.setdefault(key, []).append((start, end))
         return _Hits(sent, found, self)
+
+
+class _IndicatorGate:
+    """Could some indicator, with its ``with`` words, match in a text? Exact in one
+    direction (never False when one could): first the indicators' own required words,
+    then the ``with`` words of only the indicators whose words are there."""
+
+    def __init__(self, indicators: list[tuple[list[Requirement], Optional[list[Requirement]]]]):
+        self.anchors = Prefilter((r for reqs, _ in indicators for r in reqs), (i for i, (reqs, _) in enumerate(indicators) for _ in reqs))
+        self.with_words = [Prefilter(w) if w is not None else None for _, w in indicators]
+
+    def check(self, words: set[str], text: str) -> bool:
+        return any(gate is None or gate.check(words, text) for gate in map(self.with_words.__getitem__, self.anchors.tags(words, text)))
+
+    def __call__(self, text: str) -> bool:
+        return self.check(words_of(text), text)
 
 
 def _first_word(sent: "Span") -> int:
@@ -664,9 +678,13 @@ def check_document(
     return CoverageReport(fw.name, [_result(p, found[p.id]) for p in fw.principles], fw)
 
 
-def _worth_classifying(sent: "Span") -> bool:
-    """Sentences of three words or more (a label, a date or a list marker says nothing)."""
-    return sum(1 for t in sent if t.is_alpha) >= 3
+def _worth_classifying(doc: "Doc", sents: list["Span"]) -> list["Span"]:
+    """Sentences of three words or more (a label, a date or a list marker says nothing);
+    counted on the attribute array, without a Token object per token."""
+    from spacy.attrs import IS_ALPHA
+
+    alpha = doc.to_array(IS_ALPHA) if len(doc) else ()
+    return [s for s in sents if alpha[s.start : s.end].sum() >= 3]
 
 
 def _learned_evidence(
@@ -693,7 +711,7 @@ def _learned_evidence(
         from .coverage_model import classify
 
         classifier = classify
-    todo = [(i, sent) for i, (_, _, sents) in enumerate(parsed) for sent in sents if _worth_classifying(sent)]
+    todo = [(i, sent) for i, (_, d, sents) in enumerate(parsed) for sent in _worth_classifying(d, sents)]
     cats = classifier([sent for _, sent in todo])
     probs: dict[tuple[int, int], dict[str, float]] = {(i, sent.start): c for (i, sent), c in zip(todo, cats)}
     for i, (block, d, sents) in enumerate(parsed):
