@@ -554,15 +554,18 @@ class _Compiled:
 
 class _IndicatorGate:
     """Could some indicator, with its ``with`` words, match in a text? Exact in one
-    direction (never False when one could): first the indicators' own required words,
-    then the ``with`` words of only the indicators whose words are there."""
+    direction (never False when one could). The ``with`` words (trauma, restraint...) are
+    rarer than the words of the indicators that need them ("staff", "policy"), so they are
+    looked up first, and an indicator's own words only where its ``with`` words are."""
 
     def __init__(self, indicators: list[tuple[list[Requirement], Optional[list[Requirement]]]]):
-        self.anchors = Prefilter((r for reqs, _ in indicators for r in reqs), (i for i, (reqs, _) in enumerate(indicators) for _ in reqs))
-        self.with_words = [Prefilter(w) if w is not None else None for _, w in indicators]
+        self.alone = Prefilter(r for reqs, with_reqs in indicators if with_reqs is None for r in reqs)
+        paired = [(i, reqs, with_reqs) for i, (reqs, with_reqs) in enumerate(indicators) if with_reqs is not None]
+        self.with_words = Prefilter((w for _, _, with_reqs in paired for w in with_reqs), (i for i, _, with_reqs in paired for _ in with_reqs))
+        self.own_words = {i: Prefilter(reqs) for i, reqs, _ in paired}
 
     def check(self, words: set[str], text: str) -> bool:
-        return any(gate is None or gate.check(words, text) for gate in map(self.with_words.__getitem__, self.anchors.tags(words, text)))
+        return self.alone.check(words, text) or any(self.own_words[i].check(words, text) for i in self.with_words.tags(words, text))
 
     def __call__(self, text: str) -> bool:
         return self.check(words_of(text), text)
