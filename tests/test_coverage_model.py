@@ -118,6 +118,8 @@ def test_an_acknowledgement_needs_no_commitment_but_research_and_advice_never_co
     # and advice to other bodies whatever the classifier says
     (ev,) = check_coverage("Some tenants have lost a home before.", classifier=_sure("realise")).get("realise").evidence
     assert ev.why == ("classifier: realise 1.00",)
+    # ...but a list fragment is not a statement: it names things and acknowledges nothing
+    assert check_coverage("- Loud music, shouting or slammed doors", classifier=_sure("realise")).get("realise").evidence == []
     for text in (
         "A survey of youth workers found that we train staff on trauma every year.",
         "Commissioners should make sure that staff complete trauma training.",

@@ -70,6 +70,7 @@ DEFAULT_FRAMEWORK = "samhsa-4r"
 FRAMEWORKS_DIR = "frameworks"
 CUES_FILE = "_cues.yaml"
 _CLAUSE_BREAKS = {",", ";", ":", "(", ")", "—", "–"}
+_CLOSERS = {'"', "'", "”", "’", ")", "]"}
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
 
 
@@ -408,7 +409,7 @@ def load_cues() -> dict:
 _SPELLING = [
     (re.compile(r"is(e|ed|es|ing|ation|ations)$"), r"iz\1"),
     (re.compile(r"iz(e|ed|es|ing|ation|ations)$"), r"is\1"),
-    (re.compile(r"our(s|al|ed|ing)?$"), r"or\1"),
+    (re.compile(r"(?<=[a-z]{2})our(s|al|ed|ing)?$"), r"or\1"),  # colour, behaviour; not our, your, four
 ]
 
 
@@ -735,7 +736,7 @@ def _learned_evidence(
                 if indicator:
                     if prob < spec.with_indicator:
                         continue
-                elif not _alone(spec, sent_probs) or (spec.alone_needs_commitment and not hits.committed()):
+                elif not _alone(spec, sent_probs) or not (hits.committed() or (not spec.alone_needs_commitment and _statement(hits.sent))):
                     continue
                 if _veto(p, hits, compiled.indicators[p.id]):
                     continue
@@ -747,6 +748,13 @@ def _learned_evidence(
                 # two agreeing signals: an indicator sentence scores at least INDICATOR_SCORE
                 score = max(prob, INDICATOR_SCORE) if indicator else prob
                 found[p.id].append(_evidence(block, hits.sent, score, why))
+
+
+def _statement(sent: "Span") -> bool:
+    """Does the sentence end as a statement does (".", "!", "?")? A list fragment ("Loud
+    music, radio, or instrument") names things; it acknowledges nothing on its own."""
+    last = next((t for t in reversed(sent) if not t.is_space and t.text not in _CLOSERS), None)
+    return last is not None and last.text in (".", "!", "?")
 
 
 def _alone(spec: ModelSpec, probs: dict[str, float]) -> bool:

@@ -53,11 +53,22 @@ def pipeline_classifier(nlp: "Language") -> Classifier:
     (used by the evaluation to score a model trained on some folds only)."""
 
     def run(sents: Sequence[Union[str, "Span"]]) -> list[dict[str, float]]:
-        if sents and not any(isinstance(s, str) for s in sents):
+        if sents and _reads_orth_only(nlp) and not any(isinstance(s, str) for s in sents):
             return _predict_spans(nlp, sents)
-        return [dict(doc.cats) for doc in nlp.pipe(sents, batch_size=BATCH_SIZE)]
+        texts = (s if isinstance(s, str) else s.text for s in sents)
+        return [dict(doc.cats) for doc in nlp.pipe(texts, batch_size=BATCH_SIZE)]
 
     return run
+
+
+@lru_cache(maxsize=4)
+def _reads_orth_only(nlp: "Language") -> bool:
+    """Is the classifier a bag of words over ORTH hashes? (Another architecture may read
+    other attributes, and NORM differs between vocabularies: it is given texts.)"""
+    from spacy.attrs import ORTH
+
+    leaves = [layer for layer in nlp.get_pipe("textcat_multilabel").model.walk() if not layer.layers]  # type: ignore[attr-defined]
+    return not {layer.name for layer in leaves} - _BOW_LAYERS and all(layer.attrs.get("attr", ORTH) == ORTH for layer in leaves)
 
 
 def _predict_spans(nlp: "Language", spans: Sequence["Span"]) -> list[dict[str, float]]:
@@ -70,10 +81,6 @@ def _predict_spans(nlp: "Language", spans: Sequence["Span"]) -> list[dict[str, f
 
     textcat = nlp.get_pipe("textcat_multilabel")
     model = textcat.model  # type: ignore[attr-defined]
-    leaves = [layer for layer in model.walk() if not layer.layers]
-    if {layer.name for layer in leaves} - _BOW_LAYERS or any(layer.attrs.get("attr", ORTH) != ORTH for layer in leaves):
-        # another architecture may read other attributes (NORM differs between vocabularies)
-        return [dict(doc.cats) for doc in nlp.pipe((s.text for s in spans), batch_size=BATCH_SIZE)]
     labels = list(textcat.labels)  # type: ignore[attr-defined]
     arrays: dict[int, Any] = {}  # one ORTH array per doc, sliced per sentence
     tokens = []
