@@ -188,6 +188,21 @@ def test_american_spellings_are_aliases():
         fw.principle("rezist")
 
 
+def test_respelling_our_words_never_turns_our_into_or():
+    # "-our" -> "-or" is for colour and behaviour; "our" itself is a commitment cue and
+    # must not make every "or" one ("Loud music, shouting or slammed doors")
+    from tilint.coverage import _compiled, _respellings
+    from tilint.nlp import get_nlp, sentences
+
+    assert _respellings("behaviour") == {"behaviour", "behavior"} and _respellings("colours") == {"colours", "colors"}
+    assert _respellings("our") == {"our"} and _respellings("your") == {"your"} and _respellings("four") == {"four"}
+    nlp = get_nlp()
+    for text, committed in (("Loud music, shouting or slammed doors", False), ("Our staff or volunteers", True)):
+        doc = nlp.make_doc(text)
+        (hits,) = _compiled(load_framework()).sentence_hits(doc, sentences(doc, nlp), keep={0})
+        assert hits.committed() is committed, text
+
+
 def test_six_principle_frameworks_find_their_evidence():
     text = (
         "We ask each person what they need to feel safe.\n\n"

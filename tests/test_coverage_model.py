@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -53,6 +54,19 @@ def test_classifier_scores_every_label_in_batches():
     assert classify([]) == []
 
 
+def test_spans_of_the_shared_pipeline_score_as_their_texts():
+    # coverage hands the classifier the sentences the language pass already tokenised
+    from tilint.nlp import get_nlp, sentences
+
+    nlp = get_nlp()
+    text = " ".join(SENTENCES) + " Staff can't say \u201cno\u201d — we'll ask, e.g. twice!"
+    spans = sentences(nlp.make_doc(text), nlp)
+    assert len(spans) == len(SENTENCES) + 1
+    by_span, by_text = classify(spans), classify([s.text for s in spans])
+    assert [sorted(c) for c in by_span] == [sorted(LABELS)] * len(spans)
+    assert all(abs(a[k] - b[k]) < 1e-6 for a, b in zip(by_span, by_text) for k in LABELS)
+
+
 def test_evidence_carries_score_and_why():
     report = check_coverage("Restraint is used only as a last resort and is always followed by a debrief.")
     (ev,) = report.get("resist").evidence
@@ -92,11 +106,26 @@ def _never(texts):
 
 
 def test_the_classifier_alone_needs_the_organisations_own_practice():
-    # no indicator of realise in either sentence; only the second states the service's own practice
-    sure = _sure("realise")
-    assert check_coverage("Some tenants have lost a home before.", classifier=sure).get("realise").evidence == []
-    (ev,) = check_coverage("We see how often the people we house have lost a home.", classifier=sure).get("realise").evidence
-    assert ev.score == 1.0 and ev.why == ("classifier: realise 1.00", "commitment: 'We'")
+    # no indicator of resist in either sentence; only the second states the service's own practice
+    sure = _sure("resist")
+    assert check_coverage("Some tenants have lost a home before.", classifier=sure).get("resist").evidence == []
+    (ev,) = check_coverage("We see how often the people we house have lost a home.", classifier=sure).get("resist").evidence
+    assert ev.score == 1.0 and ev.why == ("classifier: resist 1.00", "commitment: 'We'")
+
+
+def test_an_acknowledgement_needs_no_commitment_but_research_and_advice_never_count():
+    # realise is acknowledged whoever says it; the commitment principles veto reported research
+    # and advice to other bodies whatever the classifier says
+    (ev,) = check_coverage("Some tenants have lost a home before.", classifier=_sure("realise")).get("realise").evidence
+    assert ev.why == ("classifier: realise 1.00",)
+    # ...but a list fragment is not a statement: it names things and acknowledges nothing
+    assert check_coverage("- Loud music, shouting or slammed doors", classifier=_sure("realise")).get("realise").evidence == []
+    for text in (
+        "A survey of youth workers found that we train staff on trauma every year.",
+        "Commissioners should make sure that staff complete trauma training.",
+        "Other hostels are encouraged to train their staff in trauma-informed care.",
+    ):
+        assert check_coverage(text, classifier=_sure("recognise")).get("recognise").evidence == [], text
 
 
 def test_the_classifier_never_vetoes_an_indicator_sentence():
@@ -107,7 +136,8 @@ def test_the_classifier_never_vetoes_an_indicator_sentence():
 def test_without_a_threshold_the_classifier_never_proposes_alone(tmp_path):
     text = (CHECKOUT / "rules" / "frameworks" / "samhsa-4r.yaml").read_text(encoding="utf-8")
     path = tmp_path / "filter-only.yaml"
-    path.write_text(text.replace("threshold: 0.8}", "with_indicator: 0.5}"), encoding="utf-8")
+    text = re.sub(r"threshold: [0-9.]+(, alone_needs_commitment: false)?}", "with_indicator: 0.5}", text)
+    path.write_text(text, encoding="utf-8")
     fw = load_framework(path)
     assert {p.model.threshold for p in fw.principles} == {None}
     sure = _sure("realise")

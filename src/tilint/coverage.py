@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Any, Container, Iterable, Optional, Sequence
 from .document import Block, Document
 from .models import Finding, Source
 from .nlp import get_nlp, norm, parse_blocks, sentences
-from .prefilter import GatedMatcher, Prefilter, pattern_requirements, requirement, variants, words_of
+from .prefilter import GatedMatcher, Prefilter, Requirement, pattern_requirements, requirement, variants, words_of
 from .ruleset import load_sources, rules_dir
 from .yamlutil import DataError, load_validated, node_line
 
@@ -70,6 +70,7 @@ DEFAULT_FRAMEWORK = "samhsa-4r"
 FRAMEWORKS_DIR = "frameworks"
 CUES_FILE = "_cues.yaml"
 _CLAUSE_BREAKS = {",", ";", ":", "(", ")", "—", "–"}
+_CLOSERS = {'"', "'", "”", "’", ")", "]"}
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
 
 
@@ -196,7 +197,7 @@ class ModelSpec:
 #: classifier says. "no-commitment" (a commitment cue is required) is available but not a
 #: default: in grouped cross-validation it cost more recall on paraphrased commitments than
 #: it saved in precision.
-VETOES = ("definition", "hypothetical", "advice", "exclude", "negation")
+VETOES = ("definition", "hypothetical", "advice", "research", "exclude", "negation")
 #: The least score of a sentence that an indicator and the classifier agree on (two of
 #: them make a principle ``covered``, as two indicator sentences did before the model).
 INDICATOR_SCORE = 0.75
@@ -408,7 +409,7 @@ def load_cues() -> dict:
 _SPELLING = [
     (re.compile(r"is(e|ed|es|ing|ation|ations)$"), r"iz\1"),
     (re.compile(r"iz(e|ed|es|ing|ation|ations)$"), r"is\1"),
-    (re.compile(r"our(s|al|ed|ing)?$"), r"or\1"),
+    (re.compile(r"(?<=[a-z]{2})our(s|al|ed|ing)?$"), r"or\1"),  # colour, behaviour; not our, your, four
 ]
 
 
@@ -455,15 +456,17 @@ class _Compiled:
     def __init__(self, framework: Framework, cues: dict):
         self.phrases: dict[str, list[str]] = {}
         self.tokens: dict[str, list[list[dict]]] = {}
-        for name in ("commitment", "permissive", "advice", "hypothetical", "definition"):
-            self._add(f"cue:{name}", cues[name])
+        for name in ("commitment", "permissive", "advice", "hypothetical", "definition", "research"):
+            self._add(f"cue:{name}", cues.get(name, ()))
         self._add("cue:negation", cues["negation"]["cues"])
         self.window: int = cues["negation"]["window"]
         self.auxiliaries = {norm(w) for w in cues["negation"]["auxiliaries"]}
         self.with_window: int = cues["with_window"]
         self.indicators: dict[str, list[_Indicator]] = {}
+        self.indicator_keys: list[tuple[str, Optional[str]]] = []
         for p in framework.principles:
             self.indicators[p.id] = [self._indicator(p.id, j, ind, cues["terms"]) for j, ind in enumerate(p.indicators)]
+            self.indicator_keys += [(ind.key, ind.with_key) for ind in self.indicators[p.id]]
             if p.exclude:
                 self._add(f"exclude:{p.id}", list(p.exclude))
         self._compile()
@@ -482,10 +485,18 @@ class _Compiled:
         self.support_matcher = GatedMatcher(nlp.vocab)
         for key, patterns in self.tokens.items():
             (self.indicator_matcher if key.startswith("ind:") else self.support_matcher).add(key, patterns)
-        # blocks holding no indicator anchor cannot give evidence: skip them unparsed
-        needs = [r for k, texts in self.phrases.items() if k.startswith("ind:") for t in texts for r in pattern_requirements({"phrase": t})]
-        needs += [requirement(p) for k, patterns in self.tokens.items() if k.startswith("ind:") for p in patterns]
-        self.prefilter = Prefilter(needs)
+        # text holding no indicator with its `with` words cannot give evidence: blocks
+        # without are skipped unparsed, sentences without unmatched ("staff" alone is
+        # common; "staff" near a trauma word is not)
+        self.prefilter = _IndicatorGate(
+            [(self._requirements(key), self._requirements(with_key) if with_key else None) for key, with_key in self.indicator_keys]
+        )
+
+    def _requirements(self, key: str) -> list[Requirement]:
+        """The required words of every pattern registered under ``key`` (or ``key^``)."""
+        keys = (key, key + "^")
+        reqs = [r for k in keys for t in self.phrases.get(k, ()) for r in pattern_requirements({"phrase": t})]
+        return reqs + [requirement(p) for k in keys for p in self.tokens.get(k, ())]
 
     def _add(self, key: str, entries: Sequence[Any]) -> None:
         for entry in entries:
@@ -511,12 +522,19 @@ class _Compiled:
 
         Phrases are matched once per doc; token patterns per sentence, each only in
         sentences holding its anchor, which keeps the Matcher's work small."""
+        live = []
+        full = doc.text  # rebuilt from the tokens on every access
+        for sent in sents:
+            text = full[sent.start_char : sent.end_char]
+            words = words_of(text)
+            if sent.start in keep or self.prefilter.check(words, text):
+                live.append((sent, text, words))
+        if not live:
+            return
         strings = self.vocab.strings
         phrases = sorted(self.phrase_matcher(doc), key=lambda m: m[1])
-        for sent in sents:
+        for sent, text, words in live:
             inside = [(m, s - sent.start, e - sent.start) for m, s, e in phrases if s >= sent.start and e <= sent.end]
-            text = doc.text[sent.start_char : sent.end_char]
-            words = words_of(text)
             inside += self.indicator_matcher.run(sent, words, text)
             if sent.start in keep or any(strings[m].startswith("ind:") for m, _, _ in inside):
                 yield self.hits(sent, inside + self.support_matcher.run(sent, words, text))
@@ -533,6 +551,25 @@ class _Compiled:
                 key = key[:-1]
             found.setdefault(key, []).append((start, end))
         return _Hits(sent, found, self)
+
+
+class _IndicatorGate:
+    """Could some indicator, with its ``with`` words, match in a text? Exact in one
+    direction (never False when one could). The ``with`` words (trauma, restraint...) are
+    rarer than the words of the indicators that need them ("staff", "policy"), so they are
+    looked up first, and an indicator's own words only where its ``with`` words are."""
+
+    def __init__(self, indicators: list[tuple[list[Requirement], Optional[list[Requirement]]]]):
+        self.alone = Prefilter(r for reqs, with_reqs in indicators if with_reqs is None for r in reqs)
+        paired = [(i, reqs, with_reqs) for i, (reqs, with_reqs) in enumerate(indicators) if with_reqs is not None]
+        self.with_words = Prefilter((w for _, _, with_reqs in paired for w in with_reqs), (i for i, _, with_reqs in paired for _ in with_reqs))
+        self.own_words = {i: Prefilter(reqs) for i, reqs, _ in paired}
+
+    def check(self, words: set[str], text: str) -> bool:
+        return self.alone.check(words, text) or any(self.own_words[i].check(words, text) for i in self.with_words.tags(words, text))
+
+    def __call__(self, text: str) -> bool:
+        return self.check(words_of(text), text)
 
 
 def _first_word(sent: "Span") -> int:
@@ -585,7 +622,7 @@ def _sentence_score(p: Principle, ind_list: list[_Indicator], hits: _Hits, cap: 
     """Score of one sentence for one principle (0 when it cannot be evidence)."""
     if f"exclude:{p.id}" in hits.found:
         return 0.0
-    if p.needs_commitment and (not hits.committed() or "cue:advice" in hits.found):
+    if p.needs_commitment and (not hits.committed() or "cue:advice" in hits.found or "cue:research" in hits.found):
         return 0.0
     score = 0.0
     for ind in ind_list:
@@ -645,9 +682,13 @@ def check_document(
     return CoverageReport(fw.name, [_result(p, found[p.id]) for p in fw.principles], fw)
 
 
-def _worth_classifying(sent: "Span") -> bool:
-    """Sentences of three words or more (a label, a date or a list marker says nothing)."""
-    return sum(1 for t in sent if t.is_alpha) >= 3
+def _worth_classifying(doc: "Doc", sents: list["Span"]) -> list["Span"]:
+    """Sentences of three words or more (a label, a date or a list marker says nothing);
+    counted on the attribute array, without a Token object per token."""
+    from spacy.attrs import IS_ALPHA
+
+    alpha = doc.to_array(IS_ALPHA) if len(doc) else ()
+    return [s for s in sents if alpha[s.start : s.end].sum() >= 3]
 
 
 def _learned_evidence(
@@ -674,8 +715,8 @@ def _learned_evidence(
         from .coverage_model import classify
 
         classifier = classify
-    todo = [(i, sent) for i, (_, _, sents) in enumerate(parsed) for sent in sents if _worth_classifying(sent)]
-    cats = classifier([sent.text.strip() for _, sent in todo])
+    todo = [(i, sent) for i, (_, d, sents) in enumerate(parsed) for sent in _worth_classifying(d, sents)]
+    cats = classifier([sent for _, sent in todo])
     probs: dict[tuple[int, int], dict[str, float]] = {(i, sent.start): c for (i, sent), c in zip(todo, cats)}
     for i, (block, d, sents) in enumerate(parsed):
         # sentences with an indicator anchor, and those the classifier is confident about
@@ -695,7 +736,7 @@ def _learned_evidence(
                 if indicator:
                     if prob < spec.with_indicator:
                         continue
-                elif not _alone(spec, sent_probs) or (spec.alone_needs_commitment and not hits.committed()):
+                elif not _alone(spec, sent_probs) or not (hits.committed() or (not spec.alone_needs_commitment and _statement(hits.sent))):
                     continue
                 if _veto(p, hits, compiled.indicators[p.id]):
                     continue
@@ -707,6 +748,13 @@ def _learned_evidence(
                 # two agreeing signals: an indicator sentence scores at least INDICATOR_SCORE
                 score = max(prob, INDICATOR_SCORE) if indicator else prob
                 found[p.id].append(_evidence(block, hits.sent, score, why))
+
+
+def _statement(sent: "Span") -> bool:
+    """Does the sentence end as a statement does (".", "!", "?")? A list fragment ("Loud
+    music, radio, or instrument") names things; it acknowledges nothing on its own."""
+    last = next((t for t in reversed(sent) if not t.is_space and t.text not in _CLOSERS), None)
+    return last is not None and last.text in (".", "!", "?")
 
 
 def _alone(spec: ModelSpec, probs: dict[str, float]) -> bool:
@@ -729,6 +777,8 @@ def _veto(p: Principle, hits: "_Hits", indicators: list[_Indicator]) -> Optional
     if p.needs_commitment:
         if "advice" in vetoes and "cue:advice" in hits.found:
             return "advice to others"
+        if "research" in vetoes and "cue:research" in hits.found:
+            return "reported research"
         if "no-commitment" in vetoes and not hits.committed():
             return "no commitment"
     return None

@@ -12,19 +12,23 @@ from __future__ import annotations
 import threading
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence, Union
 
 if TYPE_CHECKING:
     from spacy.language import Language
+    from spacy.tokens import Span
 
 __all__ = ["MODEL_DIR", "LABELS", "Classifier", "load_classifier", "classify"]
 
 MODEL_DIR = Path(__file__).resolve().parent / "_coverage_model"
 LABELS = ("realise", "recognise", "respond", "resist")
 BATCH_SIZE = 256
+#: The layers of a bag-of-words model, which reads nothing but ORTH hashes.
+_BOW_LAYERS = {"extract_ngrams", "sparse_linear", "logistic"}
 
-#: Scores texts: one ``{label: probability}`` per text, in order.
-Classifier = Callable[[Sequence[str]], list[dict[str, float]]]
+#: Scores sentences (texts, or spans already tokenised by :func:`tilint.nlp.get_nlp`): one
+#: ``{label: probability}`` per sentence, in order.
+Classifier = Callable[[Sequence[Union[str, "Span"]]], list[dict[str, float]]]
 
 _lock = threading.Lock()
 
@@ -48,14 +52,64 @@ def pipeline_classifier(nlp: "Language") -> Classifier:
     """A :data:`Classifier` over any pipeline with a ``textcat_multilabel`` component
     (used by the evaluation to score a model trained on some folds only)."""
 
-    def run(texts: Sequence[str]) -> list[dict[str, float]]:
+    def run(sents: Sequence[Union[str, "Span"]]) -> list[dict[str, float]]:
+        if sents and _reads_orth_only(nlp) and not any(isinstance(s, str) for s in sents):
+            return _predict_spans(nlp, sents)
+        texts = (s if isinstance(s, str) else s.text for s in sents)
         return [dict(doc.cats) for doc in nlp.pipe(texts, batch_size=BATCH_SIZE)]
 
     return run
 
 
-def classify(texts: Sequence[str]) -> list[dict[str, float]]:
-    """Scores of the shipped model for ``texts``, batched."""
-    if not texts:
+@lru_cache(maxsize=4)
+def _reads_orth_only(nlp: "Language") -> bool:
+    """Is the classifier a bag of words over ORTH hashes? (Another architecture may read
+    other attributes, and NORM differs between vocabularies: it is given texts.)"""
+    from spacy.attrs import ORTH
+
+    leaves = [layer for layer in nlp.get_pipe("textcat_multilabel").model.walk() if not layer.layers]  # type: ignore[attr-defined]
+    return not {layer.name for layer in leaves} - _BOW_LAYERS and all(layer.attrs.get("attr", ORTH) == ORTH for layer in leaves)
+
+
+def _predict_spans(nlp: "Language", spans: Sequence["Span"]) -> list[dict[str, float]]:
+    """Scores for spans the shared pipeline has already tokenised, without a second
+    tokenisation or a Doc per sentence: the component's model reads only the hashes of
+    the tokens' text (``Span.to_array``), the same in every vocabulary, and both pipelines
+    use spaCy's English tokenizer (tests/test_coverage_model.py checks that texts and
+    spans score alike)."""
+    from spacy.attrs import ORTH
+
+    textcat = nlp.get_pipe("textcat_multilabel")
+    model = textcat.model  # type: ignore[attr-defined]
+    labels = list(textcat.labels)  # type: ignore[attr-defined]
+    arrays: dict[int, Any] = {}  # one ORTH array per doc, sliced per sentence
+    tokens = []
+    for span in spans:
+        arr = arrays.get(id(span.doc))
+        if arr is None:
+            arr = arrays[id(span.doc)] = span.doc.to_array(ORTH)
+        tokens.append(_Orths(arr[span.start : span.end]))
+    out: list[dict[str, float]] = []
+    for start in range(0, len(tokens), BATCH_SIZE):
+        scores = model.predict(tokens[start : start + BATCH_SIZE])
+        out += [dict(zip(labels, row)) for row in scores.tolist()]
+    return out
+
+
+class _Orths:
+    """What the bag-of-words model reads of a sentence: its tokens' ORTH hashes."""
+
+    __slots__ = ("orths",)
+
+    def __init__(self, orths):
+        self.orths = orths
+
+    def to_array(self, attrs):
+        return self.orths
+
+
+def classify(sents: Sequence[Union[str, "Span"]]) -> list[dict[str, float]]:
+    """Scores of the shipped model for ``sents`` (texts or spans), batched."""
+    if not sents:
         return []
-    return pipeline_classifier(load_classifier())(texts)
+    return pipeline_classifier(load_classifier())(sents)
