@@ -445,3 +445,20 @@ def test_with_re2_a_backtracking_regex_runs_in_linear_time():
     done = subprocess.run([sys.executable, "-c", _RE2_RUN], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "1"  # only "aaaa" matches
+
+
+# -- findings per paragraph ------------------------------------------------------------------
+
+
+def test_findings_in_one_hard_wrapped_paragraph_cost_linear_time():
+    """A hard-wrapped text file with no blank lines is one paragraph; every finding in it
+    once rebuilt the paragraph's text, so the cost grew with findings x length."""
+    import tilint
+
+    line = "Residents who are non-compliant will be evicted, and addicts are seen last.\n"
+    small, large = line * 150, line * 600  # 4x the findings in 4x the text
+    tilint.lint_text(line, format="text")  # build the pipeline outside the measure
+    one = cpu(lambda text: tilint.lint_text(text, format="text"), small)
+    four = cpu(lambda text: tilint.lint_text(text, format="text"), large)
+    assert len(tilint.lint_text(small, format="text")) >= 300
+    assert four <= 4 * 2.5 * one  # linear is 4x; the quadratic cost was 16x
