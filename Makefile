@@ -64,6 +64,11 @@ inflections: $(STAMP)
 docs: $(STAMP)
 	$(VENV)/bin/tilint rules --format markdown > docs/rules.md
 
+# mypy over the package, as configured in pyproject.toml ([tool.mypy]); tests/test_typing.py runs it too
+.PHONY: typecheck
+typecheck: $(STAMP)
+	$(PY) -m mypy
+
 # property-based fuzzing of every reader (tests/test_fuzz.py); `make test` runs it briefly
 FUZZ_SECONDS ?= 600
 .PHONY: fuzz

@@ -216,17 +216,8 @@ def refuse_inputs(target: Optional[Path], inputs: Iterable[str], option: str) ->
     through a symlink or a hard link). Every command's output option calls this."""
     if target is None:
         return
-    resolved, exists = target.resolve(), target.exists()
     for path in inputs:
-        if path == STDIN:
-            continue
-        same = Path(path).resolve() == resolved
-        if not same and exists:
-            try:
-                same = os.path.samefile(path, target)  # a hard link to an input
-            except OSError:
-                same = False
-        if same:
+        if path != STDIN and _same_file(Path(path), target):
             raise UsageError(f"{option} {target} is one of the files being checked ({path}); refusing to overwrite it")
 
 
@@ -268,7 +259,9 @@ def _read_stdin(args: argparse.Namespace, config: Config, linter: Any) -> FileRe
     name = args.stdin_filename or STDIN
     reader = reader_for(Path(name)) if args.stdin_filename else None
     if reader is None:
-        from .readers.markdown import read as reader  # type: ignore[no-redef]
+        from .readers.markdown import read as read_markdown
+
+        reader = read_markdown
     data = sys.stdin.buffer.read()
     if len(data) > config.max_file_size:
         return FileResult(path=name, errors=[FileError("standard input is over the max-file-size limit")])
@@ -682,9 +675,13 @@ def _add_report_parser(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def _same_file(a: Path, b: Path) -> bool:
+    """``a`` and ``b`` are one file: one path once symlinks are resolved (whether or not
+    it exists yet), or two hard links to it."""
+    if a.resolve() == b.resolve():
+        return True
     try:
-        return a.exists() and b.exists() and os.path.samefile(a, b)
-    except OSError:
+        return os.path.samefile(a, b)
+    except OSError:  # either is missing
         return False
 
 

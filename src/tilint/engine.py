@@ -133,7 +133,7 @@ class Engine:
         "alcohol abuse" also matches "alcohol or drug abuse", "alcohol and/or solvent
         abuse"; "failed to attend" matches "failed or refused to attend"."""
         attr = "LOWER" if exact else "NORM"
-        out = []
+        out: list[list[dict]] = []
         for doc in docs:
             if len(doc) < 2 or not (doc[0].is_alpha and doc[1].is_alpha) or len(doc[0]) < 3 or doc[0].lower_ in _NOT_COORDINATED:
                 continue

@@ -68,12 +68,13 @@ def use_linear_engine() -> bool:
     """Run spaCy's ``REGEX`` token predicates in RE2 when google-re2 is installed
     (returns whether it is). Call before matchers are built."""
     try:
-        import re2  # type: ignore[import-not-found]
+        import re2
         import spacy.matcher.matcher as matcher
     except ImportError:
         return False
-    if not isinstance(matcher.re, _Re2First):
-        matcher.re = _Re2First(re2)
+    # spaCy's matcher.pyi declares its classes, not the module's `re` import replaced here
+    if not isinstance(matcher.re, _Re2First):  # type: ignore[attr-defined]
+        matcher.re = _Re2First(re2)  # type: ignore[attr-defined]
     return True
 
 

@@ -245,7 +245,7 @@ def _ruleset_from_data(data: Any) -> RuleSet:
         if raw["severity"] not in ("error", "warning", "info") or not all(isinstance(p, dict) for p in raw["patterns"]):
             raise ValueError("invalid rule")
         sources = tuple(Source(**s) for s in raw["sources"])  # TypeError on unknown fields
-        values = {k: tuple(v) if k in _TUPLES else v for k, v in raw.items() if k != "sources"}
+        values: dict[str, Any] = {k: tuple(v) if k in _TUPLES else v for k, v in raw.items() if k != "sources"}
         rules.append(Rule(sources=sources, **values))
     return RuleSet(rules)
 

@@ -83,7 +83,7 @@ def _apply(rules: tuple[_Rule, ...], pairs: dict[str, str], word: str) -> str:
             out = stem_to + out[len(stem_from):]
             break
     for pattern, repl in rules:
-        out = pattern.sub(repl, out)  # type: ignore[arg-type]
+        out = pattern.sub(repl, out)
     return out
 
 

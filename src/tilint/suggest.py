@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
 from . import inflection
 
 if TYPE_CHECKING:
-    from spacy.tokens import Span, Token
+    from spacy.tokens import Doc, Span, Token
 
     from .ruleset import Rule
 
@@ -98,13 +98,13 @@ def _words(phrase: str) -> list[str]:
     return [w for w in re.split(r"[\s]+", phrase.lower().strip()) if w]
 
 
-def _seq_at(tokens: Sequence["Token"], i: int, words: list[str]) -> bool:
+def _seq_at(tokens: "Doc | Sequence[Token]", i: int, words: list[str]) -> bool:
     if i < 0 or i + len(words) > len(tokens):
         return False
     return all(t.lower_ == w or t.norm_ == w for t, w in zip(tokens[i : i + len(words)], words))
 
 
-def _near(doc_tokens: Sequence["Token"], start: int, end: int, phrases: Iterable[str], window: int, after: bool) -> bool:
+def _near(doc_tokens: "Doc | Sequence[Token]", start: int, end: int, phrases: Iterable[str], window: int, after: bool) -> bool:
     for phrase in phrases:
         words = _words(phrase)
         if not words:

@@ -27,7 +27,7 @@ import signal
 import struct
 import time
 import traceback
-from typing import Callable, Iterator, Optional, Sequence
+from typing import Callable, Generator, Iterator, NoReturn, Optional, Sequence, Union
 
 from .models import FileError, FileResult
 
@@ -64,7 +64,7 @@ def run_isolated(
     jobs: int,
     timeout: float,
     max_memory_mb: int,
-) -> Iterator[FileResult]:
+) -> Generator[FileResult, None, None]:
     """``work(path)`` for each of ``files`` in ``jobs`` forked workers, results in
     ``files`` order."""
     sizes = {}
@@ -85,20 +85,20 @@ def run_isolated(
             for w in workers:
                 if w.task is None and pending:
                     w.give(pending.pop(), files, timeout)
-            busy = [w for w in workers if w.task is not None]
+            busy = [(w.task, w) for w in workers if w.task is not None]
             if busy:
-                wait = max(min(w.deadline for w in busy) - time.monotonic(), 0)
-                ready = select.select([w.results for w in busy], [], [], wait)[0]
-                for w in busy:
+                wait = max(min(w.deadline for _, w in busy) - time.monotonic(), 0)
+                ready = select.select([w.results for _, w in busy], [], [], wait)[0]
+                for i, w in busy:
                     if w.results in ready:
-                        i, result = w.task, w.receive(files, max_memory_mb)
+                        result = w.receive(files[i], max_memory_mb)
                         if not w.alive and i not in retried:  # killed from outside (the OOM killer)? once more
                             retried.add(i)
                             pending.append(i)
                             workers.remove(w)
                             continue
                     elif time.monotonic() >= w.deadline:
-                        i, result = w.task, FileResult(path=files[w.task], errors=[FileError(timeout_message(timeout))])
+                        result = FileResult(path=files[i], errors=[FileError(timeout_message(timeout))])
                         w.stop()
                     else:
                         continue
@@ -119,7 +119,7 @@ class _Raised:
     def __init__(self, exc: BaseException, tb: str):
         self.exc, self.tb = exc, tb
 
-    def reraise(self) -> None:
+    def reraise(self) -> NoReturn:
         cause = RuntimeError(f"in the worker process:\n{self.tb}") if self.tb else None
         raise self.exc from cause
 
@@ -154,13 +154,13 @@ class _Worker:
         self.task, self.deadline = i, time.monotonic() + timeout
         _write(self.tasks, files[i])
 
-    def receive(self, files: Sequence[str], max_memory_mb: int) -> FileResult:
-        path = files[self.task]  # type: ignore[index]
+    def receive(self, path: str, max_memory_mb: int) -> FileResult:
         try:
             result = _read(self.results)
             if isinstance(result, _Raised):
                 self.task = None
                 result.reraise()
+            assert isinstance(result, FileResult)  # a worker sends nothing else
         except (EOFError, OSError, pickle.UnpicklingError):
             _, status = os.waitpid(self.pid, 0)
             self.alive = False
@@ -191,7 +191,9 @@ def _serve(tasks: int, results: int, work: Callable[[str], FileResult], max_memo
             path = _read(tasks)
         except EOFError:
             return
+        assert isinstance(path, str)  # the parent sends nothing else
         _limit_memory(max_memory_mb)
+        result: Union[FileResult, _Raised]
         try:
             result = work(path)
         except MemoryError:

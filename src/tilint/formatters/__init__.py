@@ -49,7 +49,7 @@ class Results(Sequence):
     def __len__(self) -> int:
         return len(self._drain())
 
-    def __getitem__(self, index):  # type: ignore[override]
+    def __getitem__(self, index):
         return self._drain()[index]
 
 

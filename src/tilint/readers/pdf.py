@@ -179,13 +179,13 @@ def _check_redrawn(page: Any, number: int, drawn: dict[int, int]) -> None:
 
 def _drawn(content: bytes, resources: Any, drawn: dict[int, int], active: set[int]) -> int:
     """Bytes of content drawn by ``content`` and, recursively, the forms it draws."""
-    from pypdf.generic import IndirectObject, StreamObject
+    from pypdf.generic import DictionaryObject, IndirectObject, StreamObject
 
     total = len(content)
     if b"Do" not in content:
         return total
     xobjects = resources.get_object().get("/XObject") if resources is not None else None
-    xobjects = xobjects.get_object() if xobjects is not None else {}
+    xobjects = xobjects.get_object() if xobjects is not None else DictionaryObject()
     for name in _DO.findall(content):
         ref = xobjects.raw_get("/" + name.decode("latin-1")) if ("/" + name.decode("latin-1")) in xobjects else None
         if not isinstance(ref, IndirectObject) or ref.idnum in active:
@@ -314,7 +314,7 @@ def _page_chars(page: Any, number: int) -> tuple[list[tuple], tuple[float, float
         # pdfplumber's "size" is the font size times the vertical scale of the text and
         # page matrices: constant for one font size and box height, so looked up once
         sizes: dict[tuple[float, float], float] = {}
-        chars = []
+        chars: list[tuple] = []
         append = chars.append
         for i in range(count):
             ch = text[i]

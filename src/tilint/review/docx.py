@@ -33,7 +33,7 @@ import copy
 import datetime as dt
 import io
 from dataclasses import dataclass
-from typing import Any, Iterable, Optional
+from typing import Any, Callable, Iterable, Optional, cast
 
 from lxml import etree
 
@@ -56,12 +56,22 @@ _PLAIN = _TEXT_TAGS | {W + "rPr", W + "lastRenderedPageBreak", W + "softHyphen"}
 _PASSIVE = {W + t for t in ("bookmarkStart", "bookmarkEnd", "proofErr", "permStart", "permEnd")}
 # compiled with the namespace: note parts hold plain lxml elements as well as python-docx's
 _WNS = {"w": W[1:-1]}
-_ALL_IDS = etree.XPath("//@w:id", namespaces=_WNS)
-_RANGES = etree.XPath(".//w:commentRangeStart | .//w:commentRangeEnd", namespaces=_WNS)
-_REFERENCES = etree.XPath(".//w:r[w:commentReference]", namespaces=_WNS)
-_INSERTED = etree.XPath(".//w:ins[not(parent::w:rPr)]", namespaces=_WNS)
-_DELETED = etree.XPath(".//w:del[not(parent::w:rPr)]", namespaces=_WNS)
-_NOTE_REFERENCES = etree.XPath(".//w:footnoteReference[@w:id = $id] | .//w:endnoteReference[@w:id = $id]", namespaces=_WNS)
+
+
+def _select(path: str, namespaces: dict[str, str] = _WNS) -> Callable[..., list[Any]]:
+    """A compiled XPath that selects nodes. lxml types every XPath result as any XPath value
+    (bool, float, string or list); these paths select elements or attributes, always a list."""
+    find = etree.XPath(path, namespaces=namespaces)
+    return lambda node, **variables: cast("list[Any]", find(node, **variables))
+
+
+_ALL_IDS = _select("//@w:id")
+_RANGES = _select(".//w:commentRangeStart | .//w:commentRangeEnd")
+_REFERENCES = _select(".//w:r[w:commentReference]")
+_INSERTED = _select(".//w:ins[not(parent::w:rPr)]")
+_DELETED = _select(".//w:del[not(parent::w:rPr)]")
+_NOTE_REFERENCES = _select(".//w:footnoteReference[@w:id = $id] | .//w:endnoteReference[@w:id = $id]")
+
 W14_PARA_ID = "{http://schemas.microsoft.com/office/word/2010/wordml}paraId"
 _COMMENTS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/comments"
 _COMMENTS_IDS = "http://schemas.microsoft.com/office/2016/09/relationships/commentsIds"
@@ -443,10 +453,10 @@ def _forget_comments(word: Any, para_ids: set[str]) -> None:
         if part is None or not (para_ids or durable):
             continue
         root = etree.fromstring(part.blob, parser)
-        for el in root.xpath("//w15:commentEx[@w15:paraIdParent]", namespaces=_NS):
+        for el in _select("//w15:commentEx[@w15:paraIdParent]", _NS)(root):
             if el.get(f"{{{_NS['w15']}}}paraIdParent") in para_ids:  # a reply to a removed comment stands alone
                 del el.attrib[f"{{{_NS['w15']}}}paraIdParent"]
-        for el in root.xpath(xpath, namespaces=_NS):
+        for el in _select(xpath, _NS)(root):
             key = el.get(attr)
             if key in (para_ids if keys == "para" else durable):
                 if reltype == _COMMENTS_IDS:
