@@ -38,12 +38,12 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Container, Iterable, Optional, Sequence
+from typing import TYPE_CHECKING, AbstractSet, Any, Container, Iterable, Optional, Sequence
 
 from .document import Block, Document
 from .models import Finding, Source
 from .nlp import get_nlp, norm, parse_blocks, sentences
-from .prefilter import GatedMatcher, Prefilter, Requirement, pattern_requirements, requirement, variants, words_of
+from .prefilter import GatedMatcher, Prefilter, Requirement, pattern_requirements, places_of, requirement, variants, words_of
 from .ruleset import load_sources, rules_dir
 from .yamlutil import DataError, load_validated, node_line
 
@@ -516,18 +516,24 @@ class _Compiled:
             self._add(with_key, phrases)
         return _Indicator(key, float(raw["weight"]), with_key, raw.get("negation", "block"))
 
-    def sentence_hits(self, doc: "Doc", sents: list["Span"], keep: Container[int] = ()) -> Iterable["_Hits"]:
+    def sentence_hits(
+        self, doc: "Doc", sents: list["Span"], keep: Container[int] = (), *, text: Optional[str] = None, anchored: Optional[bool] = None
+    ) -> Iterable["_Hits"]:
         """Per sentence of ``doc`` that has an indicator (or starts at a token in ``keep``),
         its matches (sentence-relative).
 
-        Phrases are matched once per doc; token patterns per sentence, each only in
-        sentences holding its anchor, which keeps the Matcher's work small."""
+        ``text`` is the doc's text when the caller has it (``Doc.text`` is rebuilt from
+        the tokens on every access), ``anchored`` the gate's answer for the whole of it
+        (a sentence that is the whole text is not looked at again). Phrases are matched
+        once per doc; token patterns per sentence, each only in sentences holding its
+        anchor, which keeps the Matcher's work small."""
         live = []
-        full = doc.text  # rebuilt from the tokens on every access
+        full = doc.text if text is None else text
         for sent in sents:
             text = full[sent.start_char : sent.end_char]
             words = words_of(text)
-            if sent.start in keep or self.prefilter.check(words, text):
+            whole = anchored is not None and len(text) == len(full)
+            if sent.start in keep or (anchored if whole else self.prefilter.check(words, text)):
                 live.append((sent, text, words))
         if not live:
             return
@@ -535,9 +541,10 @@ class _Compiled:
         phrases = sorted(self.phrase_matcher(doc), key=lambda m: m[1])
         for sent, text, words in live:
             inside = [(m, s - sent.start, e - sent.start) for m, s, e in phrases if s >= sent.start and e <= sent.end]
-            inside += self.indicator_matcher.run(sent, words, text)
+            places = places_of(sent, text)  # where each word stands: shared by both matchers
+            inside += self.indicator_matcher.run(sent, words, text, places=places)
             if sent.start in keep or any(strings[m].startswith("ind:") for m, _, _ in inside):
-                yield self.hits(sent, inside + self.support_matcher.run(sent, words, text))
+                yield self.hits(sent, inside + self.support_matcher.run(sent, words, text, places=places))
 
     def hits(self, sent: "Span", matches: list[tuple[int, int, int]]) -> "_Hits":
         """Every match inside one sentence, by key (at-start keys already filtered)."""
@@ -564,9 +571,10 @@ class _IndicatorGate:
         paired = [(i, reqs, with_reqs) for i, (reqs, with_reqs) in enumerate(indicators) if with_reqs is not None]
         self.with_words = Prefilter((w for _, _, with_reqs in paired for w in with_reqs), (i for i, _, with_reqs in paired for _ in with_reqs))
         self.own_words = {i: Prefilter(reqs) for i, reqs, _ in paired}
+        self.bypass = False  # True: every text is a candidate (the plain path, for tests)
 
-    def check(self, words: set[str], text: str) -> bool:
-        return self.alone.check(words, text) or any(self.own_words[i].check(words, text) for i in self.with_words.tags(words, text))
+    def check(self, words: AbstractSet[str], text: str) -> bool:
+        return self.bypass or self.alone.check(words, text) or any(self.own_words[i].check(words, text) for i in self.with_words.tags(words, text))
 
     def __call__(self, text: str) -> bool:
         return self.check(words_of(text), text)
@@ -670,7 +678,7 @@ def check_document(
     if lexical:
         for block, d, sents in parsed:
             if compiled.prefilter(block.text):
-                for hits in compiled.sentence_hits(d, sents):
+                for hits in compiled.sentence_hits(d, sents, text=block.text, anchored=True):
                     if _disqualified(hits):
                         continue
                     for p in lexical:
@@ -724,7 +732,8 @@ def _learned_evidence(
         confident = {s.start for s in sents if any(_alone(p.model, probs.get((i, s.start), {})) for p in learned if p.model)}
         if not (anchored or confident):
             continue
-        for hits in compiled.sentence_hits(d, sents if anchored else [s for s in sents if s.start in confident], keep=confident):
+        chosen = sents if anchored else [s for s in sents if s.start in confident]
+        for hits in compiled.sentence_hits(d, chosen, keep=confident, text=block.text, anchored=anchored):
             sent_probs = probs.get((i, hits.sent.start))
             if sent_probs is None:
                 continue
