@@ -1,5 +1,5 @@
 """Coverage's fast path (block and sentence gates, windowed Matchers sharing one word index,
-the block's text reused) gives exactly the reports of the plain path, where every sentence
+cue lists matched only when asked for, the block's text reused) gives exactly the reports of the plain path, where every sentence
 of every block is matched whole by every Matcher."""
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ def plain_path():
     _Compiled.sentence_hits = sentence_hits  # type: ignore[method-assign]
     for c in compiled:
         c.prefilter.bypass = True
+        c.lazy_cues = False
     for m in matchers:
         m.plain = True
     try:
@@ -43,6 +44,7 @@ def plain_path():
         _Compiled.sentence_hits = fast_hits  # type: ignore[method-assign]
         for c in compiled:
             c.prefilter.bypass = False
+            del c.lazy_cues
         for m in matchers:
             m.plain = False
 

@@ -453,6 +453,8 @@ class _Compiled:
     runs each only where its anchor word occurs.
     """
 
+    lazy_cues = True  # False: every cue list is matched in every sentence with an indicator (the plain path, for tests)
+
     def __init__(self, framework: Framework, cues: dict):
         self.phrases: dict[str, list[str]] = {}
         self.tokens: dict[str, list[list[dict]]] = {}
@@ -544,20 +546,73 @@ class _Compiled:
             places = places_of(sent, text)  # where each word stands: shared by both matchers
             inside += self.indicator_matcher.run(sent, words, text, places=places)
             if sent.start in keep or any(strings[m].startswith("ind:") for m, _, _ in inside):
-                yield self.hits(sent, inside + self.support_matcher.run(sent, words, text, places=places))
+                if not self.lazy_cues:
+                    yield self.hits(sent, inside + self.support_matcher.run(sent, words, text, places=places))
+                    continue
+                hits = self.hits(sent, inside)
+                hits.found = _Found(hits.found, self, sent, words, text, places)
+                yield hits
 
     def hits(self, sent: "Span", matches: list[tuple[int, int, int]]) -> "_Hits":
         """Every match inside one sentence, by key (at-start keys already filtered)."""
         found: dict[str, list[tuple[int, int]]] = {}
+        self._collect(found, sent, matches)
+        return _Hits(sent, found, self)
+
+    def _collect(self, found: dict[str, list[tuple[int, int]]], sent: "Span", matches: list[tuple[int, int, int]]) -> None:
         strings = self.vocab.strings
+        first = None
         for match_id, start, end in matches:
             key = strings[match_id]
             if key.endswith("^"):
-                if start != _first_word(sent):
+                first = _first_word(sent) if first is None else first
+                if start != first:
                     continue
                 key = key[:-1]
             found.setdefault(key, []).append((start, end))
-        return _Hits(sent, found, self)
+
+
+class _Found(dict):
+    """A sentence's matches by key, where the token patterns of the cue, ``with`` and
+    exclude lists run only when their key is first asked for: a sentence that fails an
+    early test (no commitment cue) never runs the rest. The lists are those the eager
+    path builds, in the same order: a key's phrase matches, then its Matchers' matches
+    in Matcher order."""
+
+    def __init__(self, eager: dict, compiled: "_Compiled", sent: "Span", words: AbstractSet[str], text: str, places: Any):
+        super().__init__(eager)
+        self._args = (compiled, sent, words, text, places)
+        self._candidates: Optional[set[int]] = None
+        self._loaded: set[str] = set()
+
+    def _load(self, key: str) -> None:
+        self._loaded.add(key)
+        compiled, sent, words, text, places = self._args
+        matcher = compiled.support_matcher
+        ids = matcher.ids(key) + matcher.ids(key + "^")
+        if not ids:
+            return
+        if self._candidates is None:
+            self._candidates = set(matcher.candidates(words, text))
+        todo = sorted(i for i in ids if i in self._candidates)
+        if todo:
+            own = {compiled.vocab.strings[key], compiled.vocab.strings[key + "^"]}  # a Matcher holds one key; be sure
+            compiled._collect(self, sent, [m for m in matcher.run(sent, words, text, places=places, only=todo) if m[0] in own])
+
+    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+        if key not in self._loaded:
+            self._load(key)
+        return super().get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        if key not in self._loaded:
+            self._load(key)  # type: ignore[arg-type]
+        return super().__contains__(key)
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in self._loaded:
+            self._load(key)
+        return super().__getitem__(key)
 
 
 class _IndicatorGate:
