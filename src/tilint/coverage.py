@@ -487,6 +487,9 @@ class _Compiled:
         self.support_matcher = GatedMatcher(nlp.vocab)
         for key, patterns in self.tokens.items():
             (self.indicator_matcher if key.startswith("ind:") else self.support_matcher).add(key, patterns)
+        # the keys whose token patterns run when first asked for (see _Found)
+        support = {k.rstrip("^") for k in self.tokens if not k.startswith("ind:")}
+        self.lazy_keys = {k: self.support_matcher.ids(k) + self.support_matcher.ids(k + "^") for k in support}
         # text holding no indicator with its `with` words cannot give evidence: blocks
         # without are skipped unparsed, sentences without unmatched ("staff" alone is
         # common; "staff" near a trauma word is not)
@@ -583,15 +586,12 @@ class _Found(dict):
         super().__init__(eager)
         self._args = (compiled, sent, words, text, places)
         self._candidates: Optional[set[int]] = None
-        self._loaded: set[str] = set()
+        self._pending = dict(compiled.lazy_keys)  # key -> its Matchers (and its at-start key's)
 
     def _load(self, key: str) -> None:
-        self._loaded.add(key)
+        ids = self._pending.pop(key)
         compiled, sent, words, text, places = self._args
         matcher = compiled.support_matcher
-        ids = matcher.ids(key) + matcher.ids(key + "^")
-        if not ids:
-            return
         if self._candidates is None:
             self._candidates = set(matcher.candidates(words, text))
         todo = sorted(i for i in ids if i in self._candidates)
@@ -600,17 +600,17 @@ class _Found(dict):
             compiled._collect(self, sent, [m for m in matcher.run(sent, words, text, places=places, only=todo) if m[0] in own])
 
     def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
-        if key not in self._loaded:
+        if key in self._pending:
             self._load(key)
         return super().get(key, default)
 
     def __contains__(self, key: object) -> bool:
-        if key not in self._loaded:
+        if key in self._pending:
             self._load(key)  # type: ignore[arg-type]
         return super().__contains__(key)
 
     def __getitem__(self, key: str) -> Any:
-        if key not in self._loaded:
+        if key in self._pending:
             self._load(key)
         return super().__getitem__(key)
 
@@ -787,7 +787,8 @@ def _learned_evidence(
         confident = {s.start for s in sents if any(_alone(p.model, probs.get((i, s.start), {})) for p in learned if p.model)}
         if not (anchored or confident):
             continue
-        chosen = sents if anchored else [s for s in sents if s.start in confident]
+        # a sentence the classifier did not read (under three words) is never evidence
+        chosen = [s for s in sents if (i, s.start) in probs and (anchored or s.start in confident)]
         for hits in compiled.sentence_hits(d, chosen, keep=confident, text=block.text, anchored=anchored):
             sent_probs = probs.get((i, hits.sent.start))
             if sent_probs is None:
