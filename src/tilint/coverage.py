@@ -782,13 +782,16 @@ def _learned_evidence(
     cats = classifier([sent for _, sent in todo])
     probs: dict[tuple[int, int], dict[str, float]] = {(i, sent.start): c for (i, sent), c in zip(todo, cats)}
     for i, (block, d, sents) in enumerate(parsed):
+        # a sentence the classifier did not read (under three words) is never evidence
+        read = [s for s in sents if (i, s.start) in probs]
+        if not read:
+            continue
         # sentences with an indicator anchor, and those the classifier is confident about
         anchored = compiled.prefilter(block.text)
-        confident = {s.start for s in sents if any(_alone(p.model, probs.get((i, s.start), {})) for p in learned if p.model)}
+        confident = {s.start for s in read if any(_alone(p.model, probs[i, s.start]) for p in learned if p.model)}
         if not (anchored or confident):
             continue
-        # a sentence the classifier did not read (under three words) is never evidence
-        chosen = [s for s in sents if (i, s.start) in probs and (anchored or s.start in confident)]
+        chosen = read if anchored else [s for s in read if s.start in confident]
         for hits in compiled.sentence_hits(d, chosen, keep=confident, text=block.text, anchored=anchored):
             sent_probs = probs.get((i, hits.sent.start))
             if sent_probs is None:
