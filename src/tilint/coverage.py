@@ -38,12 +38,12 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Container, Iterable, Optional, Sequence
+from typing import TYPE_CHECKING, AbstractSet, Any, Container, Iterable, Optional, Sequence
 
 from .document import Block, Document
 from .models import Finding, Source
 from .nlp import get_nlp, norm, parse_blocks, sentences
-from .prefilter import GatedMatcher, Prefilter, Requirement, pattern_requirements, requirement, variants, words_of
+from .prefilter import GatedMatcher, Prefilter, Requirement, pattern_requirements, places_of, requirement, variants, words_of
 from .ruleset import load_sources, rules_dir
 from .yamlutil import DataError, load_validated, node_line
 
@@ -453,6 +453,8 @@ class _Compiled:
     runs each only where its anchor word occurs.
     """
 
+    lazy_cues = True  # False: every cue list is matched in every sentence with an indicator (the plain path, for tests)
+
     def __init__(self, framework: Framework, cues: dict):
         self.phrases: dict[str, list[str]] = {}
         self.tokens: dict[str, list[list[dict]]] = {}
@@ -485,6 +487,9 @@ class _Compiled:
         self.support_matcher = GatedMatcher(nlp.vocab)
         for key, patterns in self.tokens.items():
             (self.indicator_matcher if key.startswith("ind:") else self.support_matcher).add(key, patterns)
+        # the keys whose token patterns run when first asked for (see _Found)
+        support = {k.rstrip("^") for k in self.tokens if not k.startswith("ind:")}
+        self.lazy_keys = {k: self.support_matcher.ids(k) + self.support_matcher.ids(k + "^") for k in support}
         # text holding no indicator with its `with` words cannot give evidence: blocks
         # without are skipped unparsed, sentences without unmatched ("staff" alone is
         # common; "staff" near a trauma word is not)
@@ -516,18 +521,24 @@ class _Compiled:
             self._add(with_key, phrases)
         return _Indicator(key, float(raw["weight"]), with_key, raw.get("negation", "block"))
 
-    def sentence_hits(self, doc: "Doc", sents: list["Span"], keep: Container[int] = ()) -> Iterable["_Hits"]:
+    def sentence_hits(
+        self, doc: "Doc", sents: list["Span"], keep: Container[int] = (), *, text: Optional[str] = None, anchored: Optional[bool] = None
+    ) -> Iterable["_Hits"]:
         """Per sentence of ``doc`` that has an indicator (or starts at a token in ``keep``),
         its matches (sentence-relative).
 
-        Phrases are matched once per doc; token patterns per sentence, each only in
-        sentences holding its anchor, which keeps the Matcher's work small."""
+        ``text`` is the doc's text when the caller has it (``Doc.text`` is rebuilt from
+        the tokens on every access), ``anchored`` the gate's answer for the whole of it
+        (a sentence that is the whole text is not looked at again). Phrases are matched
+        once per doc; token patterns per sentence, each only in sentences holding its
+        anchor, which keeps the Matcher's work small."""
         live = []
-        full = doc.text  # rebuilt from the tokens on every access
+        full = doc.text if text is None else text
         for sent in sents:
             text = full[sent.start_char : sent.end_char]
             words = words_of(text)
-            if sent.start in keep or self.prefilter.check(words, text):
+            whole = anchored is not None and len(text) == len(full)
+            if sent.start in keep or (anchored if whole else self.prefilter.check(words, text)):
                 live.append((sent, text, words))
         if not live:
             return
@@ -535,22 +546,73 @@ class _Compiled:
         phrases = sorted(self.phrase_matcher(doc), key=lambda m: m[1])
         for sent, text, words in live:
             inside = [(m, s - sent.start, e - sent.start) for m, s, e in phrases if s >= sent.start and e <= sent.end]
-            inside += self.indicator_matcher.run(sent, words, text)
+            places = places_of(sent, text)  # where each word stands: shared by both matchers
+            inside += self.indicator_matcher.run(sent, words, text, places=places)
             if sent.start in keep or any(strings[m].startswith("ind:") for m, _, _ in inside):
-                yield self.hits(sent, inside + self.support_matcher.run(sent, words, text))
+                if not self.lazy_cues:
+                    yield self.hits(sent, inside + self.support_matcher.run(sent, words, text, places=places))
+                    continue
+                hits = self.hits(sent, inside)
+                hits.found = _Found(hits.found, self, sent, words, text, places)
+                yield hits
 
     def hits(self, sent: "Span", matches: list[tuple[int, int, int]]) -> "_Hits":
         """Every match inside one sentence, by key (at-start keys already filtered)."""
         found: dict[str, list[tuple[int, int]]] = {}
+        self._collect(found, sent, matches)
+        return _Hits(sent, found, self)
+
+    def _collect(self, found: dict[str, list[tuple[int, int]]], sent: "Span", matches: list[tuple[int, int, int]]) -> None:
         strings = self.vocab.strings
+        first = None
         for match_id, start, end in matches:
             key = strings[match_id]
             if key.endswith("^"):
-                if start != _first_word(sent):
+                first = _first_word(sent) if first is None else first
+                if start != first:
                     continue
                 key = key[:-1]
             found.setdefault(key, []).append((start, end))
-        return _Hits(sent, found, self)
+
+
+class _Found(dict):
+    """A sentence's matches by key, where the token patterns of the cue, ``with`` and
+    exclude lists run only when their key is first asked for: a sentence that fails an
+    early test (no commitment cue) never runs the rest. The lists are those the eager
+    path builds, in the same order: a key's phrase matches, then its Matchers' matches
+    in Matcher order."""
+
+    def __init__(self, eager: dict, compiled: "_Compiled", sent: "Span", words: AbstractSet[str], text: str, places: Any):
+        super().__init__(eager)
+        self._args = (compiled, sent, words, text, places)
+        self._candidates: Optional[set[int]] = None
+        self._pending = dict(compiled.lazy_keys)  # key -> its Matchers (and its at-start key's)
+
+    def _load(self, key: str) -> None:
+        ids = self._pending.pop(key)
+        compiled, sent, words, text, places = self._args
+        matcher = compiled.support_matcher
+        if self._candidates is None:
+            self._candidates = set(matcher.candidates(words, text))
+        todo = sorted(i for i in ids if i in self._candidates)
+        if todo:
+            own = {compiled.vocab.strings[key], compiled.vocab.strings[key + "^"]}  # a Matcher holds one key; be sure
+            compiled._collect(self, sent, [m for m in matcher.run(sent, words, text, places=places, only=todo) if m[0] in own])
+
+    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+        if key in self._pending:
+            self._load(key)
+        return super().get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        if key in self._pending:
+            self._load(key)  # type: ignore[arg-type]
+        return super().__contains__(key)
+
+    def __getitem__(self, key: str) -> Any:
+        if key in self._pending:
+            self._load(key)
+        return super().__getitem__(key)
 
 
 class _IndicatorGate:
@@ -564,9 +626,10 @@ class _IndicatorGate:
         paired = [(i, reqs, with_reqs) for i, (reqs, with_reqs) in enumerate(indicators) if with_reqs is not None]
         self.with_words = Prefilter((w for _, _, with_reqs in paired for w in with_reqs), (i for i, _, with_reqs in paired for _ in with_reqs))
         self.own_words = {i: Prefilter(reqs) for i, reqs, _ in paired}
+        self.bypass = False  # True: every text is a candidate (the plain path, for tests)
 
-    def check(self, words: set[str], text: str) -> bool:
-        return self.alone.check(words, text) or any(self.own_words[i].check(words, text) for i in self.with_words.tags(words, text))
+    def check(self, words: AbstractSet[str], text: str) -> bool:
+        return self.bypass or self.alone.check(words, text) or any(self.own_words[i].check(words, text) for i in self.with_words.tags(words, text))
 
     def __call__(self, text: str) -> bool:
         return self.check(words_of(text), text)
@@ -670,7 +733,7 @@ def check_document(
     if lexical:
         for block, d, sents in parsed:
             if compiled.prefilter(block.text):
-                for hits in compiled.sentence_hits(d, sents):
+                for hits in compiled.sentence_hits(d, sents, text=block.text, anchored=True):
                     if _disqualified(hits):
                         continue
                     for p in lexical:
@@ -719,12 +782,17 @@ def _learned_evidence(
     cats = classifier([sent for _, sent in todo])
     probs: dict[tuple[int, int], dict[str, float]] = {(i, sent.start): c for (i, sent), c in zip(todo, cats)}
     for i, (block, d, sents) in enumerate(parsed):
+        # a sentence the classifier did not read (under three words) is never evidence
+        read = [s for s in sents if (i, s.start) in probs]
+        if not read:
+            continue
         # sentences with an indicator anchor, and those the classifier is confident about
         anchored = compiled.prefilter(block.text)
-        confident = {s.start for s in sents if any(_alone(p.model, probs.get((i, s.start), {})) for p in learned if p.model)}
+        confident = {s.start for s in read if any(_alone(p.model, probs[i, s.start]) for p in learned if p.model)}
         if not (anchored or confident):
             continue
-        for hits in compiled.sentence_hits(d, sents if anchored else [s for s in sents if s.start in confident], keep=confident):
+        chosen = read if anchored else [s for s in read if s.start in confident]
+        for hits in compiled.sentence_hits(d, chosen, keep=confident, text=block.text, anchored=anchored):
             sent_probs = probs.get((i, hits.sent.start))
             if sent_probs is None:
                 continue

@@ -30,7 +30,7 @@ from .spelling import respell_tokens, spelling_variants
 if TYPE_CHECKING:
     from spacy.vocab import Vocab
 
-__all__ = ["Anchor", "Prefilter", "GatedMatcher", "requirement", "pattern_requirements", "rule_requirements", "variants", "words_of"]
+__all__ = ["Anchor", "Prefilter", "GatedMatcher", "places_of", "requirement", "pattern_requirements", "rule_requirements", "variants", "words_of"]
 
 LETTERS = re.compile(r"[^\W\d_]+")
 _WORD = re.compile(r"[^\W\d_]{2,}")
@@ -195,7 +195,7 @@ class Prefilter:
                 self._always.add(tag)
                 continue
             plain = [a for a in req if a.plain]
-            others = tuple(a for a in req if not a.plain)
+            others = tuple(sorted((a for a in req if not a.plain), key=lambda a: a.regex is not None))  # regexes last: the dearest look
             if not plain:
                 self._unindexed.append((tag, (), others))
                 continue
@@ -332,6 +332,12 @@ class _Places:
         return (lo, hi) if lo < hi else (0, 0)
 
 
+def places_of(doclike, text: str) -> Optional[_Places]:
+    """Where each word of ``doclike`` (whose text is ``text``) stands, for
+    :meth:`GatedMatcher.run`; None when lowercasing moves the text's offsets."""
+    return _Places(doclike, text) if len(text.lower()) == len(text) else None
+
+
 class GatedMatcher:
     """Token patterns, one spaCy Matcher per key, each run only where it could match.
 
@@ -348,6 +354,7 @@ class GatedMatcher:
         self._requirements: list[tuple[int, Requirement]] = []
         self._gate: Optional[Prefilter] = None
         self._bounds: list[list[list[Bound]]] = []  # per Matcher, per pattern
+        self._ids: dict[str, list[int]] = {}  # key -> the Matchers holding its patterns
         self.plain = False  # True: every Matcher scans the whole text (the plain path, for tests)
 
     def add(self, key: str, patterns: list[list[dict]]) -> None:
@@ -364,6 +371,7 @@ class GatedMatcher:
         unsafe = _exception_norms()
         for key, patterns in entries:
             matcher.add(key, patterns)
+            self._ids.setdefault(key, []).append(len(self._matchers))
             self._requirements += [(len(self._matchers), requirement(p)) for p in patterns]
         self._bounds.append([bounds(p, unsafe) for _, patterns in entries for p in patterns])
         self._matchers.append(matcher)
@@ -376,20 +384,32 @@ class GatedMatcher:
         """Matches in ``doclike`` (a Doc, or a Span: offsets are then relative to it)."""
         return self.run(doclike, words_of(doclike.text), doclike.text) if self._matchers else []
 
-    def run(self, doclike, words: AbstractSet[str], text: str) -> list[tuple[int, int, int]]:
-        """:meth:`__call__` with the text (``Span.text`` is slow to build) and its
-        :func:`words_of` already computed."""
-        if not self._matchers:
-            return []
+    def ids(self, key: str) -> list[int]:
+        """The Matchers holding the patterns of ``key`` (for ``run(only=...)``)."""
+        return self._ids.get(key, [])
+
+    def candidates(self, words: AbstractSet[str], text: str) -> list[int]:
+        """The Matchers that could match in a text (ascending), given its :func:`words_of`."""
+        if self.plain:
+            return list(range(len(self._matchers)))
         if self._gate is None:
             self._gate = Prefilter((r for _, r in self._requirements), (i for i, _ in self._requirements))
+        return sorted(self._gate.tags(words, text))
+
+    def run(
+        self, doclike, words: AbstractSet[str], text: str, places: Optional[_Places] = None, only: Optional[Iterable[int]] = None
+    ) -> list[tuple[int, int, int]]:
+        """:meth:`__call__` with the text (``Span.text`` is slow to build) and its
+        :func:`words_of` already computed (and, to share it between matchers, its
+        :func:`places_of`). ``only``: these of the :meth:`candidates`, in this order."""
+        if not self._matchers:
+            return []
         out: list[tuple[int, int, int]] = []
-        places = None
-        for i in range(len(self._matchers)) if self.plain else sorted(self._gate.tags(words, text)):
+        for i in self.candidates(words, text) if only is None else only:
             matcher = self._matchers[i]
             if not self.plain and places is None and len(text.lower()) == len(text):
                 places = _Places(doclike, text)  # a text that keeps its offsets lowercased
-            window = places.window(self._bounds[i], words) if places is not None else None
+            window = places.window(self._bounds[i], words) if places is not None and not self.plain else None
             if window is None:
                 out += matcher(doclike)  # type: ignore[operator]
             elif window[0] < window[1]:

@@ -1,0 +1,110 @@
+"""Coverage's fast path (block and sentence gates, windowed Matchers sharing one word index,
+cue lists matched only when asked for, the block's text reused) gives exactly the reports of the plain path, where every sentence
+of every block is matched whole by every Matcher."""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tilint.coverage import _compiled, _Compiled, available_frameworks, check_coverage, check_document, load_framework
+from tilint.prefilter import GatedMatcher
+from tilint.readers import read_document
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = Path(__file__).parent / "data"
+FRAMEWORKS = available_frameworks()
+
+
+@contextlib.contextmanager
+def plain_path():
+    """Every block and sentence a candidate, every token Matcher over every token of each
+    sentence, and each sentence's text cut from ``Doc.text`` and gated on its own."""
+    compiled = [_compiled(load_framework(name)) for name in FRAMEWORKS]
+    matchers = [m for c in compiled for m in vars(c).values() if isinstance(m, GatedMatcher)]
+    fast_hits = _Compiled.sentence_hits
+
+    def sentence_hits(self, doc, sents, keep=(), **_):
+        return fast_hits(self, doc, sents, keep)
+
+    _Compiled.sentence_hits = sentence_hits  # type: ignore[method-assign]
+    for c in compiled:
+        c.prefilter.bypass = True
+        c.lazy_cues = False
+    for m in matchers:
+        m.plain = True
+    try:
+        yield
+    finally:
+        _Compiled.sentence_hits = fast_hits  # type: ignore[method-assign]
+        for c in compiled:
+            c.prefilter.bypass = False
+            del c.lazy_cues
+        for m in matchers:
+            m.plain = False
+
+
+def _reports(texts: list[str], framework: str) -> list[dict]:
+    return [check_coverage(t, framework=framework).to_dict() for t in texts]
+
+
+def _sentences() -> list[str]:
+    """Coverage fixtures, language regression sentences, the framework examples and the
+    project's own training corpus: the kinds of sentence coverage must judge."""
+    texts = [c["text"] for c in yaml.safe_load((DATA / "coverage" / "sentences.yaml").read_text(encoding="utf-8"))]
+    for name in ("regression.yaml", "regression-families.yaml"):
+        texts += [c["text"] for c in yaml.safe_load((DATA / name).read_text(encoding="utf-8"))]
+    texts += [p.example for name in FRAMEWORKS for p in load_framework(name).principles]
+    for path in sorted((ROOT / "training" / "coverage").glob("*.yaml")):
+        texts += [c["text"] for c in yaml.safe_load(path.read_text(encoding="utf-8")) if isinstance(c, dict) and c.get("text")]
+    return texts
+
+
+SENTENCES = _sentences()
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_fast_path_is_exact_over_every_sentence_we_have(framework):
+    """One sentence a block, ten a paragraph (several sentences a block, some gated out)
+    and twenty-five paragraphs a document."""
+    texts = [s.replace("\n", " ") for s in SENTENCES]
+    paragraphs = [" ".join(texts[i : i + 10]) for i in range(0, len(texts), 10)]
+    documents = ["\n\n".join(texts[i : i + 25]) for i in range(0, len(texts), 25)]
+    fast = _reports(paragraphs + documents, framework)
+    with plain_path():
+        plain = _reports(paragraphs + documents, framework)
+    assert fast == plain
+    evidence = sum(len(p["evidence"]) for r in fast for p in r["principles"])
+    assert evidence > 300  # the comparison covers a lot of evidence, not only empty reports
+
+
+def test_fast_path_is_exact_on_every_example_document_and_fixture_policy():
+    paths = [p for p in sorted((ROOT / "examples").iterdir()) if p.suffix in (".md", ".txt", ".docx", ".pdf")]
+    paths += sorted((DATA / "coverage" / "policies").glob("*.md"))
+    assert len(paths) >= 10
+    docs = [read_document(p) for p in paths]
+    for framework in FRAMEWORKS:
+        fast = [check_document(d, framework=framework).to_dict() for d in docs]
+        with plain_path():
+            plain = [check_document(read_document(p), framework=framework).to_dict() for p in paths]
+        assert fast == plain, framework
+
+
+FILLER = ["The service", "reviews this policy", "every year.", "Staff", "will", "not", "never", "can", "may", "could", "we", "our",
+          "if", "is", "are trained", "\n", "\n\n", "- ", "# ", "**", '"', "(", ")", ",", ";", "can't", "won't", "co-", "re-", "Ç", "İ"]
+pieces = st.one_of(st.sampled_from(SENTENCES), st.sampled_from(FILLER), st.text(alphabet="abcdefghijklmnopqrstuvwxyz -.,'\n", max_size=20))
+casing = st.sampled_from([str, str.upper, str.lower, str.title])
+
+
+@settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(pieces, casing), min_size=1, max_size=14), st.sampled_from(FRAMEWORKS))
+def test_fast_path_is_exact_on_random_text(parts, framework):
+    text = " ".join(case(p) for p, case in parts)
+    fast = _reports([text], framework)
+    with plain_path():
+        assert _reports([text], framework) == fast
