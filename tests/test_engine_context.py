@@ -593,3 +593,17 @@ def found_at(zz_config):
 )
 def test_context_mechanisms_report_exact_positions(found_at, text, fmt, expected):
     assert found_at(text, fmt) == expected
+
+
+# -- typographic apostrophes -------------------------------------------------------------
+@pytest.mark.parametrize("apostrophe", ["'", "\u2019"])
+def test_a_phrase_written_with_a_straight_apostrophe_matches_either(found, apostrophe):
+    # Word turns "what's" into "what’s"; rule packs are written with "'"
+    assert found(f"Staff ask what{apostrophe}s wrong.") == [("ZZ010", f"what{apostrophe}s wrong")]
+
+
+@pytest.mark.parametrize("apostrophe", ["'", "\u2019"])
+def test_a_context_phrase_with_an_apostrophe_matches_either(found, apostrophe):
+    assert found(f"The note will be sent away from the child{apostrophe}s record.") == []
+    # ...and only the phrase it names: another possessive is no exception
+    assert found(f"Pupils will be sent away from the teacher{apostrophe}s room.") == [("ZZ010", "will be sent away")]

@@ -78,3 +78,16 @@ def test_emphasis_does_not_break_a_phrase(linter, write):
     path = write("em.md", "People who **fail to attend** are called.\n")
     (f,) = linter.lint_file(path).findings
     assert (f.match, f.column, f.end_column) == ("fail to attend", 14, 28)
+
+
+def test_a_link_destination_wrapped_over_lines_is_not_prose(linter, write):
+    # web pages exported to Markdown wrap long link targets; the words in the target
+    # ("...-addicts-...") are part of the address, not the policy's wording
+    text = ("Read [the guidance\n](https://example.org/services/support-for-\n"
+            "addicts-and-families/) and the addicts page.\n\n"
+            "[Not a link](https://example.org/\nwhere addicts wait) here.\n")
+    path = write("wrapped.md", text)
+    assert positions(linter, path) == [
+        ("addicts", 3, 32, 3, 39),
+        ("addicts", 6, 7, 6, 14),
+    ]

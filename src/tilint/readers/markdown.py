@@ -23,7 +23,9 @@ _INLINE_MASKS = [
     re.compile(r"(`+)(?!`).+?(?<!`)\1(?!`)", re.S),  # code spans
     re.compile(r"<(?:https?|mailto|ftp):[^>\s]*>"),  # autolinks
     re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>"),  # inline HTML tags
-    re.compile(r"\]\([^)\s]*(?:\s+\"[^\"]*\")?\)"),  # link/image destinations: ](url "title")
+    # link/image destinations: ](url "title"); a destination hard-wrapped over lines
+    # (text exported from web pages) continues while each line is one unbroken word
+    re.compile(r"\]\([^)\s]*(?:\n[ \t]*[^)\s]+)*(?:\s+\"[^\"]*\")?\)"),
     re.compile(r"\]\[[^\]]*\]"),  # reference-style link labels: ][ref]
     re.compile(r"\[\^[^\]]+\]"),  # footnote references
     URL_RE,
