@@ -607,3 +607,32 @@ def test_a_context_phrase_with_an_apostrophe_matches_either(found, apostrophe):
     assert found(f"The note will be sent away from the child{apostrophe}s record.") == []
     # ...and only the phrase it names: another possessive is no exception
     assert found(f"Pupils will be sent away from the teacher{apostrophe}s room.") == [("ZZ010", "will be sent away")]
+
+
+# -- a list item continues its lead-in's sentence ---------------------------------------
+def test_a_lead_in_ending_in_a_not_preceded_by_word_reaches_the_item_it_opens(found):
+    # ZZ003 "abuse" is not flagged after "domestic": "...of domestic:" / "- abuse ..."
+    text = "Workers are trained in the signs of domestic:\n\n- abuse and coercive control\n- stalking\n"
+    assert found(text, fmt="markdown") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the lead-in ends in another word
+        "Workers are trained in the signs of:\n\n- abuse and coercive control\n",
+        # the hit does not open the item
+        "Workers are trained in the signs of domestic:\n\n- verbal abuse and coercive control\n",
+        # a paragraph, not a list item, after the lead-in
+        "Workers are trained in the signs of domestic:\n\nabuse and coercive control are covered.\n",
+    ],
+)
+def test_a_lead_in_reaches_only_an_item_it_opens(found, text):
+    assert [r for r, _ in found(text, fmt="markdown")] == ["ZZ003"]
+
+
+def test_a_rights_list_is_no_refusal(rule_linter):
+    # BL011 is quiet after "right to" in a sentence; a rights list is the same sentence
+    lint = lambda text: [(f.line, f.match) for f in rule_linter("BL011").lint_text(text, format="markdown") if f.rule_id == "BL011"]
+    assert lint("You have the right to:\n\n- refuse any treatment offered to you\n- see your records\n") == []
+    assert lint("A resident may be asked to leave if they:\n\n- refuse to pay rent for three months\n") == [(3, "refuse")]
