@@ -91,3 +91,11 @@ def test_a_link_destination_wrapped_over_lines_is_not_prose(linter, write):
         ("addicts", 3, 32, 3, 39),
         ("addicts", 6, 7, 6, 14),
     ]
+
+
+def test_a_backslash_hard_line_break_ends_the_sentence_before_it(linter, write):
+    # converters write "text.\" at the end of a line; the backslash is markup, and the
+    # sentence after it is a sentence of its own (sentence context must not leak)
+    path = write("hardbreak.md", "Addicts wait in the hall.\\\nStaff review each case.\n")
+    (f,) = linter.lint_file(path).findings
+    assert (f.match, f.line, f.column, f.context) == ("Addicts", 1, 1, "Addicts wait in the hall.")

@@ -31,6 +31,7 @@ _INLINE_MASKS = [
     URL_RE,
     re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[A-Za-z]+);"),  # entities
     re.compile(r"\\(?=[!-/:-@\[-`{-~])"),  # backslash escapes
+    re.compile(r"\\$", re.M),  # a backslash ending a line is a hard line break, not text
     re.compile(r"!(?=\[)|[\[\]]"),  # link/image brackets (the link text is prose)
     re.compile(r"\*+|~~|(?<![A-Za-z0-9])_+|_+(?![A-Za-z0-9])"),  # emphasis markers
 ]
