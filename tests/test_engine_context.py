@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from tilint.config import Config
 from tilint.linter import Linter
 
 
@@ -445,8 +446,6 @@ TIE_RULE = """  - id: {id}
 
 @pytest.fixture(scope="module")
 def ties(tmp_path_factory):
-    from tilint.config import Config
-
     pack = tmp_path_factory.mktemp("ties") / "ties.yaml"
     pack.write_text(
         TIE_PACK
@@ -596,17 +595,48 @@ def test_context_mechanisms_report_exact_positions(found_at, text, fmt, expected
 
 
 # -- typographic apostrophes -------------------------------------------------------------
+APOSTROPHE_PACK = """pack: apostrophe-test
+prefix: ZZ
+category: engine-test
+description: A rule written with straight apostrophes.
+rules:
+  - id: ZZ010
+    name: apostrophe-phrase
+    severity: warning
+    message: "'{match}' is a test phrase with an apostrophe."
+    patterns:
+      - phrase: what's wrong
+      - phrase: will be sent away
+    context:
+      not_followed_by: ["from the child's record"]
+    suggestions: ["what happened"]
+    rationale: A test rule whose phrase and context are written with a straight apostrophe, for typographic apostrophes in documents.
+    sources: [VA]
+    examples:
+      fail: ["Ask what's wrong.", "Pupils will be sent away."]
+      pass: ["Ask what happened.", "The note will be sent away from the child's record."]
+"""
+
+
+@pytest.fixture(scope="module")
+def apostrophe_found(tmp_path_factory):
+    pack = tmp_path_factory.mktemp("pack") / "apostrophe.yaml"
+    pack.write_text(APOSTROPHE_PACK, encoding="utf-8")
+    linter = Linter(Config(extra_rules=(str(pack),), select=("ZZ010",)))
+    return lambda text: [(f.rule_id, f.match) for f in linter.lint_text(text, format="text")]
+
+
 @pytest.mark.parametrize("apostrophe", ["'", "\u2019"])
-def test_a_phrase_written_with_a_straight_apostrophe_matches_either(found, apostrophe):
+def test_a_phrase_written_with_a_straight_apostrophe_matches_either(apostrophe_found, apostrophe):
     # Word turns "what's" into "what’s"; rule packs are written with "'"
-    assert found(f"Staff ask what{apostrophe}s wrong.") == [("ZZ010", f"what{apostrophe}s wrong")]
+    assert apostrophe_found(f"Staff ask what{apostrophe}s wrong.") == [("ZZ010", f"what{apostrophe}s wrong")]
 
 
 @pytest.mark.parametrize("apostrophe", ["'", "\u2019"])
-def test_a_context_phrase_with_an_apostrophe_matches_either(found, apostrophe):
-    assert found(f"The note will be sent away from the child{apostrophe}s record.") == []
+def test_a_context_phrase_with_an_apostrophe_matches_either(apostrophe_found, apostrophe):
+    assert apostrophe_found(f"The note will be sent away from the child{apostrophe}s record.") == []
     # ...and only the phrase it names: another possessive is no exception
-    assert found(f"Pupils will be sent away from the teacher{apostrophe}s room.") == [("ZZ010", "will be sent away")]
+    assert apostrophe_found(f"Pupils will be sent away from the teacher{apostrophe}s room.") == [("ZZ010", "will be sent away")]
 
 
 # -- a list item continues its lead-in's sentence ---------------------------------------
