@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from tilint.config import Config
 from tilint.linter import Linter
 
 
@@ -445,8 +446,6 @@ TIE_RULE = """  - id: {id}
 
 @pytest.fixture(scope="module")
 def ties(tmp_path_factory):
-    from tilint.config import Config
-
     pack = tmp_path_factory.mktemp("ties") / "ties.yaml"
     pack.write_text(
         TIE_PACK
@@ -593,3 +592,77 @@ def found_at(zz_config):
 )
 def test_context_mechanisms_report_exact_positions(found_at, text, fmt, expected):
     assert found_at(text, fmt) == expected
+
+
+# -- typographic apostrophes -------------------------------------------------------------
+APOSTROPHE_PACK = """pack: apostrophe-test
+prefix: ZZ
+category: engine-test
+description: A rule written with straight apostrophes.
+rules:
+  - id: ZZ010
+    name: apostrophe-phrase
+    severity: warning
+    message: "'{match}' is a test phrase with an apostrophe."
+    patterns:
+      - phrase: what's wrong
+      - phrase: will be sent away
+    context:
+      not_followed_by: ["from the child's record"]
+    suggestions: ["what happened"]
+    rationale: A test rule whose phrase and context are written with a straight apostrophe, for typographic apostrophes in documents.
+    sources: [VA]
+    examples:
+      fail: ["Ask what's wrong.", "Pupils will be sent away."]
+      pass: ["Ask what happened.", "The note will be sent away from the child's record."]
+"""
+
+
+@pytest.fixture(scope="module")
+def apostrophe_found(tmp_path_factory):
+    pack = tmp_path_factory.mktemp("pack") / "apostrophe.yaml"
+    pack.write_text(APOSTROPHE_PACK, encoding="utf-8")
+    linter = Linter(Config(extra_rules=(str(pack),), select=("ZZ010",)))
+    return lambda text: [(f.rule_id, f.match) for f in linter.lint_text(text, format="text")]
+
+
+@pytest.mark.parametrize("apostrophe", ["'", "\u2019"])
+def test_a_phrase_written_with_a_straight_apostrophe_matches_either(apostrophe_found, apostrophe):
+    # Word turns "what's" into "what’s"; rule packs are written with "'"
+    assert apostrophe_found(f"Staff ask what{apostrophe}s wrong.") == [("ZZ010", f"what{apostrophe}s wrong")]
+
+
+@pytest.mark.parametrize("apostrophe", ["'", "\u2019"])
+def test_a_context_phrase_with_an_apostrophe_matches_either(apostrophe_found, apostrophe):
+    assert apostrophe_found(f"The note will be sent away from the child{apostrophe}s record.") == []
+    # ...and only the phrase it names: another possessive is no exception
+    assert apostrophe_found(f"Pupils will be sent away from the teacher{apostrophe}s room.") == [("ZZ010", "will be sent away")]
+
+
+# -- a list item continues its lead-in's sentence ---------------------------------------
+def test_a_lead_in_ending_in_a_not_preceded_by_word_reaches_the_item_it_opens(found):
+    # ZZ003 "abuse" is not flagged after "domestic": "...of domestic:" / "- abuse ..."
+    text = "Workers are trained in the signs of domestic:\n\n- abuse and coercive control\n- stalking\n"
+    assert found(text, fmt="markdown") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the lead-in ends in another word
+        "Workers are trained in the signs of:\n\n- abuse and coercive control\n",
+        # the hit does not open the item
+        "Workers are trained in the signs of domestic:\n\n- verbal abuse and coercive control\n",
+        # a paragraph, not a list item, after the lead-in
+        "Workers are trained in the signs of domestic:\n\nabuse and coercive control are covered.\n",
+    ],
+)
+def test_a_lead_in_reaches_only_an_item_it_opens(found, text):
+    assert [r for r, _ in found(text, fmt="markdown")] == ["ZZ003"]
+
+
+def test_a_rights_list_is_no_refusal(rule_linter):
+    # BL011 is quiet after "right to" in a sentence; a rights list is the same sentence
+    lint = lambda text: [(f.line, f.match) for f in rule_linter("BL011").lint_text(text, format="markdown") if f.rule_id == "BL011"]
+    assert lint("You have the right to:\n\n- refuse any treatment offered to you\n- see your records\n") == []
+    assert lint("A resident may be asked to leave if they:\n\n- refuse to pay rent for three months\n") == [(3, "refuse")]

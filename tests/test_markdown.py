@@ -78,3 +78,24 @@ def test_emphasis_does_not_break_a_phrase(linter, write):
     path = write("em.md", "People who **fail to attend** are called.\n")
     (f,) = linter.lint_file(path).findings
     assert (f.match, f.column, f.end_column) == ("fail to attend", 14, 28)
+
+
+def test_a_link_destination_wrapped_over_lines_is_not_prose(linter, write):
+    # web pages exported to Markdown wrap long link targets; the words in the target
+    # ("...-addicts-...") are part of the address, not the policy's wording
+    text = ("Read [the guidance\n](https://example.org/services/support-for-\n"
+            "addicts-and-families/) and the addicts page.\n\n"
+            "[Not a link](https://example.org/\nwhere addicts wait) here.\n")
+    path = write("wrapped.md", text)
+    assert positions(linter, path) == [
+        ("addicts", 3, 32, 3, 39),
+        ("addicts", 6, 7, 6, 14),
+    ]
+
+
+def test_a_backslash_hard_line_break_ends_the_sentence_before_it(linter, write):
+    # converters write "text.\" at the end of a line; the backslash is markup, and the
+    # sentence after it is a sentence of its own (sentence context must not leak)
+    path = write("hardbreak.md", "Addicts wait in the hall.\\\nStaff review each case.\n")
+    (f,) = linter.lint_file(path).findings
+    assert (f.match, f.line, f.column, f.context) == ("Addicts", 1, 1, "Addicts wait in the hall.")

@@ -254,9 +254,10 @@ class Engine:
         self._compile_for(candidates, prefilter)
         hits: list[Hit] = []
         present: dict[str, list[tuple[str, ...]]] = {}  # wide-list key -> sections it occurs in
-        scopes = _list_scopes(blocks)
+        leads: dict[int, str] = {}
+        scopes = _list_scopes(blocks, leads)
         for block, doc in self._parsed(candidates):
-            hits.extend(self._hits_in(block, doc, mentions, present, scopes.get(id(block))))
+            hits.extend(self._hits_in(block, doc, mentions, present, scopes.get(id(block)), leads.get(id(block))))
         pending = {f"!{f}:{h.rule.id}" for h in hits for f in _WIDE if f in h.rule.context} - set(present)
         if pending and len(candidates) < len(blocks):
             skipped = [b for b in blocks if not self.is_candidate(b.text)]
@@ -312,9 +313,10 @@ class Engine:
             key = self._keys[match_id] = (rule_id, int(idx) if idx else None)
         return key
 
-    def _hits_in(self, block: Block, doc: "Doc", mentions: str, present: dict[str, list[tuple[str, ...]]], scope: Optional[str] = None) -> list[Hit]:
+    def _hits_in(self, block: Block, doc: "Doc", mentions: str, present: dict[str, list[tuple[str, ...]]], scope: Optional[str] = None, lead: Optional[str] = None) -> list[Hit]:
         """Hits in one block; ``scope`` is what its lead-in or column header makes of it
-        ("forbidden": practices named to forbid them; "terms": words under discussion)."""
+        ("forbidden": practices named to forbid them; "terms": words under discussion);
+        ``lead`` is the lead-in sentence of a list item (without its colon)."""
         by_rule: dict[str, list[tuple[int, int, int]]] = {}
         aux: dict[str, list[tuple[int, int]]] = {}
         for match_id, start, end in self.matches(doc, block.text):
@@ -344,6 +346,8 @@ class Engine:
                 here = scope or _inline_scope(span, sent)  # a list's lead-in, or "X is never used: A, B" in the sentence
                 if self._excluded(rule, span, sent, aux, fragment) or self._rejected(span, sent, aux, here) or self._in_name(span, sent):
                     continue
+                if lead and "not_preceded_by" in rule.context and _lead_ends_with(lead, span, rule.context["not_preceded_by"]):
+                    continue  # "You have the right to:" / "- refuse treatment": the lead-in precedes the item
                 if _TOPIC_ONLY.intersection(rule.context) and (block.kind == "heading" or _title(sent)):
                     continue  # a heading or a title ("Restraint Form") names the topic; it describes no use
                 # a wording listed under "must never be used:" is a word not to use: a mention
@@ -842,22 +846,26 @@ _ABOUT_TERMS = re.compile(r"(?<![-\w])(?<!short )(?<!long )(?<!autumn )(?<!sprin
                           r"(?:terms?|words?|phrases?|labels?|language|expressions?|acronyms?|do not say|don't say|outdated)\b", re.I)
 
 
-def _list_scopes(blocks: Sequence[Block]) -> dict[int, str]:
+def _list_scopes(blocks: Sequence[Block], leads: Optional[dict[int, str]] = None) -> dict[int, str]:
     """What a lead-in makes of the list items or table under it, and a column header of
     the cells under it: ``"terms"`` ("Avoid these terms:", a "Term to avoid" column) or
     ``"forbidden"`` ("The following must never be used:", "Staff must not:", a
-    "Never used" column). Keyed by ``id(block)``."""
+    "Never used" column). Keyed by ``id(block)``. ``leads`` receives each list item's
+    lead-in sentence, without its colon."""
     out: dict[int, str] = {}
     lead: Optional[str] = None
+    lead_text: Optional[str] = None
     headers: dict[tuple[int, int], Optional[str]] = {}  # (table, cell) -> its header's scope
     for block in blocks:
         loc = block.location
+        if block.kind == "list_item" and lead_text is not None and leads is not None:
+            leads[id(block)] = lead_text
         if block.kind in ("list_item", "table_cell") and lead is not None:
             out[id(block)] = lead  # a list or table right under the lead-in
             continue
         if block.kind == "list_item":
             continue
-        lead = None
+        lead = lead_text = None
         if block.kind == "table_cell" and loc.table is not None and loc.cell is not None:
             key = (loc.table, loc.cell)
             if key not in headers:
@@ -866,7 +874,18 @@ def _list_scopes(blocks: Sequence[Block]) -> dict[int, str]:
                 out[id(block)] = headers[key]  # type: ignore[assignment]
         elif block.kind != "heading" and block.text.rstrip().endswith(":"):
             lead = _scope(block.text)
+            lead_text = _LAST_SENTENCE.split(block.text.strip())[-1].rstrip(":")
     return out
+
+
+def _lead_ends_with(lead: str, span: "Span", phrases: Sequence[str]) -> bool:
+    """A list item that opens with the hit continues its lead-in's sentence: does the
+    lead-in end in one of the rule's ``not_preceded_by`` phrases ("You have the right
+    to:", "The board can:")?"""
+    if any(t.is_alpha for t in span.doc[: span.start]):
+        return False
+    words = [norm(w) for w in re.findall(r"[\w']+", lead.replace("\u2019", "'"))]
+    return any(words[-len(p):] == p for p in ([norm(w) for w in re.findall(r"[\w']+", phrase)] for phrase in phrases) if p)
 
 
 def _scope(text: str) -> Optional[str]:

@@ -87,7 +87,8 @@ def install_norms(nlp: "Language") -> None:
     table = lemma_table()
 
     def lookup_norm(text: str) -> str:
-        lower = text.lower()
+        # a typographic apostrophe (Word's "child’s") matches a rule written with "'"
+        lower = text.lower().replace("\u2019", "'")
         return table.get(lower, lower)
 
     nlp.vocab.lex_attr_getters[NORM] = lookup_norm  # type: ignore[attr-defined]

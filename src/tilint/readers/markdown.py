@@ -23,12 +23,15 @@ _INLINE_MASKS = [
     re.compile(r"(`+)(?!`).+?(?<!`)\1(?!`)", re.S),  # code spans
     re.compile(r"<(?:https?|mailto|ftp):[^>\s]*>"),  # autolinks
     re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>"),  # inline HTML tags
-    re.compile(r"\]\([^)\s]*(?:\s+\"[^\"]*\")?\)"),  # link/image destinations: ](url "title")
+    # link/image destinations: ](url "title"); a destination hard-wrapped over lines
+    # (text exported from web pages) continues while each line is one unbroken word
+    re.compile(r"\]\([^)\s]*(?:\n[ \t]*[^)\s]+)*(?:\s+\"[^\"]*\")?\)"),
     re.compile(r"\]\[[^\]]*\]"),  # reference-style link labels: ][ref]
     re.compile(r"\[\^[^\]]+\]"),  # footnote references
     URL_RE,
     re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[A-Za-z]+);"),  # entities
     re.compile(r"\\(?=[!-/:-@\[-`{-~])"),  # backslash escapes
+    re.compile(r"\\$", re.M),  # a backslash ending a line is a hard line break, not text
     re.compile(r"!(?=\[)|[\[\]]"),  # link/image brackets (the link text is prose)
     re.compile(r"\*+|~~|(?<![A-Za-z0-9])_+|_+(?![A-Za-z0-9])"),  # emphasis markers
 ]
