@@ -30,6 +30,7 @@ from hypothesis import strategies as st
 
 from tilint.document import Document
 from tilint.readers import ReadError, read_document
+from tilint.readers.html import parse_html
 
 FUZZ_SECONDS = float(os.environ.get("FUZZ_SECONDS", "0"))
 TARGETS = ("md", "html", "rst", "txt", "docx", "odt", "pdf")
@@ -247,3 +248,17 @@ def test_a_page_tree_that_counts_a_missing_page_names_the_page(tmp_path: Path):
     with pytest.raises(ReadError) as err:
         read_document(path)
     assert str(err.value) == "damaged PDF: page 2 cannot be loaded"
+
+
+@pytest.mark.parametrize(
+    ("source", "texts"),
+    [
+        ("Staff<![C\x00ATA[<p>", ["Staff"]),  # found by `make fuzz` (UTF-16 with a BOM)
+        ("<p>Staff<![x[ hidden ]]> offer a choice.</p>", ["Staff offer a choice."]),
+        ("<p>Staff<![CDATA[ dropped ]]> offer a choice.</p>", ["Staff offer a choice."]),
+    ],
+)
+def test_a_marked_section_the_standard_library_does_not_know_is_a_bogus_comment(source: str, texts: list[str]):
+    # Python's html.parser raised AssertionError on "<![x[" before 3.13.4; HTML reads it
+    # as a comment up to the next ">"
+    assert [block.text for block in parse_html(source)] == texts
