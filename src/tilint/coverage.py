@@ -599,14 +599,14 @@ class _Found(dict):
             own = {compiled.vocab.strings[key], compiled.vocab.strings[key + "^"]}  # a Matcher holds one key; be sure
             compiled._collect(self, sent, [m for m in matcher.run(sent, words, text, places=places, only=todo) if m[0] in own])
 
-    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+    def get(self, key: str, default: Any = None) -> Any:
         if key in self._pending:
             self._load(key)
         return super().get(key, default)
 
     def __contains__(self, key: object) -> bool:
         if key in self._pending:
-            self._load(key)  # type: ignore[arg-type]
+            self._load(key)
         return super().__contains__(key)
 
     def __getitem__(self, key: str) -> Any:
@@ -750,7 +750,9 @@ def _worth_classifying(doc: "Doc", sents: list["Span"]) -> list["Span"]:
     counted on the attribute array, without a Token object per token."""
     from spacy.attrs import IS_ALPHA
 
-    alpha = doc.to_array(IS_ALPHA) if len(doc) else ()
+    if not len(doc):
+        return []
+    alpha = doc.to_array(IS_ALPHA)
     return [s for s in sents if alpha[s.start : s.end].sum() >= 3]
 
 

@@ -53,8 +53,9 @@ def pipeline_classifier(nlp: "Language") -> Classifier:
     (used by the evaluation to score a model trained on some folds only)."""
 
     def run(sents: Sequence[Union[str, "Span"]]) -> list[dict[str, float]]:
-        if sents and _reads_orth_only(nlp) and not any(isinstance(s, str) for s in sents):
-            return _predict_spans(nlp, sents)
+        spans = [s for s in sents if not isinstance(s, str)]
+        if spans and len(spans) == len(sents) and _reads_orth_only(nlp):
+            return _predict_spans(nlp, spans)
         texts = (s if isinstance(s, str) else s.text for s in sents)
         return [dict(doc.cats) for doc in nlp.pipe(texts, batch_size=BATCH_SIZE)]
 

@@ -239,7 +239,7 @@ class _Reader(HTMLParser):
     def handle_charref(self, name: str) -> None:
         self._reference(unescape(f"&#{name};"))
 
-    def parse_marked_section(self, i: int, report: int = 1) -> int:
+    def parse_marked_section(self, i: int, report: bool = True) -> int:
         # "<![x[...": HTML reads any marked section but CDATA as a bogus comment up to
         # the next ">"; the standard library (before Python 3.13.4) raises
         # AssertionError on a keyword it does not know (found by `make fuzz`)
