@@ -62,7 +62,14 @@ def connect(scheduler: str) -> Any:
         if n < 1:
             raise SchedulerError("--scheduler local:N needs at least one worker")
         cluster = distributed.LocalCluster(
-            n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=40
+            n_workers=n,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            # the scheduler serves HTTP routes even with no dashboard, by default on
+            # port 8787 of every interface: keep it on a free loopback port
+            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+            silence_logs=40,
         )
         client = distributed.Client(cluster)
         client._tilint_cluster = cluster  # closed by close()
