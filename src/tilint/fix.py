@@ -78,10 +78,11 @@ class FileFix:
         codec = _stateless_codec(self.document.encoding, original)
         src = self.document.source or ""
         try:
-            head = len(original) - len(src.encode(codec))
-            exact = head >= 0 and original[head:] == src.encode(codec)
+            encoded = src.encode(codec)
         except UnicodeEncodeError:
-            exact = False
+            encoded = None
+        head = len(original) - len(encoded) if encoded is not None else -1
+        exact = head >= 0 and original[head:] == encoded
         if not exact:
             raise FixRefused(f"its bytes do not round-trip through {self.document.encoding}; fix it by hand")
         parts, at = [original[:head]], 0  # the byte-order mark(s) as they were
