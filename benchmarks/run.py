@@ -34,6 +34,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpora import build_dense, build_realistic, first_megabytes, shared_corpus  # noqa: E402
@@ -51,7 +52,8 @@ TARGETS = {
     "slowdown_vs_floor": 4.0,  # <=
     "cold_finding_vs_alex": 1.0,  # <=
     "rerun_seconds": 0.3,  # <=
-    "j2_of_ceiling": 0.85,  # >=
+    "j2_of_ceiling": 0.85,  # >= (of the machine's pure-CPU two-process ceiling)
+    "j2_of_job_ceiling": 0.85,  # >= (of two independent tilint runs on half the files each)
     "pdf_seconds": 20.0,  # <
     "peak_mb": 500.0,  # <
 }
@@ -211,38 +213,83 @@ def _burn(n: int) -> int:
     return total
 
 
+def _cpu_legs(n: int = 15_000_000) -> tuple[float, float]:
+    """(seconds for one process to run two pure-CPU tasks, seconds for two processes to
+    run one each). Both legs are forked processes, so the serial leg pays what the
+    parallel one does (a fork, a pipe back) and nothing runs in this big process."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    def leg(task: Callable[[int], int], tasks: list[int]) -> float:
+        with ProcessPoolExecutor(len(tasks)) as pool:
+            start = time.perf_counter()
+            list(pool.map(task, tasks))
+            return time.perf_counter() - start
+
+    return leg(_burn_twice, [n]), leg(_burn, [n, n])
+
+
+def _burn_twice(n: int) -> int:
+    return _burn(n) + _burn(n)
+
+
 def parallel_ceiling(n: int = 15_000_000) -> float:
     """How much faster two processes finish two pure-CPU tasks than one process does:
     the machine's own limit for any ``-j 2`` speed-up (1.0 = no real second core)."""
-    from concurrent.futures import ProcessPoolExecutor
-
-    start = time.perf_counter()
-    _burn(n)
-    _burn(n)
-    serial = time.perf_counter() - start
-    with ProcessPoolExecutor(2) as pool:
-        start = time.perf_counter()
-        list(pool.map(_burn, [n, n]))
-        parallel = time.perf_counter() - start
+    serial, parallel = _cpu_legs(n)
     return serial / parallel
 
 
-def jobs(tmpdir: Path, tilint: list[str], folder: Path, files: int) -> dict:
-    env = None
+def _halves(paths: list[Path]) -> tuple[list[Path], list[Path]]:
+    """The files in two halves of (nearly) equal bytes, largest first to the lighter half."""
+    halves: tuple[list[Path], list[Path]] = ([], [])
+    weight = [0, 0]
+    for path in sorted(paths, key=lambda p: -p.stat().st_size):
+        i = weight.index(min(weight))
+        halves[i].append(path)
+        weight[i] += path.stat().st_size
+    return halves
+
+
+def _run_together(cmds: list[list[str]], cwd: Path) -> float:
+    start = time.perf_counter()
+    procs = [subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for cmd in cmds]
+    for proc in procs:
+        proc.wait()
+    return time.perf_counter() - start
+
+
+def jobs(tmpdir: Path, tilint: list[str], folder: Path, files: int, repeat: int = 3) -> dict:
+    """``-j 2`` against ``-j 1`` and two ceilings, each leg the best of ``repeat`` runs
+    (the same statistic for every leg, interleaved: the shared machine's load drifts):
+
+    * the machine's: two pure-CPU tasks in two processes against both in one;
+    * the job's: two independent ``tilint check -j 1`` runs on half the files each, at
+      the same time, against one run on all. Each half pays tilint's whole start-up
+      (Python, spaCy, the rules), as ``-j 2`` pays it once before forking, so this is the
+      best any two processes can do on this job; ``-j 2`` against it is what the pool
+      itself (fork, hand-out, results, the parent's rendering, the tail) costs."""
     check = [*tilint, "check", "--isolated", "-q", "--no-cache"]
-    out: dict = {}
-    # interleaved, ceiling in between: the shared machine's load drifts
-    j1 = [_run([*check, "-j", "1", str(folder)], tmpdir, env)]
-    ceil = [parallel_ceiling()]
-    j2 = [_run([*check, "-j", "2", str(folder)], tmpdir, env)]
-    j1.append(_run([*check, "-j", "1", str(folder)], tmpdir, env))
-    ceil.append(parallel_ceiling())
-    j2.append(_run([*check, "-j", "2", str(folder)], tmpdir, env))
-    out = {"j1": min(j1), "j2": min(j2), "parallel_ceiling": max(ceil)}
-    out["j2_speedup"] = out["j1"] / out["j2"]
+    halves = _halves(sorted(p for p in folder.iterdir() if p.is_file()))
+    legs: dict[str, list[float]] = {"j1": [], "j2": [], "halves": [], "cpu_serial": [], "cpu_parallel": []}
+    for _ in range(repeat):
+        legs["j1"].append(_run([*check, "-j", "1", str(folder)], tmpdir))
+        serial, parallel = _cpu_legs()
+        legs["cpu_serial"].append(serial)
+        legs["halves"].append(_run_together([[*check, "-j", "1", *map(str, half)] for half in halves], tmpdir))
+        legs["j2"].append(_run([*check, "-j", "2", str(folder)], tmpdir))
+        legs["cpu_parallel"].append(parallel)
+    best = {k: min(v) for k, v in legs.items()}
+    out = {**best, "runs": legs}
+    out["j2_speedup"] = best["j1"] / best["j2"]
+    out["parallel_ceiling"] = best["cpu_serial"] / best["cpu_parallel"]
+    out["job_ceiling"] = best["j1"] / best["halves"]
     out["j2_of_ceiling"] = out["j2_speedup"] / out["parallel_ceiling"]
-    print(f"-j 2 vs -j 1 on {files} files: {out['j2_speedup']:.2f}x faster; this machine's two-process ceiling "
-          f"{out['parallel_ceiling']:.2f}x; -j 2 reaches {out['j2_of_ceiling']:.2f} of it (target >= {TARGETS['j2_of_ceiling']:g})")
+    out["j2_of_job_ceiling"] = out["j2_speedup"] / out["job_ceiling"]
+    print(f"-j 2 vs -j 1 on {files} files: {out['j2_speedup']:.2f}x faster (best of {repeat}: {best['j1']:.2f} s, {best['j2']:.2f} s)")
+    print(f"  machine's two-process ceiling (pure CPU) {out['parallel_ceiling']:.2f}x: -j 2 reaches {out['j2_of_ceiling']:.2f} of it "
+          f"(target >= {TARGETS['j2_of_ceiling']:g}; start-up before the fork is serial, so short runs cannot reach it)")
+    print(f"  job's ceiling (two independent runs on half the files each) {out['job_ceiling']:.2f}x: -j 2 reaches "
+          f"{out['j2_of_job_ceiling']:.2f} of it (target >= {TARGETS['j2_of_job_ceiling']:g})")
     return out
 
 
@@ -329,6 +376,7 @@ def main(argv: list[str] | None = None) -> int:
         "cold_finding_vs_alex": cold["finding_vs_alex"] <= TARGETS["cold_finding_vs_alex"] if "finding_vs_alex" in cold else None,
         "rerun_seconds": cold["tilint_finding_cached"] <= TARGETS["rerun_seconds"],
         "j2_of_ceiling": results["jobs"]["j2_of_ceiling"] >= TARGETS["j2_of_ceiling"],
+        "j2_of_job_ceiling": results["jobs"]["j2_of_job_ceiling"] >= TARGETS["j2_of_job_ceiling"],
         "pdf_seconds": (pdf["seconds"] < TARGETS["pdf_seconds"] and pdf["page_numbers_exact"]) if pdf else None,
         "peak_mb": results["peak_mb"] < TARGETS["peak_mb"],
     }

@@ -29,7 +29,7 @@ def test_the_table_holds_the_bundled_rules_words():
     assert not missing, f"run `make inflections`: {sorted(missing)[:10]}"
 
 
-@pytest.mark.parametrize("word", ["addicts", "no-shows", "attends", "absconded", "xylophones", "quokkas", "misuses"])
+@pytest.mark.parametrize("word", ["addicts", "no-shows", "attends", "absconded", "xylophones", "quokkas", "misuses", "agressive", "behavoiurs", "zzqx", "aaron", "'d"])
 def test_lookups_agree_with_lemminflect_inside_and_outside_the_table(word):
     noun = lemminflect.getAllLemmas(word, "NOUN").get("NOUN")
     verb = lemminflect.getAllLemmas(word, "VERB").get("VERB")
@@ -40,6 +40,22 @@ def test_lookups_agree_with_lemminflect_inside_and_outside_the_table(word):
     for lemma in {x for x in (noun and noun[0], verb and verb[0], word) if x}:
         for tag in inflection.TAGS:
             assert inflection.inflections(lemma, tag) == tuple(lemminflect.getInflection(lemma, tag) or ())
+
+
+def test_the_lexicon_words_are_the_words_lemminflect_loads():
+    from lemminflect.core.Lemmatizer import Lemmatizer
+
+    lemmatizer = Lemmatizer()
+    assert inflection._lexicon_words() == set(lemmatizer._getLemmaDict()) | set(lemmatizer._getOverridesDict())
+
+
+def test_a_word_outside_the_lexicon_is_answered_without_loading_it():
+    script = (
+        "from tilint import inflection; from lemminflect.core.Lemmatizer import Lemmatizer; "
+        "print(inflection._ask_lemmas('agressive'), hasattr(Lemmatizer(), 'lemma_dict'))"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["[None,", "None,", "'agressive']", "False"]
 
 
 def test_a_finding_with_fitted_suggestions_does_not_load_lemminflect():
