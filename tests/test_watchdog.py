@@ -149,3 +149,21 @@ def test_a_pdf_bomb_past_the_readers_limits_is_stopped_by_the_memory_bound(tmp_p
     ), lines[0]
     assert lines[1].startswith(f"{tmp_path}/z.md:1:14: BL001 'fail to attend'")
     assert run["children_mb"] < run["parent_mb"] + 200 + 60, run
+
+
+def test_shared_objects_come_back_as_the_parents_own_and_the_rest_as_copies(tmp_path):
+    from tilint import watchdog
+    from tilint.models import FileResult, FileError
+
+    shared, private = ("a source",), ("not shared",)
+    files = [str(tmp_path / f"{i}.md") for i in range(3)]
+
+    def work(path: str) -> FileResult:
+        # None looks like a missing table entry; a tuple equal to a shared one is not it
+        return FileResult(path=path, errors=[FileError("x")], coverage=[shared, private, None, ("a source",)])  # type: ignore[arg-type]
+
+    results = list(watchdog.run_isolated(files, work, jobs=2, timeout=30, max_memory_mb=500, shared=[shared]))
+    assert [r.path for r in results] == files
+    for r in results:
+        got = r.coverage
+        assert got[0] is shared and got[1] == private and got[1] is not private and got[2] is None and got[3] == shared

@@ -290,7 +290,9 @@ class Linter:
             # keep the collector off the inherited objects: its passes would write to
             # every page the parent built (the lemma tables, the matchers) and so copy them
             gc.freeze()
-        fresh = watchdog.run_isolated(todo, self.lint_file, jobs=jobs, timeout=self.config.timeout, max_memory_mb=self.config.max_memory)
+        # each finding holds its rule's sources: sent back by reference to the parent's copy
+        shared = {id(rule.sources): rule.sources for rule in self.rules}.values()
+        fresh = watchdog.run_isolated(todo, self.lint_file, jobs=jobs, timeout=self.config.timeout, max_memory_mb=self.config.max_memory, shared=shared)
         try:
             for f in files:
                 yield cached[f] if f in cached else next(fresh)

@@ -11,7 +11,10 @@ C library) rather than taking the machine's memory.
 
 Files are handed out largest first, one at a time, to whichever worker is free (so no
 large file is left for one worker at the end), and results come back in the caller's
-order. A file whose worker dies is tried once more in a fresh one (the out-of-memory
+order. Objects the caller names as ``shared`` (a rule's sources, the same in every
+finding of that rule) travel back as a reference to the parent's own copy, which the
+forked worker inherited: they were most of a result's bytes and of the parent's time
+unpickling. A file whose worker dies is tried once more in a fresh one (the out-of-memory
 killer may have picked the worker for another process's use); a second death is its
 error. Only imports the standard library's ``os``, ``pickle`` and ``select``, so a
 one-file pre-commit run pays for a fork and nothing else.
@@ -20,6 +23,7 @@ one-file pre-commit run pays for a fork and nothing else.
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import pickle
 import select
@@ -27,7 +31,7 @@ import signal
 import struct
 import time
 import traceback
-from typing import Callable, Generator, Iterator, NoReturn, Optional, Sequence, Union
+from typing import Callable, Generator, Iterable, Iterator, NoReturn, Optional, Sequence, Union
 
 from .models import FileError, FileResult
 
@@ -64,9 +68,12 @@ def run_isolated(
     jobs: int,
     timeout: float,
     max_memory_mb: int,
+    shared: Iterable[object] = (),
 ) -> Generator[FileResult, None, None]:
     """``work(path)`` for each of ``files`` in ``jobs`` forked workers, results in
-    ``files`` order."""
+    ``files`` order. ``shared``: objects that exist before the workers are forked and
+    outlive them, sent back by reference wherever a result holds them."""
+    table = {id(obj): obj for obj in shared}
     sizes = {}
     for f in files:
         try:
@@ -81,7 +88,7 @@ def run_isolated(
     try:
         while next_out < len(files):
             while pending and len(workers) < min(jobs, len(files)):
-                workers.append(_Worker(work, max_memory_mb))
+                workers.append(_Worker(work, max_memory_mb, table))
             for w in workers:
                 if w.task is None and pending:
                     w.give(pending.pop(), files, timeout)
@@ -127,7 +134,8 @@ class _Raised:
 class _Worker:
     """One forked process serving files over two pipes."""
 
-    def __init__(self, work: Callable[[str], FileResult], max_memory_mb: int):
+    def __init__(self, work: Callable[[str], FileResult], max_memory_mb: int, shared: dict[int, object]):
+        self.shared = shared
         task_r, self.tasks = os.pipe()
         self.results, result_w = os.pipe()
         self.task: Optional[int] = None
@@ -142,7 +150,7 @@ class _Worker:
                 for fd in (self.tasks, self.results, *_OPEN):  # other workers' too: their end-of-file must reach them
                     os.close(fd)
                 signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops us
-                _serve(task_r, result_w, work, max_memory_mb)
+                _serve(task_r, result_w, work, max_memory_mb, shared)
                 code = 0
             finally:
                 os._exit(code)
@@ -156,7 +164,7 @@ class _Worker:
 
     def receive(self, path: str, max_memory_mb: int) -> FileResult:
         try:
-            result = _read(self.results)
+            result = _read(self.results, self.shared)
             if isinstance(result, _Raised):
                 self.task = None
                 result.reraise()
@@ -185,7 +193,7 @@ class _Worker:
             os.close(fd)
 
 
-def _serve(tasks: int, results: int, work: Callable[[str], FileResult], max_memory_mb: int) -> None:
+def _serve(tasks: int, results: int, work: Callable[[str], FileResult], max_memory_mb: int, shared: dict[int, object]) -> None:
     while True:
         try:
             path = _read(tasks)
@@ -202,7 +210,7 @@ def _serve(tasks: int, results: int, work: Callable[[str], FileResult], max_memo
             result = _Raised(exc, traceback.format_exc())
         _limit_memory(None)
         try:
-            _write(results, result)
+            _write(results, result, shared)
         except (pickle.PicklingError, TypeError, AttributeError):
             _write(results, _Raised(RuntimeError(f"{result!r:.200}"), ""))
 
@@ -244,16 +252,41 @@ def _limit_memory(mb: Optional[int]) -> None:
         pass  # no /proc or no RLIMIT_AS (macOS): the deadline still applies
 
 
-def _write(fd: int, obj: object) -> None:
-    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+_MISSING = object()
+
+
+class _Pickler(pickle.Pickler):
+    """Objects of ``shared`` (id -> object, inherited from the parent) as their id."""
+
+    def __init__(self, file: io.BytesIO, shared: dict[int, object]):
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.shared = shared
+
+    def persistent_id(self, obj: object) -> Optional[int]:
+        return id(obj) if self.shared.get(id(obj), _MISSING) is obj else None
+
+
+class _Unpickler(pickle.Unpickler):
+    def __init__(self, file: io.BytesIO, shared: dict[int, object]):
+        super().__init__(file)
+        self.shared = shared
+
+    def persistent_load(self, pid: object) -> object:
+        return self.shared[pid]  # type: ignore[index]
+
+
+def _write(fd: int, obj: object, shared: Optional[dict[int, object]] = None) -> None:
+    buffer = io.BytesIO()
+    _Pickler(buffer, shared or {}).dump(obj)
+    data = buffer.getvalue()
     view = memoryview(_HEADER.pack(len(data)) + data)
     while view:
         view = view[os.write(fd, view) :]
 
 
-def _read(fd: int) -> object:
+def _read(fd: int, shared: Optional[dict[int, object]] = None) -> object:
     (size,) = _HEADER.unpack(_read_exactly(fd, _HEADER.size))
-    return pickle.loads(_read_exactly(fd, size))
+    return _Unpickler(io.BytesIO(_read_exactly(fd, size)), shared or {}).load()
 
 
 def _read_exactly(fd: int, size: int) -> bytes:
