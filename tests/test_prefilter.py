@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -177,3 +180,14 @@ def test_cached_requirements_are_the_built_ones(tmp_path, monkeypatch):
     assert list(tmp_path.glob("prefilter-*.json"))
     assert rule_requirements(rules) == built  # read back
     assert rule_requirements(rules[::-1][:5]) == built[::-1][:5]  # a selection of rules
+
+
+def test_a_linter_checking_one_finding_compiles_few_rules():
+    # in a fresh process: this one's engine is shared and warm
+    script = (
+        "from tilint.linter import Linter; from tilint.engine import get_engine; linter = Linter(); "
+        "print([f.rule_id for f in linter.lint_text('Patients who fail to attend twice are contacted.')], "
+        "len(get_engine(linter.rules)._compiled), len(linter.rules))"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split()
+    assert out[0] == "['BL001']" and 0 < int(out[1]) < int(out[2]) / 10

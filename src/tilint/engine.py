@@ -299,6 +299,11 @@ class Engine:
         """Has :meth:`warm` (or a first use) loaded spaCy and compiled the matchers?"""
         return self._by_norm is not None
 
+    def load(self) -> None:
+        """Load spaCy and build the shared matchers; rules are still compiled as text needs them."""
+        if self._by_norm is None:
+            self._compile(())
+
     def warm(self) -> None:
         """Load spaCy and compile the matchers now (they are otherwise built on first use)."""
         if len(self._compiled) < len(self.ruleset) or self._by_norm is None:
