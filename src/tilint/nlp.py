@@ -154,7 +154,7 @@ def with_sentences(doc, nlp: "Language"):
     Same rule as spaCy's sentencizer (a sentence ends after its punctuation
     characters, at the next token that is not punctuation), computed on token
     attribute arrays: the sentencizer builds a Python Token object per token, which
-    made it the slowest step of a check. tests/test_nlp.py checks they agree.
+    made it the slowest step of a check. tests/test_sentences.py checks they agree.
     """
     if doc.has_annotation("SENT_START") or not len(doc):
         return doc
