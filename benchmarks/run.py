@@ -290,6 +290,51 @@ def jobs(tmpdir: Path, tilint: list[str], folder: Path, files: int, repeat: int 
           f"(target >= {TARGETS['j2_of_ceiling']:g}; start-up before the fork is serial, so short runs cannot reach it)")
     print(f"  job's ceiling (two independent runs on half the files each) {out['job_ceiling']:.2f}x: -j 2 reaches "
           f"{out['j2_of_job_ceiling']:.2f} of it (target >= {TARGETS['j2_of_job_ceiling']:g})")
+    out["cpu"] = jobs_cpu(tmpdir, folder, halves)
+    return out
+
+
+_CPU_RUN = (
+    "import json, os, resource, sys; from tilint import watchdog; from tilint.cli import main\n"
+    "sys.stdout = open(os.devnull, 'w')\n"
+    "try:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+    "me = resource.getrusage(resource.RUSAGE_SELF)\n"
+    "print(json.dumps({'parent': me.ru_utime + me.ru_stime, **watchdog.cpu}), file=sys.__stdout__)"
+)
+
+
+def _cpu_run(args: list[str], cwd: Path) -> dict:
+    """CPU seconds of one ``tilint`` run: the parent's before its first fork (serial),
+    after it, and each worker's."""
+    out = subprocess.run([sys.executable, "-c", _CPU_RUN, *args], cwd=cwd, capture_output=True, text=True, check=True)
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    serial = got["parent_at_first_fork"] or got["parent"]
+    return {"serial": serial, "after": got["parent"] - serial, "workers": got["workers"]}
+
+
+def _critical_path(run: dict, cores: int = 2) -> float:
+    """Seconds the run would take on ``cores`` free cores: the serial part, then the
+    longest worker or all the CPU after the fork shared out, whichever is longer."""
+    return run["serial"] + max(max(run["workers"], default=0.0), (sum(run["workers"]) + run["after"]) / cores)
+
+
+def jobs_cpu(tmpdir: Path, folder: Path, halves: tuple[list[Path], list[Path]]) -> dict:
+    """``-j 2`` from CPU time, which a loaded machine does not distort: each run's
+    critical path on two free cores (see _critical_path), for ``-j 1``, ``-j 2`` and two
+    ``-j 1`` runs on half the files each (the job's ceiling)."""
+    check = ["check", "--isolated", "-q", "--no-cache"]
+    j1 = _cpu_run([*check, "-j", "1", str(folder)], tmpdir)
+    j2 = _cpu_run([*check, "-j", "2", str(folder)], tmpdir)
+    parts = [_cpu_run([*check, "-j", "1", *map(str, half)], tmpdir) for half in halves]
+    t1, t2 = _critical_path(j1), _critical_path(j2)
+    both = max(max(p["serial"] + sum(p["workers"]) for p in parts), sum(p["serial"] + p["after"] + sum(p["workers"]) for p in parts) / 2)
+    out = {"j1": j1, "j2": j2, "halves": parts, "j2_speedup": t1 / t2, "job_ceiling": t1 / both}
+    out["j2_of_job_ceiling"] = out["j2_speedup"] / out["job_ceiling"]
+    out["j2_of_two_cores"] = out["j2_speedup"] / 2
+    print(f"  from CPU time (two free cores; the load does not distort it): -j 1 {t1:.2f} s ({j1['serial']:.2f} s serial start-up), "
+          f"-j 2 {t2:.2f} s ({j2['serial']:.2f} s serial; workers {', '.join(f'{w:.2f}' for w in j2['workers'])} s; parent after the fork {j2['after']:.2f} s)")
+    print(f"  -j 2 {out['j2_speedup']:.2f}x: {out['j2_of_two_cores']:.2f} of two cores' 2x; the job's ceiling {out['job_ceiling']:.2f}x "
+          f"(halves {both:.2f} s), -j 2 reaches {out['j2_of_job_ceiling']:.2f} of it")
     return out
 
 

@@ -40,6 +40,9 @@ __all__ = ["available", "run_isolated", "unbounded", "timeout_message", "memory_
 _HEADER = struct.Struct("!Q")
 _LIMIT_MB: Optional[int] = None  # the bound in force in this (worker) process
 workers_started = 0  # in this process, over its life (tests read it)
+# CPU seconds: this process's own when it forked its first worker, and each reaped
+# worker's (benchmarks/run.py reads them to find what -j N leaves serial)
+cpu = {"parent_at_first_fork": None, "workers": []}  # type: dict
 _OPEN: set[int] = set()  # the parent's ends of every live worker's pipes
 
 
@@ -143,6 +146,8 @@ class _Worker:
         self.alive = True
         global workers_started
         workers_started += 1
+        if cpu["parent_at_first_fork"] is None:
+            cpu["parent_at_first_fork"] = time.process_time()
         self.pid = os.fork()
         if self.pid == 0:  # the worker: never returns
             code = 1
@@ -170,7 +175,7 @@ class _Worker:
                 result.reraise()
             assert isinstance(result, FileResult)  # a worker sends nothing else
         except (EOFError, OSError, pickle.UnpicklingError):
-            _, status = os.waitpid(self.pid, 0)
+            status = self._reap()
             self.alive = False
             self._close()
             return FileResult(path=path, errors=[FileError(crash_message(status, max_memory_mb))])
@@ -185,7 +190,12 @@ class _Worker:
         if self.task is not None:
             os.kill(self.pid, signal.SIGKILL)
         self._close()
-        os.waitpid(self.pid, 0)
+        self._reap()
+
+    def _reap(self) -> int:
+        _, status, usage = os.wait4(self.pid, 0)
+        cpu["workers"].append(usage.ru_utime + usage.ru_stime)
+        return status
 
     def _close(self) -> None:
         for fd in (self.tasks, self.results):
