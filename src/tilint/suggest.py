@@ -399,12 +399,26 @@ def _fit_one(t: Template, span: "Span", sent: "Span", second_person: bool, numbe
     return match_case(text, span.text, span.start == sent.start)
 
 
+_TEMPLATES: dict[int, tuple[Any, list[Template], bool]] = {}
+
+
+def _templates(specs: Any) -> tuple[list[Template], bool]:
+    """The templates of a rule's suggestion specs (built once per specs object), and
+    whether any speaks to the reader (only then does the sentence's person matter)."""
+    cached = _TEMPLATES.get(id(specs))
+    if cached is None or cached[0] is not specs:
+        templates = [Template.of(s) for s in specs]
+        addressed = any(_SECOND_PERSON.search(x) or _PLACEHOLDER.search(x) for t in templates for x in (t.text, t.plural or ""))
+        cached = _TEMPLATES[id(specs)] = (specs, templates, addressed)
+    return cached[1], cached[2]
+
+
 def fit_suggestions(rule: "Rule", pattern_index: Optional[int], span: "Span", sent: "Span") -> tuple[str, ...]:
     """The suggestions of ``rule`` for the matched ``span`` in ``sent``, fitted to them;
     templates that do not fit the sentence are left out (the result may be empty)."""
     specs = (rule.patterns[pattern_index].get("suggest") if pattern_index is not None else None) or getattr(rule, "suggestion_specs", ()) or rule.suggestions
-    templates = [Template.of(s) for s in specs]
-    second_person = bool(_SECOND_PERSON.search(sent.text))
+    templates, addressed = _templates(specs)
+    second_person = addressed and bool(_SECOND_PERSON.search(sent.text))  # Span.text is built token by token
     number = _match_number(span)
     tense = _match_tense(span)
     out: list[str] = []
