@@ -16,7 +16,7 @@ finding of that rule) travel back as a reference to the parent's own copy, which
 forked worker inherited: they were most of a result's bytes and of the parent's time
 unpickling. A file whose worker dies is tried once more in a fresh one (the out-of-memory
 killer may have picked the worker for another process's use); a second death is its
-error. Only imports the standard library's ``os``, ``pickle`` and ``select``, so a
+error. Only imports the standard library's ``os``, ``io``, ``pickle`` and ``select``, so a
 one-file pre-commit run pays for a fork and nothing else.
 """
 
