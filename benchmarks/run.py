@@ -279,7 +279,7 @@ def jobs(tmpdir: Path, tilint: list[str], folder: Path, files: int, repeat: int 
         legs["j2"].append(_run([*check, "-j", "2", str(folder)], tmpdir))
         legs["cpu_parallel"].append(parallel)
     best = {k: min(v) for k, v in legs.items()}
-    out = {**best, "runs": legs}
+    out: dict = {**best, "runs": legs}
     out["j2_speedup"] = best["j1"] / best["j2"]
     out["parallel_ceiling"] = best["cpu_serial"] / best["cpu_parallel"]
     out["job_ceiling"] = best["j1"] / best["halves"]
