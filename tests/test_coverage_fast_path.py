@@ -1,6 +1,7 @@
-"""Coverage's fast path (block and sentence gates, windowed Matchers sharing one word index,
-cue lists matched only when asked for, the block's text reused) gives exactly the reports of the plain path, where every sentence
-of every block is matched whole by every Matcher."""
+"""Coverage's fast path (block and sentence gates, token patterns matched on token attributes
+rather than by spaCy's Matcher, cue lists matched only when asked for, the block's text reused)
+gives exactly the reports of the plain path, where every sentence of every block is matched
+whole by every spaCy Matcher."""
 
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ def plain_path():
     for c in compiled:
         c.prefilter.bypass = True
         c.lazy_cues = False
+        c.array_matching = False
     for m in matchers:
         m.plain = True
     try:
@@ -45,6 +47,7 @@ def plain_path():
         for c in compiled:
             c.prefilter.bypass = False
             del c.lazy_cues
+            del c.array_matching
         for m in matchers:
             m.plain = False
 
