@@ -497,9 +497,9 @@ class _Compiled:
         # the reference, and for patterns it does not implement)
         self.token_patterns = _TokenPatterns(nlp.vocab, self.tokens)
         index = self.token_patterns.index
-        self.indicator_patterns = [i for k, i in index.items() if k.startswith("ind:")]
-        self.support_patterns = [i for k, i in index.items() if not k.startswith("ind:")]
-        self.lazy_patterns = {k: sorted(index[x] for x in (k, k + "^") if x in index) for k in support}
+        self.indicator_patterns = {i for k, i in index.items() if k.startswith("ind:")}
+        self.support_patterns = {i for k, i in index.items() if not k.startswith("ind:")}
+        self.lazy_patterns = {k: {index[x] for x in (k, k + "^") if x in index} for k in support}
         # text holding no indicator with its `with` words cannot give evidence: blocks
         # without are skipped unparsed, sentences without unmatched ("staff" alone is
         # common; "staff" near a trauma word is not)
@@ -564,7 +564,7 @@ class _Compiled:
                     from spacy.attrs import NORM, ORTH
 
                     pairs = [tuple(p) for p in doc.to_array([ORTH, NORM]).tolist()]
-                tokens = patterns.tokens(pairs[sent.start : sent.end])
+                tokens = patterns.sentence(pairs[sent.start : sent.end])
                 inside += patterns.run(tokens, self.indicator_patterns)
             else:
                 places = places_of(sent, text)  # where each word stands: shared by both matchers
@@ -604,7 +604,7 @@ class _Found(dict):
     path builds, in the same order: a key's phrase matches, then its Matchers' matches
     in Matcher order."""
 
-    def __init__(self, eager: dict, compiled: "_Compiled", sent: "Span", words: AbstractSet[str], text: str, places: Any, tokens: Optional[list] = None):
+    def __init__(self, eager: dict, compiled: "_Compiled", sent: "Span", words: AbstractSet[str], text: str, places: Any, tokens: Optional["_Sentence"] = None):
         super().__init__(eager)
         self._args = (compiled, sent, words, text, places)
         self._tokens = tokens  # the sentence's tokens for compiled.token_patterns (None: spaCy's Matchers)
@@ -698,7 +698,7 @@ class _TokenPatterns:
         self.patterns: list[list[tuple[tuple[str, int], ...]]] = []
         self.required: list[list[int]] = []  # per key, per pattern: the bits its required tokens need
         self._openers: list[tuple[int, int, tuple[int, ...]]] = []  # (key, pattern, specs of its start)
-        self.anywhere: list[list[int]] = []  # per key: patterns that can start at any token
+        self.anywhere: dict[int, list[int]] = {}  # per key: patterns that can start at any token
         self.at_start = [key.endswith("^") for key in self.keys]  # counted only from a sentence's first word
         for k, key in enumerate(self.keys):
             compiled, required, anywhere = [], [], []
@@ -716,7 +716,8 @@ class _TokenPatterns:
                     self._openers.append((k, j, opener))
             self.patterns.append(compiled)
             self.required.append(required)
-            self.anywhere.append(anywhere)
+            if anywhere:
+                self.anywhere[k] = anywhere
         self._tokens: dict[tuple[int, int], _TokenEntry] = {}
 
     # -- compiling ----------------------------------------------------------------------
@@ -800,13 +801,32 @@ class _TokenPatterns:
         return None  # nothing required: every token
 
     # -- tokens -------------------------------------------------------------------------
-    def tokens(self, pairs: Iterable[tuple[int, int]]) -> list[_TokenEntry]:
-        """Per token (given as its ORTH and NORM hashes): its condition bits, the
-        (key, pattern) pairs it can start and whether it is a word (``is_alpha``)."""
+    def sentence(self, pairs: Iterable[tuple[int, int]]) -> "_Sentence":
+        """A sentence given as its tokens' ORTH and NORM hashes, ready for :meth:`run`."""
         cache = self._tokens
-        return [cache.get(pair) or self._token(pair) for pair in pairs]
+        tokens = [cache.get(pair) or self._token(pair) for pair in pairs]
+        present = functools.reduce(operator.or_, (bits for bits, _, _ in tokens), 0)
+        first = next((i for i, entry in enumerate(tokens) if entry[2]), 0)  # as _first_word
+        # where each key's patterns can start: a pattern one of whose required tokens the
+        # sentence lacks matches nothing, and an at-start key's matches count only from
+        # the first word (the others are dropped by _Compiled._collect)
+        starts: dict[int, dict[int, list[int]]] = {}
+        required, at_start = self.required, self.at_start
+        for i, (_, opens, _) in enumerate(tokens):
+            for k, j in opens:
+                if not required[k][j] & ~present and (i == first or not at_start[k]):
+                    starts.setdefault(k, {}).setdefault(i, []).append(j)
+        for k, patterns in self.anywhere.items():
+            live = [j for j in patterns if not required[k][j] & ~present]
+            if live and tokens:
+                at = starts.setdefault(k, {})
+                for i in [first] if at_start[k] else range(len(tokens)):
+                    at[i] = sorted({*at.get(i, ()), *live})
+        return _Sentence(tokens, starts)
 
     def _token(self, pair: tuple[int, int]) -> _TokenEntry:
+        """A token's condition bits, the (key, pattern) pairs it can start and whether it
+        is a word (``is_alpha``): worked out once per distinct ORTH and NORM."""
         orth, norm_ = pair
         lex = self.vocab[orth]
         values = {"ORTH": orth, "LOWER": lex.lower, "NORM": norm_}
@@ -825,31 +845,21 @@ class _TokenPatterns:
         return entry
 
     # -- matching -----------------------------------------------------------------------
-    def run(self, tokens: list[_TokenEntry], keys: Iterable[int]) -> list[tuple[int, int, int]]:
-        """``(key id, start, end)`` of the patterns of ``keys`` (indices, in this order) in
-        a sentence given by :meth:`tokens`: what each key's spaCy Matcher gives, less what
-        cannot count: a pattern some required token of which the sentence lacks matches
-        nothing, and an at-start key's matches count only from the first word."""
-        wanted = list(keys)
-        want = set(wanted)
-        present = functools.reduce(operator.or_, (bits for bits, _, _ in tokens), 0)
-        first = next((i for i, entry in enumerate(tokens) if entry[2]), 0)  # as _first_word
-        starts: dict[int, dict[int, list[int]]] = {}
-        for i, (_, opens, _) in enumerate(tokens):
-            for k, j in opens:
-                if k in want and not self.required[k][j] & ~present and (i == first or not self.at_start[k]):
-                    starts.setdefault(k, {}).setdefault(i, []).append(j)
+    def run(self, sentence: "_Sentence", keys: Container[int]) -> list[tuple[int, int, int]]:
+        """``(key id, start, end)`` of the patterns of ``keys`` (indices) in a sentence, key
+        by key in the GatedMatchers' order: what each key's spaCy Matcher gives, less
+        matches that cannot count (see :meth:`sentence`)."""
         out: list[tuple[int, int, int]] = []
-        for k in wanted:
-            at = starts.get(k)
-            anywhere = [j for j in self.anywhere[k] if not self.required[k][j] & ~present]
-            if anywhere:
-                spots = [first] if self.at_start[k] and tokens else range(len(tokens))
-                at = {i: sorted({*(at or {}).get(i, ()), *anywhere}) for i in spots}
-            if at:
-                key_id = self.ids[k]
-                out += [(key_id, s, e) for s, e in _run_states(self.patterns[k], at, tokens)]
+        for k in sorted(k for k in sentence.starts if k in keys):
+            key_id = self.ids[k]
+            out += [(key_id, s, e) for s, e in _run_states(self.patterns[k], sentence.starts[k], sentence.tokens)]
         return out
+
+
+@dataclass
+class _Sentence:
+    tokens: list[_TokenEntry]
+    starts: dict[int, dict[int, list[int]]]  # key -> token -> patterns that can start there
 
 
 def _action(quant: str, spec: int, final: bool, bits: int) -> int:
