@@ -111,3 +111,70 @@ def test_fast_path_is_exact_on_random_text(parts, framework):
     fast = _reports([text], framework)
     with plain_path():
         assert _reports([text], framework) == fast
+
+
+# Coverage's token patterns are matched by a port of spaCy's Matcher (_TokenPatterns): every
+# operator and predicate the pattern schema allows, against spaCy's own Matcher, match for
+# match and in the same order.
+PORT_PATTERNS = {
+    "one": [[{"LOWER": "staff"}], [{"NORM": "train"}, {"LOWER": {"IN": ["in", "on"]}}], [{"ORTH": {"IN": [",", ")"]}}]],
+    "gaps": [[{"LOWER": "we"}, {"OP": "{0,3}"}, {"NORM": {"IN": ["offer", "choice"]}}],
+             [{"NORM": "trauma"}, {"IS_ALPHA": True, "OP": "{1,2}"}, {"LOWER": {"REGEX": "^(impact|effects?)$"}}]],
+    "optional": [[{"LOWER": "not"}, {"LOWER": {"IN": ["always", "ever"]}, "OP": "?"}],
+                 [{"LOWER": {"IN": ["can", "may"]}, "OP": "?"}, {"NORM": "choose"}],
+                 [{"LOWER": "is"}, {"LOWER": {"NOT_IN": ["not", "never"]}, "OP": "*"}, {"LOWER": {"REGEX": "ed$"}}]],
+    "plus": [[{"IS_ALPHA": True, "OP": "+"}, {"ORTH": "."}], [{"LIKE_NUM": True}, {"LOWER": "staff", "OP": "+"}]],
+    "negated": [[{"LOWER": "we"}, {"LOWER": "will", "OP": "!"}, {"IS_ALPHA": True}], [{"TEXT": "We", "OP": "{2}"}]],
+    "start^": [[{"IS_ALPHA": True, "OP": "{0,2}"}, {"LOWER": {"REGEX": "^trauma"}}, {"NORM": "be"}], [{"LOWER": {"REGEX": "ing$"}}]],
+}
+PORT_WORDS = ("we staff will not always can may choose offer offers choice trauma traumatic traumas is are was "
+              "trained training impact effects the a , ) . 3 two ever never in on We Staff TRAUMA reviewed").split()
+# pieces shaped like the patterns, so that most texts hold several overlapping matches
+PORT_PIECES = ["not always", "not ever", "we will offer a choice", "we offer", "We We We", "can choose", "may choose",
+               "trauma has an impact", "trauma is", "Traumatic experiences are", "is not reviewed", "is trained",
+               "3 staff staff", "training in", "trained on", "we will", "reviewing"]
+
+
+@pytest.fixture(scope="module")
+def ported():
+    from spacy.matcher import Matcher
+
+    from tilint.coverage import _TokenPatterns
+    from tilint.nlp import get_nlp
+
+    nlp = get_nlp()
+    matchers = {}
+    for key, patterns in PORT_PATTERNS.items():
+        matchers[key] = Matcher(nlp.vocab)
+        matchers[key].add(key, patterns)
+    port = _TokenPatterns(nlp.vocab, PORT_PATTERNS)
+    assert port.supported
+    return nlp, matchers, port
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(st.lists(st.one_of(st.sampled_from(PORT_WORDS), st.sampled_from(PORT_PIECES)), min_size=1, max_size=10))
+def test_token_patterns_match_as_spacys_matcher(ported, pieces):
+    from spacy.attrs import NORM, ORTH
+    from spacy.tokens import Doc
+
+    nlp, matchers, port = ported
+    words = " ".join(pieces).split()
+    doc = Doc(nlp.vocab, words=words)
+    sentence = port.sentence([tuple(p) for p in doc.to_array([ORTH, NORM]).tolist()])
+    first = next((t.i for t in doc if t.is_alpha), 0)
+    for k, key in enumerate(port.keys):
+        expected = matchers[key](doc)
+        if key.endswith("^"):  # an at-start key: only matches from the first word count
+            expected = [m for m in expected if m[1] == first]
+        assert port.run(sentence, {k}) == expected, (key, words)
+
+
+def test_unsupported_token_patterns_fall_back_to_spacys_matcher():
+    from tilint.coverage import _TokenPatterns
+    from tilint.nlp import get_nlp
+
+    vocab = get_nlp().vocab
+    assert not _TokenPatterns(vocab, {"k": [[{"LENGTH": {">=": 3}}]]}).supported
+    assert not _TokenPatterns(vocab, {"k": [[{"LOWER": {"FUZZY": "staff"}}]]}).supported
+    assert _TokenPatterns(vocab, {"k": [[{"LOWER": "staff", "OP": "{1,3}"}]]}).supported
