@@ -178,3 +178,26 @@ def test_unsupported_token_patterns_fall_back_to_spacys_matcher():
     assert not _TokenPatterns(vocab, {"k": [[{"LENGTH": {">=": 3}}]]}).supported
     assert not _TokenPatterns(vocab, {"k": [[{"LOWER": {"FUZZY": "staff"}}]]}).supported
     assert _TokenPatterns(vocab, {"k": [[{"LOWER": "staff", "OP": "{1,3}"}]]}).supported
+
+
+def test_batched_ngram_features_are_spacys(monkeypatch):
+    """The classifier counts the n-grams of a whole batch of sentences at once: the same
+    keys, counts and scores as spaCy's extract_ngrams sentence by sentence."""
+    import numpy
+
+    from tilint import coverage_model
+    from tilint.nlp import get_nlp
+
+    nlp = get_nlp()
+    texts = SENTENCES[:600] + ["staff staff staff staff", "We will, we will, we will offer a choice."]
+    spans = [doc[:] for doc in nlp.tokenizer.pipe(texts) if len(doc) >= 2]
+    model = coverage_model.load_classifier().get_pipe("textcat_multilabel").model
+    size, _, _ = coverage_model._bow_layers(model)
+    ngrams = model.layers[0].layers[0].layers[0]
+    orths = [span.doc.to_array("ORTH")[span.start : span.end] for span in spans]
+    expected, _ = ngrams([coverage_model._Orths(o) for o in orths], is_train=False)
+    for got, want in zip(coverage_model._ngram_features(orths, size, model.ops), expected):
+        assert got.dtype == want.dtype and numpy.array_equal(got, want)
+    batched = coverage_model.classify(spans)
+    monkeypatch.setattr(coverage_model, "_bow_layers", lambda model: None)
+    assert coverage_model.classify(spans) == batched
