@@ -86,6 +86,17 @@ def test_fast_path_is_exact_over_every_sentence_we_have(framework):
     assert evidence > 300  # the comparison covers a lot of evidence, not only empty reports
 
 
+def test_fast_path_with_spacys_matchers_is_exact(monkeypatch):
+    """A framework whose token patterns use what the port does not implement keeps the
+    GatedMatchers, with the cue lists matched only when a sentence's scoring asks."""
+    texts = [s.replace("\n", " ") for s in SENTENCES]
+    paragraphs = [" ".join(texts[i : i + 10]) for i in range(0, len(texts), 10)]
+    monkeypatch.setattr(_Compiled, "array_matching", False)
+    fast = _reports(paragraphs, "samhsa-4r")
+    with plain_path():
+        assert _reports(paragraphs, "samhsa-4r") == fast
+
+
 def test_fast_path_is_exact_on_every_example_document_and_fixture_policy():
     paths = [p for p in sorted((ROOT / "examples").iterdir()) if p.suffix in (".md", ".txt", ".docx", ".pdf")]
     paths += sorted((DATA / "coverage" / "policies").glob("*.md"))

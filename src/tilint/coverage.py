@@ -499,7 +499,6 @@ class _Compiled:
         index = self.token_patterns.index
         self.indicator_patterns = {i for k, i in index.items() if k.startswith("ind:")}
         self.support_patterns = {i for k, i in index.items() if not k.startswith("ind:")}
-        self.lazy_patterns = {k: {index[x] for x in (k, k + "^") if x in index} for k in support}
         # text holding no indicator with its `with` words cannot give evidence: blocks
         # without are skipped unparsed, sentences without unmatched ("staff" alone is
         # common; "staff" near a trauma word is not)
@@ -570,12 +569,14 @@ class _Compiled:
                 places = places_of(sent, text)  # where each word stands: shared by both matchers
                 inside += self.indicator_matcher.run(sent, words, text, places=places)
             if sent.start in keep or any(strings[m].startswith("ind:") for m, _, _ in inside):
+                if tokens is not None:  # matched on token attributes, every list costs little: no need to wait
+                    yield self.hits(sent, inside + patterns.run(tokens, self.support_patterns))  # type: ignore[union-attr]
+                    continue
                 if not self.lazy_cues:
-                    support = patterns.run(tokens, self.support_patterns) if patterns is not None and tokens is not None else None
-                    yield self.hits(sent, inside + (support if support is not None else self.support_matcher.run(sent, words, text, places=places)))
+                    yield self.hits(sent, inside + self.support_matcher.run(sent, words, text, places=places))
                     continue
                 hits = self.hits(sent, inside)
-                hits.found = _Found(hits.found, self, sent, words, text, places, tokens)
+                hits.found = _Found(hits.found, self, sent, words, text, places)
                 yield hits
 
     def hits(self, sent: "Span", matches: list[tuple[int, int, int]]) -> "_Hits":
@@ -604,19 +605,15 @@ class _Found(dict):
     path builds, in the same order: a key's phrase matches, then its Matchers' matches
     in Matcher order."""
 
-    def __init__(self, eager: dict, compiled: "_Compiled", sent: "Span", words: AbstractSet[str], text: str, places: Any, tokens: Optional["_Sentence"] = None):
+    def __init__(self, eager: dict, compiled: "_Compiled", sent: "Span", words: AbstractSet[str], text: str, places: Any):
         super().__init__(eager)
         self._args = (compiled, sent, words, text, places)
-        self._tokens = tokens  # the sentence's tokens for compiled.token_patterns (None: spaCy's Matchers)
         self._candidates: Optional[set[int]] = None
         self._pending = dict(compiled.lazy_keys)  # key -> its Matchers (and its at-start key's)
 
     def _load(self, key: str) -> None:
         ids = self._pending.pop(key)
         compiled, sent, words, text, places = self._args
-        if self._tokens is not None:
-            compiled._collect(self, sent, compiled.token_patterns.run(self._tokens, compiled.lazy_patterns[key]))
-            return
         matcher = compiled.support_matcher
         if self._candidates is None:
             self._candidates = set(matcher.candidates(words, text))
