@@ -663,6 +663,7 @@ def _quantifiers(op: Any) -> Optional[tuple[str, ...]]:
 
 
 _TokenEntry = tuple[int, tuple[tuple[int, int], ...], bool]  # a token's condition bits, the patterns it can start, is_alpha
+_TOKEN_CACHE = 200_000  # distinct words kept (a few tens of megabytes at most)
 
 
 class _TokenPatterns:
@@ -838,6 +839,8 @@ class _TokenPatterns:
             if int(getattr(lex, name)) == wanted:
                 bits |= bit
         starts = tuple((k, j) for k, j, specs in self._openers if any(bits & s == s for s in specs))
+        if len(self._tokens) >= _TOKEN_CACHE:  # a document of random strings must not grow it without end
+            self._tokens.clear()
         entry = self._tokens[pair] = (bits, starts, lex.is_alpha)
         return entry
 
