@@ -1,7 +1,7 @@
 """Coverage's fast path (block and sentence gates, token patterns matched on token attributes
-rather than by spaCy's Matcher, cue lists matched only when asked for, the block's text reused)
-gives exactly the reports of the plain path, where every sentence of every block is matched
-whole by every spaCy Matcher."""
+rather than by spaCy's Matcher or, without them, cue lists matched only when asked for, the
+block's text reused) gives exactly the reports of the plain path, where every sentence of
+every block is matched whole by every spaCy Matcher."""
 
 from __future__ import annotations
 
@@ -125,8 +125,8 @@ def test_fast_path_is_exact_on_random_text(parts, framework):
 
 
 # Coverage's token patterns are matched by a port of spaCy's Matcher (_TokenPatterns): every
-# operator and predicate the pattern schema allows, against spaCy's own Matcher, match for
-# match and in the same order.
+# operator, and the predicates it implements (values, IN, NOT_IN, REGEX, lexeme flags), against
+# spaCy's own Matcher, match for match and in the same order.
 PORT_PATTERNS = {
     "one": [[{"LOWER": "staff"}], [{"NORM": "train"}, {"LOWER": {"IN": ["in", "on"]}}], [{"ORTH": {"IN": [",", ")"]}}]],
     "gaps": [[{"LOWER": "we"}, {"OP": "{0,3}"}, {"NORM": {"IN": ["offer", "choice"]}}],
@@ -137,6 +137,8 @@ PORT_PATTERNS = {
     "plus": [[{"IS_ALPHA": True, "OP": "+"}, {"ORTH": "."}], [{"LIKE_NUM": True}, {"LOWER": "staff", "OP": "+"}]],
     "negated": [[{"LOWER": "we"}, {"LOWER": "will", "OP": "!"}, {"IS_ALPHA": True}], [{"TEXT": "We", "OP": "{2}"}]],
     "start^": [[{"IS_ALPHA": True, "OP": "{0,2}"}, {"LOWER": {"REGEX": "^trauma"}}, {"NORM": "be"}], [{"LOWER": {"REGEX": "ing$"}}]],
+    "anywhere": [[{"LOWER": "not", "OP": "!"}, {"LOWER": "staff"}], [{"OP": "*"}, {"LOWER": "choice"}], [{"IS_DIGIT": True, "OP": "?"}]],
+    "anywhere^": [[{"OP": "?"}, {"LOWER": "we"}]],
 }
 PORT_WORDS = ("we staff will not always can may choose offer offers choice trauma traumatic traumas is are was "
               "trained training impact effects the a , ) . 3 two ever never in on We Staff TRAUMA reviewed").split()

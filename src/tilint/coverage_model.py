@@ -111,7 +111,7 @@ def _bow_layers(model: Any) -> Optional[tuple[int, Any, Any]]:
         ngrams, linear = inner.layers
     except ValueError:
         return None
-    if ngrams.name != "extract_ngrams" or not linear.name.endswith("sparse_linear)") or output.name != "with_cpu(logistic)":
+    if ngrams.name != "extract_ngrams" or linear.name not in ("sparse_linear", "resizable(sparse_linear)") or output.name != "with_cpu(logistic)":
         return None
     return int(ngrams.attrs["ngram_size"]), linear, output
 
