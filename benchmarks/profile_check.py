@@ -32,6 +32,10 @@ STAGES = {
     "  mention checks": ("tilint/engine.py", "_is_mention"),
     "  most-specific filter": ("tilint/engine.py", "_most_specific"),
     "coverage": ("tilint/linter.py", "_coverage"),
+    "  indicator gate (words)": ("tilint/coverage.py", "check"),
+    "  sentences matched": ("tilint/coverage.py", "sentence_hits"),
+    "    token patterns": ("tilint/coverage.py", "run"),
+    "  classifier": ("tilint/coverage_model.py", "classify"),
     "suppressions": ("tilint/linter.py", "_apply_suppressions"),
     "findings (positions, messages)": ("tilint/linter.py", "_finding"),
 }

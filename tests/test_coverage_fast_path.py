@@ -1,6 +1,7 @@
-"""Coverage's fast path (block and sentence gates, windowed Matchers sharing one word index,
-cue lists matched only when asked for, the block's text reused) gives exactly the reports of the plain path, where every sentence
-of every block is matched whole by every Matcher."""
+"""Coverage's fast path (block and sentence gates, token patterns matched on token attributes
+rather than by spaCy's Matcher or, without them, cue lists matched only when asked for, the
+block's text reused) gives exactly the reports of the plain path, where every sentence of
+every block is matched whole by every spaCy Matcher."""
 
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ def plain_path():
     for c in compiled:
         c.prefilter.bypass = True
         c.lazy_cues = False
+        c.array_matching = False
     for m in matchers:
         m.plain = True
     try:
@@ -45,6 +47,7 @@ def plain_path():
         for c in compiled:
             c.prefilter.bypass = False
             del c.lazy_cues
+            del c.array_matching
         for m in matchers:
             m.plain = False
 
@@ -83,6 +86,17 @@ def test_fast_path_is_exact_over_every_sentence_we_have(framework):
     assert evidence > 300  # the comparison covers a lot of evidence, not only empty reports
 
 
+def test_fast_path_with_spacys_matchers_is_exact(monkeypatch):
+    """A framework whose token patterns use what the port does not implement keeps the
+    GatedMatchers, with the cue lists matched only when a sentence's scoring asks."""
+    texts = [s.replace("\n", " ") for s in SENTENCES]
+    paragraphs = [" ".join(texts[i : i + 10]) for i in range(0, len(texts), 10)]
+    monkeypatch.setattr(_Compiled, "array_matching", False)
+    fast = _reports(paragraphs, "samhsa-4r")
+    with plain_path():
+        assert _reports(paragraphs, "samhsa-4r") == fast
+
+
 def test_fast_path_is_exact_on_every_example_document_and_fixture_policy():
     paths = [p for p in sorted((ROOT / "examples").iterdir()) if p.suffix in (".md", ".txt", ".docx", ".pdf")]
     paths += sorted((DATA / "coverage" / "policies").glob("*.md"))
@@ -108,3 +122,95 @@ def test_fast_path_is_exact_on_random_text(parts, framework):
     fast = _reports([text], framework)
     with plain_path():
         assert _reports([text], framework) == fast
+
+
+# Coverage's token patterns are matched by a port of spaCy's Matcher (_TokenPatterns): every
+# operator, and the predicates it implements (values, IN, NOT_IN, REGEX, lexeme flags), against
+# spaCy's own Matcher, match for match and in the same order.
+PORT_PATTERNS = {
+    "one": [[{"LOWER": "staff"}], [{"NORM": "train"}, {"LOWER": {"IN": ["in", "on"]}}], [{"ORTH": {"IN": [",", ")"]}}]],
+    "gaps": [[{"LOWER": "we"}, {"OP": "{0,3}"}, {"NORM": {"IN": ["offer", "choice"]}}],
+             [{"NORM": "trauma"}, {"IS_ALPHA": True, "OP": "{1,2}"}, {"LOWER": {"REGEX": "^(impact|effects?)$"}}]],
+    "optional": [[{"LOWER": "not"}, {"LOWER": {"IN": ["always", "ever"]}, "OP": "?"}],
+                 [{"LOWER": {"IN": ["can", "may"]}, "OP": "?"}, {"NORM": "choose"}],
+                 [{"LOWER": "is"}, {"LOWER": {"NOT_IN": ["not", "never"]}, "OP": "*"}, {"LOWER": {"REGEX": "ed$"}}]],
+    "plus": [[{"IS_ALPHA": True, "OP": "+"}, {"ORTH": "."}], [{"LIKE_NUM": True}, {"LOWER": "staff", "OP": "+"}]],
+    "negated": [[{"LOWER": "we"}, {"LOWER": "will", "OP": "!"}, {"IS_ALPHA": True}], [{"TEXT": "We", "OP": "{2}"}]],
+    "start^": [[{"IS_ALPHA": True, "OP": "{0,2}"}, {"LOWER": {"REGEX": "^trauma"}}, {"NORM": "be"}], [{"LOWER": {"REGEX": "ing$"}}]],
+    "anywhere": [[{"LOWER": "not", "OP": "!"}, {"LOWER": "staff"}], [{"OP": "*"}, {"LOWER": "choice"}], [{"IS_DIGIT": True, "OP": "?"}]],
+    "anywhere^": [[{"OP": "?"}, {"LOWER": "we"}]],
+}
+PORT_WORDS = ("we staff will not always can may choose offer offers choice trauma traumatic traumas is are was "
+              "trained training impact effects the a , ) . 3 two ever never in on We Staff TRAUMA reviewed").split()
+# pieces shaped like the patterns, so that most texts hold several overlapping matches
+PORT_PIECES = ["not always", "not ever", "we will offer a choice", "we offer", "We We We", "can choose", "may choose",
+               "trauma has an impact", "trauma is", "Traumatic experiences are", "is not reviewed", "is trained",
+               "3 staff staff", "training in", "trained on", "we will", "reviewing"]
+
+
+@pytest.fixture(scope="module")
+def ported():
+    from spacy.matcher import Matcher
+
+    from tilint.coverage import _TokenPatterns
+    from tilint.nlp import get_nlp
+
+    nlp = get_nlp()
+    matchers = {}
+    for key, patterns in PORT_PATTERNS.items():
+        matchers[key] = Matcher(nlp.vocab)
+        matchers[key].add(key, patterns)
+    port = _TokenPatterns(nlp.vocab, PORT_PATTERNS)
+    assert port.supported
+    return nlp, matchers, port
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(st.lists(st.one_of(st.sampled_from(PORT_WORDS), st.sampled_from(PORT_PIECES)), min_size=1, max_size=10))
+def test_token_patterns_match_as_spacys_matcher(ported, pieces):
+    from spacy.attrs import NORM, ORTH
+    from spacy.tokens import Doc
+
+    nlp, matchers, port = ported
+    words = " ".join(pieces).split()
+    doc = Doc(nlp.vocab, words=words)
+    sentence = port.sentence([tuple(p) for p in doc.to_array([ORTH, NORM]).tolist()])
+    first = next((t.i for t in doc if t.is_alpha), 0)
+    for k, key in enumerate(port.keys):
+        expected = matchers[key](doc)
+        if key.endswith("^"):  # an at-start key: only matches from the first word count
+            expected = [m for m in expected if m[1] == first]
+        assert port.run(sentence, {k}) == expected, (key, words)
+
+
+def test_unsupported_token_patterns_fall_back_to_spacys_matcher():
+    from tilint.coverage import _TokenPatterns
+    from tilint.nlp import get_nlp
+
+    vocab = get_nlp().vocab
+    assert not _TokenPatterns(vocab, {"k": [[{"LENGTH": {">=": 3}}]]}).supported
+    assert not _TokenPatterns(vocab, {"k": [[{"LOWER": {"FUZZY": "staff"}}]]}).supported
+    assert _TokenPatterns(vocab, {"k": [[{"LOWER": "staff", "OP": "{1,3}"}]]}).supported
+
+
+def test_batched_ngram_features_are_spacys(monkeypatch):
+    """The classifier counts the n-grams of a whole batch of sentences at once: the same
+    keys, counts and scores as spaCy's extract_ngrams sentence by sentence."""
+    import numpy
+
+    from tilint import coverage_model
+    from tilint.nlp import get_nlp
+
+    nlp = get_nlp()
+    texts = SENTENCES[:600] + ["staff staff staff staff", "We will, we will, we will offer a choice."]
+    spans = [doc[:] for doc in nlp.tokenizer.pipe(texts) if len(doc) >= 2]
+    model = coverage_model.load_classifier().get_pipe("textcat_multilabel").model
+    size, _, _ = coverage_model._bow_layers(model)
+    ngrams = model.layers[0].layers[0].layers[0]
+    orths = [span.doc.to_array("ORTH")[span.start : span.end] for span in spans]
+    expected, _ = ngrams([coverage_model._Orths(o) for o in orths], is_train=False)
+    for got, want in zip(coverage_model._ngram_features(orths, size, model.ops), expected):
+        assert got.dtype == want.dtype and numpy.array_equal(got, want)
+    batched = coverage_model.classify(spans)
+    monkeypatch.setattr(coverage_model, "_bow_layers", lambda model: None)
+    assert coverage_model.classify(spans) == batched

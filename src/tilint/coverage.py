@@ -33,7 +33,9 @@ carries its score and ``why`` it counts. See docs/coverage.md.
 
 from __future__ import annotations
 
+import functools
 import itertools
+import operator
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -454,6 +456,7 @@ class _Compiled:
     """
 
     lazy_cues = True  # False: every cue list is matched in every sentence with an indicator (the plain path, for tests)
+    array_matching = True  # False: token patterns run in spaCy's Matchers (the plain path, for tests)
 
     def __init__(self, framework: Framework, cues: dict):
         self.phrases: dict[str, list[str]] = {}
@@ -490,6 +493,12 @@ class _Compiled:
         # the keys whose token patterns run when first asked for (see _Found)
         support = {k.rstrip("^") for k in self.tokens if not k.startswith("ind:")}
         self.lazy_keys = {k: self.support_matcher.ids(k) + self.support_matcher.ids(k + "^") for k in support}
+        # the same token patterns, matched on token attributes (the GatedMatchers stay as
+        # the reference, and for patterns it does not implement)
+        self.token_patterns = _TokenPatterns(nlp.vocab, self.tokens)
+        index = self.token_patterns.index
+        self.indicator_patterns = {i for k, i in index.items() if k.startswith("ind:")}
+        self.support_patterns = {i for k, i in index.items() if not k.startswith("ind:")}
         # text holding no indicator with its `with` words cannot give evidence: blocks
         # without are skipped unparsed, sentences without unmatched ("staff" alone is
         # common; "staff" near a trauma word is not)
@@ -544,11 +553,25 @@ class _Compiled:
             return
         strings = self.vocab.strings
         phrases = sorted(self.phrase_matcher(doc), key=lambda m: m[1])
+        patterns = self.token_patterns if self.array_matching and self.token_patterns.supported else None
+        pairs: Optional[list[tuple[int, int]]] = None
         for sent, text, words in live:
             inside = [(m, s - sent.start, e - sent.start) for m, s, e in phrases if s >= sent.start and e <= sent.end]
-            places = places_of(sent, text)  # where each word stands: shared by both matchers
-            inside += self.indicator_matcher.run(sent, words, text, places=places)
+            tokens = places = None
+            if patterns is not None:
+                if pairs is None:
+                    from spacy.attrs import NORM, ORTH
+
+                    pairs = [tuple(p) for p in doc.to_array([ORTH, NORM]).tolist()]
+                tokens = patterns.sentence(pairs[sent.start : sent.end])
+                inside += patterns.run(tokens, self.indicator_patterns)
+            else:
+                places = places_of(sent, text)  # where each word stands: shared by both matchers
+                inside += self.indicator_matcher.run(sent, words, text, places=places)
             if sent.start in keep or any(strings[m].startswith("ind:") for m, _, _ in inside):
+                if tokens is not None:  # matched on token attributes, every list costs little: no need to wait
+                    yield self.hits(sent, inside + patterns.run(tokens, self.support_patterns))  # type: ignore[union-attr]
+                    continue
                 if not self.lazy_cues:
                     yield self.hits(sent, inside + self.support_matcher.run(sent, words, text, places=places))
                     continue
@@ -613,6 +636,308 @@ class _Found(dict):
         if key in self._pending:
             self._load(key)
         return super().__getitem__(key)
+
+
+# spaCy Matcher quantifiers and actions (spacy/matcher/matcher.pyx), for _TokenPatterns
+_ZERO, _ONE, _ZERO_ONE, _ZERO_PLUS = "!", "1", "?", "*"
+_REJECT, _MATCH, _ADVANCE, _RETRY, _RETRY_ADVANCE, _RETRY_EXTEND, _MATCH_EXTEND, _MATCH_REJECT, _MATCH_DOUBLE = range(9)
+_FLAGS = frozenset({"IS_ALPHA", "IS_ASCII", "IS_DIGIT", "IS_LOWER", "IS_PUNCT", "IS_SPACE", "IS_TITLE", "IS_UPPER", "LIKE_URL",
+                    "LIKE_NUM", "LIKE_EMAIL", "IS_STOP", "IS_BRACKET", "IS_QUOTE", "IS_LEFT_PUNCT", "IS_RIGHT_PUNCT", "IS_CURRENCY"})
+
+
+def _quantifiers(op: Any) -> Optional[tuple[str, ...]]:
+    """What spaCy's Matcher makes of a token's ``OP`` (``{0,4}`` is four optional tokens);
+    None for one it would refuse."""
+    if op is None:
+        return (_ONE,)
+    simple = {"*": (_ZERO_PLUS,), "+": (_ONE, _ZERO_PLUS), "?": (_ZERO_ONE,), "1": (_ONE,), "!": (_ZERO,)}
+    if op in simple:
+        return simple[op]
+    if not (isinstance(op, str) and op.startswith("{") and op.endswith("}")):
+        return None
+    inner = op[1:-1] if "," in op else f"{op[1:-1]},{op[1:-1]}"
+    least, _, most = inner.partition(",")
+    if not all(x.isdecimal() for x in (least, most) if x) or not (least or most) or (least and most and int(least) > int(most)):
+        return None
+    return (_ONE,) * int(least or 0) + ((_ZERO_ONE,) * (int(most) - int(least or 0)) if most else (_ZERO_PLUS,))
+
+
+_TokenEntry = tuple[int, tuple[tuple[int, int], ...], bool]  # a token's condition bits, the patterns it can start, is_alpha
+_TOKEN_CACHE = 200_000  # distinct words kept (a few tens of megabytes at most)
+
+
+class _TokenPatterns:
+    """Coverage's token patterns (cues, indicators, ``with`` and exclude lists) matched on
+    each token's ORTH and NORM hashes instead of by spaCy's Matcher, with the same results
+    in the same order.
+
+    spaCy's Matcher makes a Python Token object per token and calls back into Python for
+    every ``IN``/``NOT_IN``/``REGEX`` predicate of every pattern at every token: most of
+    coverage's time. Here every condition a pattern token sets is worked out once per
+    distinct (ORTH, NORM) pair and kept as bits of an int, with the patterns each such
+    token can start; a sentence's matches then come from a port of the Matcher's own state
+    machine, run only from the tokens a pattern can start at. ``supported`` is False when
+    some pattern uses what this does not implement (the GatedMatchers then run).
+    tests/test_coverage_fast_path.py checks the reports against spaCy's Matcher."""
+
+    def __init__(self, vocab: Any, entries: dict[str, list[list[dict]]]):
+        self.vocab = vocab
+        self.keys = list(entries)  # in the GatedMatchers' order (one Matcher per key)
+        self.ids = [vocab.strings.add(k) for k in self.keys]
+        self.index = {k: i for i, k in enumerate(self.keys)}
+        self._bits: dict[tuple, int] = {}  # (attr, test, value) -> its bit
+        self._equal: dict[str, dict[int, int]] = {"ORTH": {}, "LOWER": {}, "NORM": {}}  # value -> bits of IN / == conditions
+        self._not_in: dict[str, dict[int, int]] = {"ORTH": {}, "LOWER": {}, "NORM": {}}  # value -> bits of NOT_IN conditions it fails
+        self._not_in_all = {"ORTH": 0, "LOWER": 0, "NORM": 0}
+        self._regex: list[tuple[str, re.Pattern[str], int]] = []
+        self._flags: list[tuple[str, int, int]] = []  # (lexeme attribute, wanted value, bit)
+        self.supported = True
+        # per key, per pattern: ((quantifier, spec bits), ...) and the specs that can start it
+        self.patterns: list[list[tuple[tuple[str, int], ...]]] = []
+        self.required: list[list[int]] = []  # per key, per pattern: the bits its required tokens need
+        self._openers: list[tuple[int, int, tuple[int, ...]]] = []  # (key, pattern, specs of its start)
+        self.anywhere: dict[int, list[int]] = {}  # per key: patterns that can start at any token
+        self.at_start = [key.endswith("^") for key in self.keys]  # counted only from a sentence's first word
+        for k, key in enumerate(self.keys):
+            compiled, required, anywhere = [], [], []
+            for j, pattern in enumerate(entries[key]):
+                steps = self._steps(pattern)
+                if steps is None:
+                    self.supported = False
+                    steps = ()
+                compiled.append(steps)
+                required.append(functools.reduce(operator.or_, (spec for quant, spec in steps if quant == _ONE), 0))
+                opener = self._opener(steps)
+                if opener is None:
+                    anywhere.append(j)
+                else:
+                    self._openers.append((k, j, opener))
+            self.patterns.append(compiled)
+            self.required.append(required)
+            if anywhere:
+                self.anywhere[k] = anywhere
+        self._tokens: dict[tuple[int, int], _TokenEntry] = {}
+
+    # -- compiling ----------------------------------------------------------------------
+    def _bit(self, cond: tuple) -> int:
+        bit = self._bits.get(cond)
+        if bit is None:
+            bit = self._bits[cond] = 1 << len(self._bits)
+            attr, test, value = cond
+            if test == "equal":
+                self._equal[attr][value] = self._equal[attr].get(value, 0) | bit
+            elif test == "not_in":
+                self._not_in_all[attr] |= bit
+                for v in value:
+                    self._not_in[attr][v] = self._not_in[attr].get(v, 0) | bit
+            elif test == "regex":
+                self._regex.append((attr, re.compile(value), bit))
+            else:
+                self._flags.append((attr.lower(), value, bit))
+        return bit
+
+    def _spec(self, token: dict) -> Optional[int]:
+        """The condition bits a token must all have to match ``token`` (None: unsupported)."""
+        from spacy.strings import get_string_id
+
+        bits = 0
+        for raw, value in token.items():
+            attr = str(raw).upper()
+            if attr == "OP":
+                continue
+            attr = "ORTH" if attr == "TEXT" else attr
+            if attr in _FLAGS and isinstance(value, (bool, int)):
+                bits |= self._bit((attr, "flag", int(value)))
+            elif attr not in self._equal:
+                return None
+            elif isinstance(value, (str, int)) and not isinstance(value, bool):
+                bits |= self._bit((attr, "equal", get_string_id(value) if isinstance(value, str) else value))
+            elif isinstance(value, dict) and value and set(value) <= {"IN", "NOT_IN", "REGEX"}:
+                for test, arg in value.items():
+                    if test == "REGEX":
+                        if not isinstance(arg, str):
+                            return None
+                        bits |= self._bit((attr, "regex", arg))
+                    elif isinstance(arg, list) and all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in arg):
+                        ids = frozenset(get_string_id(v) for v in arg)
+                        if test == "NOT_IN":
+                            bits |= self._bit((attr, "not_in", ids))
+                        else:  # IN: one condition, met by any of its values
+                            bit = self._bits.get((attr, "in", ids))
+                            if bit is None:
+                                bit = self._bits[(attr, "in", ids)] = 1 << len(self._bits)
+                                for v in ids:
+                                    self._equal[attr][v] = self._equal[attr].get(v, 0) | bit
+                            bits |= bit
+                    else:
+                        return None
+            else:
+                return None
+        return bits
+
+    def _steps(self, pattern: list[dict]) -> Optional[tuple[tuple[str, int], ...]]:
+        steps: list[tuple[str, int]] = []
+        for token in pattern:
+            op = next((v for k, v in token.items() if str(k).upper() == "OP"), None)
+            quants, spec = _quantifiers(op), self._spec(token)
+            if quants is None or spec is None:
+                return None
+            steps += [(q, spec) for q in quants]
+        return tuple(steps) or None
+
+    @staticmethod
+    def _opener(steps: tuple[tuple[str, int], ...]) -> Optional[tuple[int, ...]]:
+        """The specs one of which a token must meet for the pattern to do anything there
+        (those of its optional head and its first required token); None: any token."""
+        specs = []
+        for quant, spec in steps:
+            if quant == _ZERO or not spec:
+                return None
+            specs.append(spec)
+            if quant == _ONE:
+                return tuple(specs)
+        return None  # nothing required: every token
+
+    # -- tokens -------------------------------------------------------------------------
+    def sentence(self, pairs: Iterable[tuple[int, int]]) -> "_Sentence":
+        """A sentence given as its tokens' ORTH and NORM hashes, ready for :meth:`run`."""
+        cache = self._tokens
+        tokens = [cache.get(pair) or self._token(pair) for pair in pairs]
+        present = functools.reduce(operator.or_, (bits for bits, _, _ in tokens), 0)
+        first = next((i for i, entry in enumerate(tokens) if entry[2]), 0)  # as _first_word
+        # where each key's patterns can start: a pattern one of whose required tokens the
+        # sentence lacks matches nothing, and an at-start key's matches count only from
+        # the first word (the others are dropped by _Compiled._collect)
+        starts: dict[int, dict[int, list[int]]] = {}
+        required, at_start = self.required, self.at_start
+        for i, (_, opens, _) in enumerate(tokens):
+            for k, j in opens:
+                if not required[k][j] & ~present and (i == first or not at_start[k]):
+                    starts.setdefault(k, {}).setdefault(i, []).append(j)
+        for k, patterns in self.anywhere.items():
+            live = [j for j in patterns if not required[k][j] & ~present]
+            if live and tokens:
+                at = starts.setdefault(k, {})
+                for i in [first] if at_start[k] else range(len(tokens)):
+                    at[i] = sorted({*at.get(i, ()), *live})
+        return _Sentence(tokens, starts)
+
+    def _token(self, pair: tuple[int, int]) -> _TokenEntry:
+        """A token's condition bits, the (key, pattern) pairs it can start and whether it
+        is a word (``is_alpha``): worked out once per distinct ORTH and NORM."""
+        orth, norm_ = pair
+        lex = self.vocab[orth]
+        values = {"ORTH": orth, "LOWER": lex.lower, "NORM": norm_}
+        bits = 0
+        for attr, value in values.items():
+            bits |= self._equal[attr].get(value, 0) | (self._not_in_all[attr] & ~self._not_in[attr].get(value, 0))
+        strings = self.vocab.strings
+        for attr, regex, bit in self._regex:
+            if regex.search(strings[values[attr]]):
+                bits |= bit
+        for name, wanted, bit in self._flags:
+            if int(getattr(lex, name)) == wanted:
+                bits |= bit
+        starts = tuple((k, j) for k, j, specs in self._openers if any(bits & s == s for s in specs))
+        if len(self._tokens) >= _TOKEN_CACHE:  # a document of random strings must not grow it without end
+            self._tokens.clear()
+        entry = self._tokens[pair] = (bits, starts, lex.is_alpha)
+        return entry
+
+    # -- matching -----------------------------------------------------------------------
+    def run(self, sentence: "_Sentence", keys: Container[int]) -> list[tuple[int, int, int]]:
+        """``(key id, start, end)`` of the patterns of ``keys`` (indices) in a sentence, key
+        by key in the GatedMatchers' order: what each key's spaCy Matcher gives, less
+        matches that cannot count (see :meth:`sentence`)."""
+        out: list[tuple[int, int, int]] = []
+        for k in sorted(k for k in sentence.starts if k in keys):
+            key_id = self.ids[k]
+            out += [(key_id, s, e) for s, e in _run_states(self.patterns[k], sentence.starts[k], sentence.tokens)]
+        return out
+
+
+@dataclass
+class _Sentence:
+    tokens: list[_TokenEntry]
+    starts: dict[int, dict[int, list[int]]]  # key -> token -> patterns that can start there
+
+
+def _action(quant: str, spec: int, final: bool, bits: int) -> int:
+    """spaCy's ``get_action``: what a pattern state does at a token."""
+    match = bits & spec == spec
+    if quant == _ZERO:
+        match, quant = not match, _ONE
+    if quant == _ONE:
+        return (_MATCH if final else _ADVANCE) if match else _REJECT
+    if quant == _ZERO_PLUS:
+        return (_MATCH_EXTEND if final else _RETRY_EXTEND) if match else (_MATCH_REJECT if final else _RETRY)
+    return (_MATCH_DOUBLE if final else _RETRY_ADVANCE) if match else (_MATCH_REJECT if final else _RETRY)
+
+
+def _run_states(patterns: list[tuple[tuple[str, int], ...]], starts: dict[int, list[int]], tokens: list) -> list[tuple[int, int]]:
+    """spaCy's ``find_matches`` for one key over one sentence: states start only at the
+    tokens in ``starts`` (elsewhere a state dies at once, having done nothing), and the
+    states advance token by token as in ``transition_states``; matches in the order
+    found, repeats and empty matches dropped. (A gap of optional tokens, ``{0,10}``, makes
+    spaCy's states multiply; identical ones are kept once here.)"""
+    found: list[tuple[int, int]] = []
+    states: list[tuple[int, int, int, int]] = []  # (pattern, step, start, length)
+    order = sorted(starts)
+    n, p, i = len(tokens), 0, order[0]
+    while i < n:
+        if p < len(order) and order[p] == i:
+            states += [(j, 0, i, 0) for j in starts[i]]
+            p += 1
+        elif not states:
+            if p == len(order):
+                break
+            i = order[p]
+            continue
+        bits = tokens[i][0]
+        kept: list[tuple[int, int, int, int]] = []
+        new: list[tuple[int, int, int, int]] = []
+        for j, k, start, length in states:
+            steps = patterns[j]
+            last = len(steps) - 1
+            action = _action(*steps[k], k == last, bits)
+            while action in (_RETRY, _RETRY_ADVANCE, _RETRY_EXTEND):
+                if action == _RETRY_EXTEND:
+                    new.append((j, k, start, length + 1))
+                elif action == _RETRY_ADVANCE:
+                    new.append((j, k + 1, start, length + 1))
+                k += 1
+                action = _action(*steps[k], k == last, bits)
+            if action == _ADVANCE:
+                kept.append((j, k + 1, start, length + 1))
+            elif action == _MATCH:
+                found.append((start, length + 1))
+            elif action == _MATCH_DOUBLE:
+                if length > 0:
+                    found.append((start, length))
+                found.append((start, length + 1))
+            elif action == _MATCH_REJECT:
+                found.append((start, length))
+            elif action == _MATCH_EXTEND:
+                found.append((start, length))
+                kept.append((j, k, start, length + 1))
+        # a state twice is the same future twice (spaCy keeps both; the second's matches
+        # repeat the first's, later in the same step, and are dropped): keep the first
+        states = list(dict.fromkeys(kept + new)) if new else kept
+        i += 1
+    for j, k, start, length in states:  # spaCy's finish_states: patterns ending in optional tokens
+        steps = patterns[j]
+        while steps[k][0] in (_ZERO_PLUS, _ZERO_ONE):
+            if k == len(steps) - 1:
+                found.append((start, length))
+                break
+            k += 1
+    seen: set[tuple[int, int]] = set()
+    out = []
+    for start, length in found:
+        if length > 0 and (start, length) not in seen:
+            seen.add((start, length))
+            out.append((start, start + length))
+    return out
 
 
 class _IndicatorGate:
