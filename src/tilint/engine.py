@@ -394,7 +394,8 @@ class Engine:
             return 0 <= b - a < window or (b - a <= _LIST_WINDOW and _coordinated(doc[a:b], leading_join=leading_join))
 
         def before(field: str) -> bool:
-            return any(s >= sent.start and near(e, start, True) for s, e in spans(field))
+            # "decide to grant or refuse": the neighbour governs both verbs
+            return any(s >= sent.start and (near(e, start, True) or _conjunct(doc[e:start])) for s, e in spans(field))
 
         def after(field: str) -> bool:
             # a proper name counts as one word: "non-compliance with the Education
@@ -689,7 +690,7 @@ def _all_capitalised(sent: "Span") -> bool:
 
 
 # approaches in the plural: other people's policies, a movement written about
-_APPROACHES = {"policies", "approaches", "regimes", "laws", "rules", "cultures", "strategies", "stances", "tactics", "schemes"}
+_APPROACHES = {"policies", "approaches", "regimes", "laws", "cultures", "strategies", "stances", "tactics"}
 
 
 def _others_approach(doc: "Doc", quote_end: int, sent: "Span") -> bool:
@@ -699,6 +700,11 @@ def _others_approach(doc: "Doc", quote_end: int, sent: "Span") -> bool:
     tolerance' policy" is still a use."""
     after = [t for t in doc[sent.start : sent.end] if t.idx >= quote_end and t.is_alpha][:2]
     return any(t.lower_ in _APPROACHES for t in after)
+
+
+def _conjunct(tokens: "Span") -> bool:
+    """Is ``tokens`` one word and a join ("grant or"), a first conjunct before the hit?"""
+    return len(tokens) == 2 and tokens[0].is_alpha and tokens[1].lower_ in _LIST_JOINS
 
 
 def _name_between(doc: "Doc", a: int, b: int, window: int) -> bool:
