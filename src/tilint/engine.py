@@ -702,9 +702,12 @@ def _others_approach(doc: "Doc", quote_end: int, sent: "Span") -> bool:
     return any(t.lower_ in _APPROACHES for t in after)
 
 
+_VERB_JOINS = {"or", "and", "and/or", "nor", "/"}  # not a comma: "If provided, you must"
+
+
 def _conjunct(tokens: "Span") -> bool:
     """Is ``tokens`` one word and a join ("grant or"), a first conjunct before the hit?"""
-    return len(tokens) == 2 and tokens[0].is_alpha and tokens[1].lower_ in _LIST_JOINS
+    return len(tokens) == 2 and tokens[0].is_alpha and tokens[1].lower_ in _VERB_JOINS
 
 
 def _name_between(doc: "Doc", a: int, b: int, window: int) -> bool:
