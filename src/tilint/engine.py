@@ -678,8 +678,8 @@ def _title(sent: "Span") -> bool:
 
 
 _NAME_JOINS = {"of", "for", "the", "and", "by", "on", "in", "with", "to", "&", "-", "/"}
-_HEAD_LINKS = {"on", "for", "of", "against"}
-_STANCES = {"policy", "policies", "approach", "approaches"}  # "Conference on ...", "Alliance for ...", "Day against ..."
+_HEAD_LINKS = {"on", "for", "of", "against"}  # "Conference on ...", "Alliance for ...", "Day against ..."
+_STANCES = {"policy", "policies"}  # a lower-case head that is the document's own stance, not a name
 
 
 def _all_capitalised(sent: "Span") -> bool:
