@@ -742,3 +742,9 @@ def test_a_second_verb_shares_the_subject_of_the_first(found):
 def test_a_neighbour_before_a_pair_of_verbs_governs_both(builtin):
     assert builtin("The panel decides whether to grant or refuse each appeal.") == []
     assert builtin("Tenants who sign or refuse the form get a copy.") == [("BL011", "refuse")]
+
+
+def test_a_hyphen_neighbour_binds_only_its_own_compound(builtin):
+    # SU003 skips a hit right after "-" ("non-alcoholic"); that hyphen belongs to "drug-users"
+    assert builtin("Known drug-users or alcoholics are seen at the drop-in.") == [("SU007", "drug-users"), ("SU003", "alcoholics")]
+    assert builtin("Non-alcoholic or low-alcohol drinks are served at the party.") == []

@@ -394,8 +394,9 @@ class Engine:
             return 0 <= b - a < window or (b - a <= _LIST_WINDOW and _coordinated(doc[a:b], leading_join=leading_join))
 
         def before(field: str) -> bool:
-            # "decide to grant or refuse": the neighbour governs both verbs
-            return any(s >= sent.start and (near(e, start, True) or _conjunct(doc[e:start])) for s, e in spans(field))
+            # "decide to grant or refuse": the neighbour governs both verbs; a hyphen binds
+            # only its own compound ("drug-users or alcoholics": "-" is no neighbour of the second)
+            return any(s >= sent.start and (near(e, start, True) or doc[e - 1].is_alpha and _conjunct(doc[e:start])) for s, e in spans(field))
 
         def after(field: str) -> bool:
             # a proper name counts as one word: "non-compliance with the Education
