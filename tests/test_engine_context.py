@@ -666,3 +666,85 @@ def test_a_rights_list_is_no_refusal(rule_linter):
     lint = lambda text: [(f.line, f.match) for f in rule_linter("BL011").lint_text(text, format="markdown") if f.rule_id == "BL011"]
     assert lint("You have the right to:\n\n- refuse any treatment offered to you\n- see your records\n") == []
     assert lint("A resident may be asked to leave if they:\n\n- refuse to pay rent for three months\n") == [(3, "refuse")]
+
+
+# -- issue 11, session 3: names, quoted approaches, turning away, determiners, coordination --
+@pytest.mark.parametrize(
+    "text",
+    [
+        "She wrote to the Standing Conference on Addicts last year.",  # the head opens the name
+        "The Addicts Outreach programme runs weekly.",  # a lower-case head straight after the name
+    ],
+)
+def test_a_name_whose_head_opens_it_or_follows_in_lower_case_is_a_name(found, text):
+    assert found(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The conference on addicts was full.",  # no capitals: no name
+        "At the Conference addicts spoke first.",  # the head is not linked to the hit by "on", "for"...
+        "Our Addicts policy applies in the lobby.",  # a policy in lower case is the document's own stance
+    ],
+)
+def test_a_head_that_does_not_make_a_name_leaves_the_hit(found, text):
+    assert [r for r, _ in found(text)] == ["ZZ001"]
+
+
+def test_a_neighbour_list_reaches_the_head_of_a_title_case_name(builtin):
+    assert builtin("Any non-compliance with the Education (Early Childhood Services) Regulations 2008 is reported.") == []
+    assert builtin("Non-compliance with Medication Plans is recorded.") == [("BL009", "Non-compliance")]  # no head at the end
+    assert builtin("Non-compliance with treatment, as the Health Regulations say, is recorded.") == [("BL009", "Non-compliance")]
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ('Many "zero tolerance" policies led to more exclusions.', []),  # other people's approaches
+        ("Officials were asked about their 'zero tolerance' disciplinary policies.", []),
+        ("The so-called zero tolerance approach failed.", []),
+        ("We operate a 'zero tolerance' policy.", [("CO001", "zero tolerance")]),  # our own, singular: a use
+        ("Zero tolerance policies apply on every ward.", [("CO001", "Zero tolerance")]),  # unquoted
+    ],
+)
+def test_quoted_approaches_in_the_plural_and_so_called_are_mentions(builtin, text, expected):
+    assert builtin(text) == expected
+
+
+@pytest.mark.parametrize("text", ["We have moved away from seclusion.", "Staff use calm talk rather than seclusion.", "We are moving away from seclusion in our homes."])
+def test_a_practice_turned_away_from_is_not_flagged(found, text):
+    assert found(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We moved away from the old building, and seclusion is used there.",  # another clause
+        "Seclusion rather than restraint is used.",  # the cue comes after the practice
+    ],
+)
+def test_turning_away_from_something_else_does_not_suppress(found, text):
+    assert ("ZZ006", "Seclusion" if text.startswith("Seclusion") else "seclusion") in found(text)
+
+
+def test_avoid_with_a_determiner_names_a_practice_not_a_term(found):
+    assert found("Avoid any glue or solvent abuse.") == [("ZZ003", "abuse")]
+    assert found("Avoid addicts, junkies or users.") == []  # a list of bare terms is still a mention
+
+
+def test_a_second_verb_shares_the_subject_of_the_first(found):
+    assert found("The patient does not take the tablets prescribed by the doctor last week or refuses them.") == [("ZZ002", "refuses")]
+    # without the join the subject is out of reach
+    assert found("The patient who saw the doctor about the new tablets last week now refuses them.") == []
+
+
+def test_a_neighbour_before_a_pair_of_verbs_governs_both(builtin):
+    assert builtin("The panel decides whether to grant or refuse each appeal.") == []
+    assert builtin("Tenants who sign or refuse the form get a copy.") == [("BL011", "refuse")]
+
+
+def test_a_hyphen_neighbour_binds_only_its_own_compound(builtin):
+    # SU003 skips a hit right after "-" ("non-alcoholic"); that hyphen belongs to "drug-users"
+    assert builtin("Known drug-users or alcoholics are seen at the drop-in.") == [("SU007", "drug-users"), ("SU003", "alcoholics")]
+    assert builtin("Non-alcoholic or low-alcohol drinks are served at the party.") == []

@@ -183,7 +183,7 @@ def page(model):
 def test_document_text_is_escaped(page):
     assert "<script>alert" not in page and "<img" not in page and "onerror=alert" not in page.replace("onerror=alert(2)&gt;", "")
     # the hostile plain-text policy shows its markup as text, inside the context quote
-    assert "fail to attend</mark> &lt;script&gt;alert(1)&lt;/script&gt; will be discharged." in page
+    assert "fail to attend</mark> &lt;script&gt;alert(1)&lt;/script&gt; are discharged." in page
     assert "non-compliant</mark> &lt;img src=x onerror=alert(2)&gt; lose their room." in page
     assert "see [the rules](javascript:alert(3)) for details." in page
     assert 'href="javascript' not in page.lower()

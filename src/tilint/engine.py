@@ -399,10 +399,14 @@ class Engine:
             return 0 <= b - a < window or (b - a <= _LIST_WINDOW and _coordinated(doc[a:b], leading_join=leading_join))
 
         def before(field: str) -> bool:
-            return any(s >= sent.start and near(e, start, True) for s, e in spans(field))
+            # "decide to grant or refuse": the neighbour governs both verbs; a hyphen binds
+            # only its own compound ("drug-users or alcoholics": "-" is no neighbour of the second)
+            return any(s >= sent.start and (near(e, start, True) or doc[e - 1].is_alpha and _conjunct(doc[e:start])) for s, e in spans(field))
 
         def after(field: str) -> bool:
-            return any(e <= sent.end and near(end, s, False) for s, e in spans(field))
+            # a proper name counts as one word: "non-compliance with the Education
+            # (Early Childhood Services) Regulations 2008" reaches "regulations"
+            return any(e <= sent.end and (near(end, s, False) or _name_between(doc, end, s, window)) for s, e in spans(field))
 
         def in_sentence(field: str) -> bool:
             return any(s >= sent.start and e <= sent.end for s, e in spans(field))
@@ -434,6 +438,8 @@ class Engine:
         ends = {e for _, e in aux.get("!person", ())}
         doc, sent_start = span.doc, sent.start
         i, budget = span.start - 1, _SUBJECT_WINDOW
+        if i >= sent_start and doc[i].lower_ in ("or", "and"):
+            budget *= 2  # a second verb shares the first one's subject: "an employee does not ... or refuses"
         while i >= sent_start and budget > 0:
             if doc[i].text == "," and i + 2 < span.start and doc[i + 1].lower_ in ("or", "and") and doc[i + 2].lower_ in _RELATIVE:
                 # ", or who ...": a second relative clause on the same antecedent; go on
@@ -482,7 +488,7 @@ class Engine:
                 words = doc.text[qs + 1 : qe - 1].split()
                 name = len(words) >= 2 and all(w[:1].isupper() for w in words)
                 contrast = _NEGATED_BEFORE.search(doc.text[sent.start_char : qs]) is not None  # 'not "X"', "do not have 'X'"
-                if len(words) > 4 or others or name or contrast or self._about_language(sent, aux):
+                if len(words) > 4 or others or name or contrast or _others_approach(doc, qe, sent) or self._about_language(sent, aux):
                     return True
         if _defined(span, sent):
             return True
@@ -528,11 +534,15 @@ class Engine:
             return not _breaks(doc, e + 1, start, commas=False)
         if _breaks(doc, e, start, commas=False):
             return False
+        if any(t.lower_ in _DETERMINERS for t in doc[e:start]):
+            return False  # "avoid any substance or drug abuse": a practice; terms take no article
         stop = e
         while stop < sent.end and doc[stop].text not in _SENTENCE_ENDS and doc[stop].text != ":" and doc[stop].lower_ not in _CLAUSE_WORDS:
             stop += 1
         items, size = 0, 0
-        for tok in doc[e:stop]:
+        for k, tok in enumerate(doc[e:stop], e):
+            if span.start < k < span.end:
+                continue  # the hit is one item, however coordinated ("alcohol or drug abuse")
             if tok.lower_ in _LIST_JOINS:
                 items, size = items + (size > 0), 0
                 continue
@@ -568,7 +578,14 @@ class Engine:
             return False
         if title_line:
             return any(t.norm_ in self._name_heads for t in doc[span.end : i])
-        if any(t.norm_ in self._name_heads for t in doc[span.start : min(i + 2, sent.end)]):
+        # the head ends the run, or follows it in lower case ("the Troubled Families
+        # national programme"); not "policy": "the Zero Tolerance policy" is a stance the
+        # document takes, a use
+        if any(t.norm_ in self._name_heads and not (t.is_lower and t.norm_ in _STANCES) for t in doc[span.start : min(i + 2, sent.end)]):
+            return True
+        # or it opens the name before the hit: "the Standing Conference on Drug Abuse",
+        # "the National Institute on Drug Abuse"
+        if any(doc[k].norm_ in self._name_heads and not doc[k].is_lower and doc[k + 1].lower_ in _HEAD_LINKS for k in range(j + 1, span.start - 1)):
             return True
         # an acronym in brackets after a long name ("... Mentally Ill (NAMI)"); a short
         # term with its acronym ("Looked After Child (LAC)") is the term, defined
@@ -667,6 +684,8 @@ def _title(sent: "Span") -> bool:
 
 
 _NAME_JOINS = {"of", "for", "the", "and", "by", "on", "in", "with", "to", "&", "-", "/"}
+_HEAD_LINKS = {"on", "for", "of", "against"}  # "Conference on ...", "Alliance for ...", "Day against ..."
+_STANCES = {"policy", "policies"}  # a lower-case head that is the document's own stance, not a name
 
 
 def _all_capitalised(sent: "Span") -> bool:
@@ -674,6 +693,39 @@ def _all_capitalised(sent: "Span") -> bool:
     nothing about names."""
     words = [t for t in sent if t.is_alpha and len(t) > 3]
     return len(words) >= 2 and all(t.is_title or t.is_upper for t in words)
+
+
+# approaches in the plural: other people's policies, a movement written about
+_APPROACHES = {"policies", "approaches", "regimes", "laws", "cultures", "strategies", "stances", "tactics"}
+
+
+def _others_approach(doc: "Doc", quote_end: int, sent: "Span") -> bool:
+    """Does a quoted wording name approaches in the plural ('"zero tolerance" policies',
+    "their 'zero tolerance' disciplinary policies")? Quoted, and in the plural, the
+    wording names a movement written about, not the writer's own rule: "our 'zero
+    tolerance' policy" is still a use."""
+    after = [t for t in doc[sent.start : sent.end] if t.idx >= quote_end and t.is_alpha][:2]
+    return any(t.lower_ in _APPROACHES for t in after)
+
+
+_VERB_JOINS = {"or", "and", "and/or", "nor", "/"}  # not a comma: "If provided, you must"
+
+
+def _conjunct(tokens: "Span") -> bool:
+    """Is ``tokens`` one word and a join ("grant or"), a first conjunct before the hit?"""
+    return len(tokens) == 2 and tokens[0].is_alpha and tokens[1].lower_ in _VERB_JOINS
+
+
+def _name_between(doc: "Doc", a: int, b: int, window: int) -> bool:
+    """Does ``doc[a:b]`` hold a few words and then a capitalised name that the word at
+    ``b`` ends ("with the Education (Early Childhood Services)" before "Regulations")?
+    The name counts as one word, so a neighbour list reaches its head."""
+    if not a < b <= a + _LIST_WINDOW or not (doc[b].is_title or doc[b].is_upper):
+        return False
+    first = next((k for k in range(a, b) if doc[k].is_title or doc[k].is_upper), b)
+    if first - a >= window or first == b or _breaks(doc, a, first):
+        return False
+    return all(t.is_title or t.is_upper or t.like_num or t.lower_ in _NAME_JOINS or t.text in ("(", ")") for t in doc[first:b])
 
 
 def _coordinated(tokens: "Span", *, leading_join: bool) -> bool:
@@ -781,6 +833,7 @@ def _passive_participle(doc: "Doc", i: int, floor: int) -> bool:
     return j >= floor and doc[j].norm_ == "be"
 
 
+_DETERMINERS = {"a", "an", "the", "any", "all", "some", "their", "his", "her", "your", "our", "its", "this", "these", "those", "such"}
 _QUANTIFIERS = {"all", "every", "any", "some", "no", "our", "these", "those", "many", "most"}
 
 
