@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 
+import gc
 import gzip
 import json
 import threading
@@ -23,7 +24,7 @@ from typing import TYPE_CHECKING, Optional
 if TYPE_CHECKING:  # spaCy is imported lazily: a clean file never needs it
     from spacy.language import Language
 
-__all__ = ["get_nlp", "install_norms", "lemma_table", "norm", "forms_of", "parse_blocks", "sentences", "with_sentences"]
+__all__ = ["get_nlp", "install_norms", "keep_long_lived", "lemma_table", "norm", "forms_of", "parse_blocks", "sentences", "with_sentences"]
 
 _lock = threading.Lock()
 
@@ -134,6 +135,16 @@ def _build_nlp(model: Optional[str]) -> "Language":
             nlp.add_pipe("sentencizer")
         install_norms(nlp)
         return nlp
+
+
+def keep_long_lived() -> None:
+    """Move every object alive now out of the collector's reach (``gc.freeze``); called
+    once the pipeline, the lemma tables and the matchers are built, which live as long
+    as the process. Each full collection otherwise walked them all again: a fifth of
+    ``check --coverage``'s CPU time and a tenth of ``check``'s on 2 MB of policy text
+    (frozen objects are still freed when their last reference goes; only a cycle that
+    was already garbage at this moment is kept)."""
+    gc.freeze()
 
 
 def parse_blocks(blocks, nlp: "Language"):
