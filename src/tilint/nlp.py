@@ -167,26 +167,34 @@ def with_sentences(doc, nlp: "Language"):
     attribute arrays: the sentencizer builds a Python Token object per token, which
     made it the slowest step of a check. tests/test_sentences.py checks they agree.
     """
-    if doc.has_annotation("SENT_START") or not len(doc):
-        return doc
+    if not doc.has_annotation("SENT_START") and len(doc):
+        _set_sentences(doc, nlp)
+    return doc
+
+
+def _set_sentences(doc, nlp: "Language") -> list[int]:
+    """Set the boundaries of :func:`with_sentences` on ``doc``; return where its
+    sentences start. Only the tokens after a sentence-ending character are looked
+    at: most blocks hold one or two."""
     import numpy
-    from spacy.attrs import IS_PUNCT, ORTH, SENT_START
+    from spacy.attrs import ORTH, SENT_START
 
     punct = _punct_hashes(nlp)
-    arr = doc.to_array([ORTH, IS_PUNCT])
-    starts = numpy.full(len(doc), -1, dtype="int64")  # 1 = starts a sentence, -1 = does not
-    starts[0] = 1
-    start, seen_period = 0, False
-    for i, (orth, is_punct) in enumerate(arr.tolist()):
-        in_chars = orth in punct
-        if seen_period and not is_punct and not in_chars:
-            starts[start] = 1
-            start, seen_period = i, False
-        elif in_chars:
-            seen_period = True
-    starts[start] = 1
-    doc.from_array([SENT_START], starts.astype("uint64").reshape(-1, 1))  # spaCy stores -1 wrapped
-    return doc
+    orths = doc.to_array(ORTH).tolist()
+    starts = [0]
+    n, i = len(orths), 0
+    for p in [k for k, orth in enumerate(orths) if orth in punct]:
+        if p < i:
+            continue  # within the run of punctuation that ended the last sentence
+        i = p + 1
+        while i < n and (orths[i] in punct or doc[i].is_punct):  # IS_PUNCT, read for these tokens only
+            i += 1
+        if i < n:
+            starts.append(i)
+    flags = numpy.full(n, -1, dtype="int64")  # 1 = starts a sentence, -1 = does not
+    flags[starts] = 1
+    doc.from_array([SENT_START], flags.astype("uint64").reshape(-1, 1))  # spaCy stores -1 wrapped
+    return starts
 
 
 def sentences(doc, nlp: "Language") -> list:
@@ -194,9 +202,13 @@ def sentences(doc, nlp: "Language") -> list:
     rather than through ``Doc.sents``, which builds a Token object per token."""
     from spacy.attrs import SENT_START
 
-    with_sentences(doc, nlp)
-    flags = doc.to_array([SENT_START]).tolist() if len(doc) else []
-    starts = [i for i, flag in enumerate(flags) if flag == 1] or ([0] if flags else [])
+    if not len(doc):
+        return []
+    if doc.has_annotation("SENT_START"):
+        flags = doc.to_array([SENT_START]).tolist()
+        starts = [i for i, flag in enumerate(flags) if flag == 1] or [0]
+    else:
+        starts = _set_sentences(doc, nlp)
     return [doc[a:b] for a, b in zip(starts, [*starts[1:], len(doc)])]
 
 

@@ -187,15 +187,18 @@ class Prefilter:
     def __init__(self, requirements: Iterable[Requirement], tags: Optional[Iterable[int]] = None):
         self._always: set[int] = set()  # tags whose requirement is empty: always candidates
         # each requirement as (tag, the form sets of its plain anchors but the one it is
-        # indexed by, which holds when it is looked at, and its other anchors)
-        self._index: dict[str, list[tuple[int, tuple[frozenset[str], ...], Requirement]]] = {}
-        self._unindexed: list[tuple[int, tuple[frozenset[str], ...], Requirement]] = []
+        # indexed by, which holds when it is looked at, and its other anchors, each with
+        # the number of its slot: one anchor shared by several requirements, such as a
+        # regex, is looked for once per text)
+        self._index: dict[str, list[tuple[int, tuple[frozenset[str], ...], tuple[tuple[int, Anchor], ...]]]] = {}
+        self._unindexed: list[tuple[int, tuple[frozenset[str], ...], tuple[tuple[int, Anchor], ...]]] = []
+        slots: dict[Anchor, int] = {}
         for tag, req in zip(tags if tags is not None else itertools.repeat(0), requirements):
             if not req:
                 self._always.add(tag)
                 continue
             plain = [a for a in req if a.plain]
-            others = tuple(sorted((a for a in req if not a.plain), key=lambda a: a.regex is not None))  # regexes last: the dearest look
+            others = tuple((slots.setdefault(a, len(slots)), a) for a in sorted((a for a in req if not a.plain), key=lambda a: a.regex is not None))  # regexes last: the dearest look
             if not plain:
                 self._unindexed.append((tag, (), others))
                 continue
@@ -216,6 +219,7 @@ class Prefilter:
         checked again (a tag may repeat otherwise)."""
         yield from self._always
         lower: Optional[str] = None
+        seen: dict[int, bool] = {}  # slot -> is the anchor present (looked for once per text)
         candidates = (entry for form in self._keys.intersection(words) for entry in self._index[form])
         for tag, plain, others in itertools.chain(candidates, self._unindexed):
             if found is not None and tag in found:
@@ -224,10 +228,13 @@ class Prefilter:
                 if forms.isdisjoint(words):
                     break
             else:
-                for a in others:  # most often one of its plain forms is there
+                for slot, a in others:  # most often one of its plain forms is there
                     if a.forms.isdisjoint(words):
-                        lower = text.lower() if lower is None else lower
-                        if not a.present(words, lower):
+                        here = seen.get(slot)
+                        if here is None:
+                            lower = text.lower() if lower is None else lower
+                            here = seen[slot] = a.present(words, lower)
+                        if not here:
                             break
                 else:
                     yield tag
