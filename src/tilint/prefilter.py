@@ -36,6 +36,7 @@ LETTERS = re.compile(r"[^\W\d_]+")
 _WORD = re.compile(r"[^\W\d_]{2,}")
 _TEXT_ATTRS = ("LOWER", "ORTH", "TEXT")
 # pieces of spaCy's English tokenizer exceptions that split one word into several
+_WORD_START = r"(?<![^\W\d_])"  # a regex anchor's match starts a word
 _SPLIT_PIECES = frozenset({"can", "not", "gon", "got", "wan", "lem", "gim", "dun", "nna"})
 
 
@@ -110,7 +111,7 @@ def _token_anchor(tok: dict) -> Optional[Anchor]:
         if isinstance(value, dict) and attr in _TEXT_ATTRS and isinstance(value.get("REGEX"), str) and value["REGEX"].startswith("^"):
             body = value["REGEX"][1:]  # "^debrief" -> a word starting "debrief"
             body = body[:-1] if body.endswith("$") and not body.endswith("\\$") else body
-            return Anchor(regex=rf"(?<![^\W\d_])(?:{body})")
+            return Anchor(regex=rf"{_WORD_START}(?:{body})")
         values = value.get("IN") if isinstance(value, dict) else [value]
         if not isinstance(values, list) or not values or not all(isinstance(v, str) for v in values):
             return None
@@ -207,6 +208,7 @@ class Prefilter:
             for form in key.forms:
                 self._index.setdefault(form, []).append(entry)
         self._keys = frozenset(self._index)
+        self._screen = _screen(self._unindexed)
         self.bypass = False  # True: every text is a candidate (the plain path, for tests)
 
     @property
@@ -221,7 +223,7 @@ class Prefilter:
         lower: Optional[str] = None
         seen: dict[int, bool] = {}  # slot -> is the anchor present (looked for once per text)
         candidates = (entry for form in self._keys.intersection(words) for entry in self._index[form])
-        for tag, plain, others in itertools.chain(candidates, self._unindexed):
+        for tag, plain, others in itertools.chain(candidates, self._unindexed if self._screen(words, text) else ()):
             if found is not None and tag in found:
                 continue
             for forms in plain:
@@ -253,6 +255,36 @@ class Prefilter:
     def __call__(self, text: str) -> bool:
         """Could a pattern match in ``text``? (Never False when one could.)"""
         return self.bypass or bool(self._always) or self.check(words_of(text), text)
+
+
+def _screen(unindexed: Sequence[tuple[int, tuple[frozenset[str], ...], tuple[tuple[int, Anchor], ...]]]):
+    """A test that is False only for texts where none of the ``unindexed`` requirements
+    (no plain anchor: each needs a hyphenated form, "n't" or a regex) can hold: each one's
+    rarest anchor, every such anchor looked for at once (its letter-run forms in the word
+    set, its other forms and regexes in one alternation). Most blocks then skip them all
+    instead of searching the text once per anchor."""
+    chosen = [min((a for _, a in others), key=lambda a: (len(a.forms) - len(a.odd), a.regex is not None)) for _, _, others in unindexed]  # type: ignore[attr-defined]
+    if not chosen:
+        return lambda words, text: False
+    words_needed = frozenset(f for a in chosen for f in a.forms if f not in a.odd)  # type: ignore[attr-defined]
+    odd = tuple(dict.fromkeys(f for a in chosen for f in a.odd))  # type: ignore[attr-defined]
+    # without the look-behind that a word starts there: looser, but a literal start lets
+    # the search skip ahead
+    regexes = tuple(_compiled(r.removeprefix(_WORD_START)) for r in dict.fromkeys(a.regex for a in chosen if a.regex is not None))
+
+    def could(words: AbstractSet[str], text: str) -> bool:
+        if not words_needed.isdisjoint(words):
+            return True
+        lower = text.lower()
+        for f in odd:
+            if f in lower:
+                return True
+        for regex in regexes:
+            if regex.search(lower) is not None:
+                return True
+        return False
+
+    return could
 
 
 _OP_RANGE = re.compile(r"\{(\d*)(,?)(\d*)\}")
