@@ -172,6 +172,9 @@ def with_sentences(doc, nlp: "Language"):
     return doc
 
 
+_NOT_START = 2**64 - 1  # -1 as spaCy stores it in a uint64 array
+
+
 def _set_sentences(doc, nlp: "Language") -> list[int]:
     """Set the boundaries of :func:`with_sentences` on ``doc``; return where its
     sentences start. Only the tokens after a sentence-ending character are looked
@@ -191,9 +194,9 @@ def _set_sentences(doc, nlp: "Language") -> list[int]:
             i += 1
         if i < n:
             starts.append(i)
-    flags = numpy.full(n, -1, dtype="int64")  # 1 = starts a sentence, -1 = does not
+    flags = numpy.full((n, 1), _NOT_START, dtype="uint64")  # 1 = starts a sentence, -1 (wrapped) = does not
     flags[starts] = 1
-    doc.from_array([SENT_START], flags.astype("uint64").reshape(-1, 1))  # spaCy stores -1 wrapped
+    doc.from_array([SENT_START], flags)
     return starts
 
 
