@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, AbstractSet, Any, Iterable, Iterator, Optional, Sequence
+from typing import TYPE_CHECKING, AbstractSet, Any, Callable, Iterable, Iterator, Optional, Sequence
 
 from .nlp import forms_of, norm
 from .spelling import respell_tokens, spelling_variants
@@ -35,8 +35,8 @@ __all__ = ["Anchor", "Prefilter", "GatedMatcher", "places_of", "requirement", "p
 LETTERS = re.compile(r"[^\W\d_]+")
 _WORD = re.compile(r"[^\W\d_]{2,}")
 _TEXT_ATTRS = ("LOWER", "ORTH", "TEXT")
-# pieces of spaCy's English tokenizer exceptions that split one word into several
 _WORD_START = r"(?<![^\W\d_])"  # a regex anchor's match starts a word
+# pieces of spaCy's English tokenizer exceptions that split one word into several
 _SPLIT_PIECES = frozenset({"can", "not", "gon", "got", "wan", "lem", "gim", "dun", "nna"})
 
 
@@ -257,12 +257,12 @@ class Prefilter:
         return self.bypass or bool(self._always) or self.check(words_of(text), text)
 
 
-def _screen(unindexed: Sequence[tuple[int, tuple[frozenset[str], ...], tuple[tuple[int, Anchor], ...]]]):
+def _screen(unindexed: Sequence[tuple[int, tuple[frozenset[str], ...], tuple[tuple[int, Anchor], ...]]]) -> Callable[[AbstractSet[str], str], bool]:
     """A test that is False only for texts where none of the ``unindexed`` requirements
     (no plain anchor: each needs a hyphenated form, "n't" or a regex) can hold: each one's
-    rarest anchor, every such anchor looked for at once (its letter-run forms in the word
-    set, its other forms and regexes in one alternation). Most blocks then skip them all
-    instead of searching the text once per anchor."""
+    rarest anchor, all of them looked for at once (their letter-run forms in one word-set
+    lookup, then their other forms as substrings and their regexes, each once). Most
+    blocks then skip them all instead of searching the text for each requirement."""
     chosen = [min((a for _, a in others), key=lambda a: (len(a.forms) - len(a.odd), a.regex is not None)) for _, _, others in unindexed]  # type: ignore[attr-defined]
     if not chosen:
         return lambda words, text: False
