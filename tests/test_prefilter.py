@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from tilint.config import Config
 from tilint.engine import Engine, get_engine
 from tilint.linter import Linter
-from tilint.prefilter import GatedMatcher, words_of
+from tilint.prefilter import Anchor, GatedMatcher, Prefilter, words_of
 from tilint.readers.markdown import parse_markdown
 from tilint.spelling import spelling_variants
 
@@ -111,6 +111,27 @@ def test_coverage_prefilter_gives_the_same_report(parts):
         for m in matchers:
             m.plain = False
     assert fast == plain
+
+
+# requirements with no plain anchor (hyphenated forms, "n't", regexes) are screened as a group
+ODD_REQUIREMENTS = [
+    (Anchor(frozenset({"long-term", "lasting"})), Anchor(regex=r"(?<![^\W\d_])(?:(trauma|traumatic|aces?))")),
+    (Anchor(frozenset({"co-design", "co-produce"})),),
+    (Anchor(regex=r"(?<![^\W\d_])(?:re-?traumati[sz])"),),
+    (Anchor(frozenset({"n't"})), Anchor(frozenset({"attend", "attends"}))),
+    (Anchor(frozenset({"staff"})), Anchor(regex=r"(?<![^\W\d_])(?:debrief)")),
+]
+ODD_PIECES = ["long-term", "Long-Term", "lasting", "Trauma", "traumatic", "aces", "faces", "co-design", "co-designed", "taco-design",
+              "re-traumatised", "retraumatized", "didn't", "attend", "staff", "debriefing", "undebriefed", "long", "term", "co", "-"]
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(st.lists(st.one_of(st.sampled_from(ODD_PIECES), st.text(alphabet="acdefgilmnorstu-' ", max_size=8)), max_size=8))
+def test_prefilter_tags_are_exactly_the_requirements_that_hold(parts):
+    text = " ".join(parts)
+    words, lower = words_of(text), text.lower()
+    holding = {i for i, req in enumerate(ODD_REQUIREMENTS) if all(a.present(words, lower) for a in req)}
+    assert Prefilter(ODD_REQUIREMENTS, range(len(ODD_REQUIREMENTS))).tags(words, text) == holding
 
 
 def test_fast_path_is_exact_over_the_regression_corpus_and_every_example_in_long_paragraphs():

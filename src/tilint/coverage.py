@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING, AbstractSet, Any, Container, Iterable, Optiona
 
 from .document import Block, Document
 from .models import Finding, Source
-from .nlp import get_nlp, norm, parse_blocks, sentences
+from .nlp import get_nlp, keep_long_lived, norm, parse_blocks, sentences
 from .prefilter import GatedMatcher, Prefilter, Requirement, pattern_requirements, places_of, requirement, variants, words_of
 from .ruleset import load_sources, rules_dir
 from .yamlutil import DataError, load_validated, node_line
@@ -1003,7 +1003,9 @@ class _Hits:
 
 @lru_cache(maxsize=None)
 def _compiled(framework: Framework) -> _Compiled:
-    return _Compiled(framework, load_cues())
+    compiled = _Compiled(framework, load_cues())
+    keep_long_lived()  # the framework's matchers, built once per process
+    return compiled
 
 
 def _sentence_score(p: Principle, ind_list: list[_Indicator], hits: _Hits, cap: float) -> float:

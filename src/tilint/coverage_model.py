@@ -14,6 +14,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence, Union
 
+from .nlp import keep_long_lived
+
 if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Span
@@ -40,7 +42,9 @@ def _load(path: str) -> "Language":
 
         if not (Path(path) / "config.cfg").is_file():
             raise FileNotFoundError(f"coverage model not found at {path} (run `make train`)")
-        return spacy.load(path)
+        nlp = spacy.load(path)
+        keep_long_lived()  # loaded once per process
+        return nlp
 
 
 def load_classifier(path: Optional[str | Path] = None) -> "Language":

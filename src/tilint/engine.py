@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
 
 from .document import Block
-from .nlp import get_nlp, norm, parse_blocks, sentences
+from .nlp import get_nlp, keep_long_lived, norm, parse_blocks, sentences
 from .prefilter import GatedMatcher, Prefilter, pattern_requirements, rule_requirements, variants, words_of
 from .ruleset import Rule, RuleSet, load_context
 from .spelling import respell_tokens
@@ -159,6 +159,7 @@ class Engine:
                     self._compile_rule(rule)
                     self._compiled.add(rule.id)
         finally:
+            keep_long_lived()  # what was just built lives as long as the engine
             if collecting:
                 gc.enable()
 

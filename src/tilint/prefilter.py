@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, AbstractSet, Any, Iterable, Iterator, Optional, Sequence
+from typing import TYPE_CHECKING, AbstractSet, Any, Callable, Iterable, Iterator, Optional, Sequence
 
 from .nlp import forms_of, norm
 from .spelling import respell_tokens, spelling_variants
@@ -35,6 +35,7 @@ __all__ = ["Anchor", "Prefilter", "GatedMatcher", "places_of", "requirement", "p
 LETTERS = re.compile(r"[^\W\d_]+")
 _WORD = re.compile(r"[^\W\d_]{2,}")
 _TEXT_ATTRS = ("LOWER", "ORTH", "TEXT")
+_WORD_START = r"(?<![^\W\d_])"  # a regex anchor's match starts a word
 # pieces of spaCy's English tokenizer exceptions that split one word into several
 _SPLIT_PIECES = frozenset({"can", "not", "gon", "got", "wan", "lem", "gim", "dun", "nna"})
 
@@ -110,7 +111,7 @@ def _token_anchor(tok: dict) -> Optional[Anchor]:
         if isinstance(value, dict) and attr in _TEXT_ATTRS and isinstance(value.get("REGEX"), str) and value["REGEX"].startswith("^"):
             body = value["REGEX"][1:]  # "^debrief" -> a word starting "debrief"
             body = body[:-1] if body.endswith("$") and not body.endswith("\\$") else body
-            return Anchor(regex=rf"(?<![^\W\d_])(?:{body})")
+            return Anchor(regex=rf"{_WORD_START}(?:{body})")
         values = value.get("IN") if isinstance(value, dict) else [value]
         if not isinstance(values, list) or not values or not all(isinstance(v, str) for v in values):
             return None
@@ -187,15 +188,18 @@ class Prefilter:
     def __init__(self, requirements: Iterable[Requirement], tags: Optional[Iterable[int]] = None):
         self._always: set[int] = set()  # tags whose requirement is empty: always candidates
         # each requirement as (tag, the form sets of its plain anchors but the one it is
-        # indexed by, which holds when it is looked at, and its other anchors)
-        self._index: dict[str, list[tuple[int, tuple[frozenset[str], ...], Requirement]]] = {}
-        self._unindexed: list[tuple[int, tuple[frozenset[str], ...], Requirement]] = []
+        # indexed by, which holds when it is looked at, and its other anchors, each with
+        # the number of its slot: one anchor shared by several requirements, such as a
+        # regex, is looked for once per text)
+        self._index: dict[str, list[tuple[int, tuple[frozenset[str], ...], tuple[tuple[int, Anchor], ...]]]] = {}
+        self._unindexed: list[tuple[int, tuple[frozenset[str], ...], tuple[tuple[int, Anchor], ...]]] = []
+        slots: dict[Anchor, int] = {}
         for tag, req in zip(tags if tags is not None else itertools.repeat(0), requirements):
             if not req:
                 self._always.add(tag)
                 continue
             plain = [a for a in req if a.plain]
-            others = tuple(sorted((a for a in req if not a.plain), key=lambda a: a.regex is not None))  # regexes last: the dearest look
+            others = tuple((slots.setdefault(a, len(slots)), a) for a in sorted((a for a in req if not a.plain), key=lambda a: a.regex is not None))  # regexes last: the dearest look
             if not plain:
                 self._unindexed.append((tag, (), others))
                 continue
@@ -204,6 +208,7 @@ class Prefilter:
             for form in key.forms:
                 self._index.setdefault(form, []).append(entry)
         self._keys = frozenset(self._index)
+        self._screen = _screen(self._unindexed)
         self.bypass = False  # True: every text is a candidate (the plain path, for tests)
 
     @property
@@ -216,18 +221,22 @@ class Prefilter:
         checked again (a tag may repeat otherwise)."""
         yield from self._always
         lower: Optional[str] = None
+        seen: dict[int, bool] = {}  # slot -> is the anchor present (looked for once per text)
         candidates = (entry for form in self._keys.intersection(words) for entry in self._index[form])
-        for tag, plain, others in itertools.chain(candidates, self._unindexed):
+        for tag, plain, others in itertools.chain(candidates, self._unindexed if self._screen(words, text) else ()):
             if found is not None and tag in found:
                 continue
             for forms in plain:
                 if forms.isdisjoint(words):
                     break
             else:
-                for a in others:  # most often one of its plain forms is there
+                for slot, a in others:  # most often one of its plain forms is there
                     if a.forms.isdisjoint(words):
-                        lower = text.lower() if lower is None else lower
-                        if not a.present(words, lower):
+                        here = seen.get(slot)
+                        if here is None:
+                            lower = text.lower() if lower is None else lower
+                            here = seen[slot] = a.present(words, lower)
+                        if not here:
                             break
                 else:
                     yield tag
@@ -246,6 +255,36 @@ class Prefilter:
     def __call__(self, text: str) -> bool:
         """Could a pattern match in ``text``? (Never False when one could.)"""
         return self.bypass or bool(self._always) or self.check(words_of(text), text)
+
+
+def _screen(unindexed: Sequence[tuple[int, tuple[frozenset[str], ...], tuple[tuple[int, Anchor], ...]]]) -> Callable[[AbstractSet[str], str], bool]:
+    """A test that is False only for texts where none of the ``unindexed`` requirements
+    (no plain anchor: each needs a hyphenated form, "n't" or a regex) can hold: each one's
+    rarest anchor, all of them looked for at once (their letter-run forms in one word-set
+    lookup, then their other forms as substrings and their regexes, each once). Most
+    blocks then skip them all instead of searching the text for each requirement."""
+    chosen = [min((a for _, a in others), key=lambda a: (len(a.forms) - len(a.odd), a.regex is not None)) for _, _, others in unindexed]  # type: ignore[attr-defined]
+    if not chosen:
+        return lambda words, text: False
+    words_needed = frozenset(f for a in chosen for f in a.forms if f not in a.odd)  # type: ignore[attr-defined]
+    odd = tuple(dict.fromkeys(f for a in chosen for f in a.odd))  # type: ignore[attr-defined]
+    # without the look-behind that a word starts there: looser, but a literal start lets
+    # the search skip ahead
+    regexes = tuple(_compiled(r.removeprefix(_WORD_START)) for r in dict.fromkeys(a.regex for a in chosen if a.regex is not None))
+
+    def could(words: AbstractSet[str], text: str) -> bool:
+        if not words_needed.isdisjoint(words):
+            return True
+        lower = text.lower()
+        for f in odd:
+            if f in lower:
+                return True
+        for regex in regexes:
+            if regex.search(lower) is not None:
+                return True
+        return False
+
+    return could
 
 
 _OP_RANGE = re.compile(r"\{(\d*)(,?)(\d*)\}")
