@@ -212,3 +212,36 @@ def test_a_linter_checking_one_finding_compiles_few_rules():
     )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split()
     assert out[0] == "['BL001']" and 0 < int(out[1]) < int(out[2]) / 10
+
+
+def test_words_cut_out_of_contractions_are_never_required():
+    """"doesn't" is tokenised "does" + "n't" but holds no word "does": every such piece of
+    spaCy's tokenizer exceptions must be in the list the prefilter never requires."""
+    import re
+
+    from spacy.attrs import ORTH
+    from spacy.lang.en import English
+
+    from tilint.prefilter import _SPLIT_PIECES
+
+    letters = re.compile(r"[^\W\d_]+")
+    cut = {
+        piece[ORTH].lower()
+        for text, pieces in English.Defaults.tokenizer_exceptions.items()
+        if len(pieces) > 1
+        for piece in pieces
+        if len(piece[ORTH]) > 1 and letters.fullmatch(piece[ORTH]) and piece[ORTH].lower() not in words_of(text)
+    }
+    assert cut <= _SPLIT_PIECES, sorted(cut - _SPLIT_PIECES)
+
+
+def test_a_pattern_through_a_contraction_is_found_by_the_gated_matcher():
+    from spacy.matcher import Matcher
+
+    pattern = [{"LOWER": "why"}, {"LOWER": {"IN": ["do", "does"]}}, {"NORM": "not", "OP": "?"}, {"LOWER": "she"}, {"LOWER": "leave"}]
+    gated, plain = GatedMatcher(ENGINE.nlp.vocab), Matcher(ENGINE.nlp.vocab)
+    gated.add("K", [pattern])
+    plain.add("K", [pattern])
+    for text in ("Why doesn't she leave?", "It is hard to ask. Why dont she leave?", "Why does she leave?"):
+        doc = ENGINE.nlp.make_doc(text)
+        assert [(s, e) for _, s, e in gated(doc)] == [(s, e) for _, s, e in plain(doc)] != []

@@ -36,8 +36,21 @@ LETTERS = re.compile(r"[^\W\d_]+")
 _WORD = re.compile(r"[^\W\d_]{2,}")
 _TEXT_ATTRS = ("LOWER", "ORTH", "TEXT")
 _WORD_START = r"(?<![^\W\d_])"  # a regex anchor's match starts a word
-# pieces of spaCy's English tokenizer exceptions that split one word into several
-_SPLIT_PIECES = frozenset({"can", "not", "gon", "got", "wan", "lem", "gim", "dun", "nna"})
+# words spaCy's English tokenizer exceptions cut out of a longer word ("does" from "doesn't",
+# "do" from "dont"): the text never holds them as words of their own, so they are never
+# required by a token pattern (tests/test_prefilter.py checks the list against spaCy's exceptions)
+_SPLIT_PIECES = frozenset(
+    {
+        "ai", "all", "are", "ca", "can", "could", "dare", "did", "do", "does", "dun", "gim", "gon", "got",
+        "had", "has", "have", "he", "how", "is", "it", "lem", "ll", "may", "might", "must", "na", "need",
+        "nna", "not", "nt", "on", "ought", "re", "sha", "she", "should", "ta", "that", "there", "these",
+        "they", "this", "those", "ve", "wan", "was", "we", "were", "what", "when", "where", "who", "why",
+        "wo", "would", "you"
+    }
+)
+# the pieces a phrase's word is never required as: a phrase matches the words as written
+# ("you are", not "you're"), so only one-word spellings of two words ("cannot") count
+_PHRASE_PIECES = frozenset({"can", "not", "gon", "got", "wan", "lem", "gim", "dun", "nna"})
 
 
 def words_of(text: str) -> frozenset[str]:
@@ -130,11 +143,11 @@ def requirement(tokens: Sequence[dict]) -> Requirement:
 
 
 def _phrase_requirement(phrase: str, exact: bool) -> Requirement:
-    words = [w for w in _WORD.findall(phrase) if len(w) >= 3 and w.lower() not in _SPLIT_PIECES]
+    words = [w for w in _WORD.findall(phrase) if len(w) >= 3 and w.lower() not in _PHRASE_PIECES]
     anchors = []
     for w in words:
         forms = {w.lower()} if exact else forms_of(norm(w)) | {w.lower()}
-        if any(f in _SPLIT_PIECES for f in forms):
+        if any(f in _PHRASE_PIECES for f in forms):
             continue
         anchors.append(Anchor(frozenset(forms)))
     return tuple(anchors)
