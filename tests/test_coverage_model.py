@@ -120,6 +120,12 @@ def test_an_acknowledgement_needs_no_commitment_but_research_and_advice_never_co
     assert ev.why == ("classifier: realise 1.00",)
     # ...but a list fragment is not a statement: it names things and acknowledges nothing
     assert check_coverage("- Loud music, shouting or slammed doors", classifier=_sure("realise")).get("realise").evidence == []
+    # ...not even when it starts as a procedure step does (a commitment cue is no statement),
+    # nor a sentence in lower case that continues a lead-in the reader cannot see
+    for fragment in ("- Check in with the other children who may have been affected", "- they feel they have no say at all."):
+        assert check_coverage(fragment, classifier=_sure("realise")).get("realise").evidence == [], fragment
+    (ev,) = check_coverage("- Check in with the other children, who may have been affected.", classifier=_sure("realise")).get("realise").evidence
+    assert ev.line == 1 and ev.column == 3
     for text in (
         "A survey of youth workers found that we train staff on trauma every year.",
         "Commissioners should make sure that staff complete trauma training.",

@@ -806,7 +806,9 @@ def _learned_evidence(
                 if indicator:
                     if prob < spec.with_indicator:
                         continue
-                elif not _alone(spec, sent_probs) or not (hits.committed() or (not spec.alone_needs_commitment and _statement(hits.sent))):
+                # alone: a commitment, or for an acknowledgement a statement (a commitment
+                # cue does not make "Check in with others who may have been affected" one)
+                elif not _alone(spec, sent_probs) or not (hits.committed() if spec.alone_needs_commitment else _statement(hits.sent)):
                     continue
                 if _veto(p, hits, compiled.indicators[p.id]):
                     continue
@@ -821,10 +823,16 @@ def _learned_evidence(
 
 
 def _statement(sent: "Span") -> bool:
-    """Does the sentence end as a statement does (".", "!", "?")? A list fragment ("Loud
-    music, radio, or instrument") names things; it acknowledges nothing on its own."""
+    """Is the sentence a statement: does it start with a capital or a figure and end as a
+    sentence does (".", "!", "?")? The classifier alone proposes an acknowledgement
+    (realise) only when it is one. A list fragment names things ("Loud music, radio, or
+    instrument"; "Check in with the others who may have been affected") and one that
+    starts in lower case continues a lead-in the reader cannot see ("they feel they have
+    little say over ..."): neither acknowledges anything on its own. (Commitments are
+    another matter: "We will:" and a list of steps commits to every step.)"""
     last = next((t for t in reversed(sent) if not t.is_space and t.text not in _CLOSERS), None)
-    return last is not None and last.text in (".", "!", "?")
+    first = next((t for t in sent if t.is_alpha or t.is_digit), None)
+    return last is not None and last.text in (".", "!", "?") and first is not None and not first.text[0].islower()
 
 
 def _alone(spec: ModelSpec, probs: dict[str, float]) -> bool:
