@@ -212,6 +212,14 @@ def test_practice_reported_as_done_is_the_organisations_own():
     assert not check_coverage("Researchers delivered trauma-informed training in 12 schools, the study found.", classifier=never).get("recognise").evidence
 
 
+def test_a_sentence_repeated_on_every_page_is_one_piece_of_evidence():
+    footer = "Restraint is used only as a last resort and every incident is followed by a debrief."
+    result = check_coverage("\n\n".join([footer] * 3)).get("resist")
+    assert [e.line for e in result.evidence] == [1, 3, 5] and result.status == "partial"
+    other = "We never ask a person to repeat their account of what happened."
+    assert check_coverage(f"{footer}\n\n{other}\n\n{footer}").get("resist").status == "covered"
+
+
 def test_six_principle_frameworks_find_their_evidence():
     text = (
         "We ask each person what they need to feel safe.\n\n"

@@ -908,12 +908,17 @@ def _evidence(block: Block, sent: "Span", score: float, why: Sequence[str] = ())
 
 def _result(p: Principle, evidence: list[Evidence]) -> PrincipleResult:
     evidence = sorted(evidence, key=lambda e: (-e.score, e.line, e.column))
-    total = sum(e.score for e in evidence)
+    # a sentence said twice (a running footer, a box repeated on every page) is one piece
+    # of evidence: the status counts distinct sentences, each at its best score
+    best: dict[str, float] = {}
+    for e in evidence:
+        best.setdefault(_plain(e.text), e.score)
+    total, count = sum(best.values()), len(best)
     return PrincipleResult(
         id=p.id,
         name=p.name,
-        status=p.status(total, len(evidence)),
-        score=p.covered.progress(total, len(evidence)),
+        status=p.status(total, count),
+        score=p.covered.progress(total, count),
         evidence=evidence,
         suggestion=p.suggestion_for(e.text for e in evidence),
         sources=list(p.sources),
