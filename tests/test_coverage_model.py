@@ -111,6 +111,10 @@ def test_the_classifier_alone_needs_the_organisations_own_practice():
     assert check_coverage("Some tenants have lost a home before.", classifier=sure).get("resist").evidence == []
     (ev,) = check_coverage("We see how often the people we house have lost a home.", classifier=sure).get("resist").evidence
     assert ev.score == 1.0 and ev.why == ("classifier: resist 1.00", "commitment: 'We'")
+    # a service verb after a determiner is a noun: "the work they do" commits to nothing
+    assert check_coverage("Staff feel they have no say over the work they do.", classifier=sure).get("resist").evidence == []
+    (ev,) = check_coverage("The team work with each family to agree a plan.", classifier=sure).get("resist").evidence
+    assert ev.why == ("classifier: resist 1.00", "commitment: 'work'")
 
 
 def test_an_acknowledgement_needs_no_commitment_but_research_and_advice_never_count():

@@ -657,7 +657,8 @@ class _Hits:
         return any(s < end + window and e > start - window for s, e in self.found.get(key, ()))
 
     def committed(self) -> bool:
-        """A commitment cue not directly after a permissive one ("may be offered" is not)."""
+        """A commitment cue not directly after a permissive one ("may be offered" is not)
+        or a determiner ("the work they do" is a noun)."""
         hedges = {end for _, end in self.found.get("cue:permissive", ())}
         return any(start not in hedges for start, _ in self.found.get("cue:commitment", ()))
 
