@@ -134,6 +134,10 @@ def test_an_acknowledgement_needs_no_commitment_but_research_and_advice_never_co
         "A survey of youth workers found that we train staff on trauma every year.",
         "Commissioners should make sure that staff complete trauma training.",
         "Other hostels are encouraged to train their staff in trauma-informed care.",
+        # obligations a contract, licence or membership sets for another body
+        "The Provider shall ensure that all support staff complete trauma training.",
+        "Each licensee shall screen every child at admission for traumatic experiences.",
+        "Members must train all frontline staff in trauma-informed practice.",
     ):
         assert check_coverage(text, classifier=_sure("recognise")).get("recognise").evidence == [], text
 
