@@ -119,11 +119,13 @@ def test_evidence_has_exact_position_text_and_section():
     realise = report.get("realise")
     first = next(e for e in realise.evidence if e.line == 6)
     assert first == Evidence(
-        line=6, column=1, text="We know that trauma is common among the people we serve.", score=0.75, section="Policy > Our approach",
+        line=6, column=1, text="We know that trauma is common among the people we serve.", score=first.score, section="Policy > Our approach",
         why=first.why,
     )
-    # an indicator and the classifier agree: the score is at least 0.75, and both are named
+    # an indicator and the classifier agree: the score is the classifier's probability, at
+    # least 0.75, and both are named
     assert first.why[0].startswith("classifier: realise 0.") and first.why[1:] == ("indicator: 'common'",)
+    assert first.score == max(0.75, float(first.why[0].split()[-1]))
     recognise = report.get("recognise")
     assert [(e.line, e.column) for e in recognise.evidence] == [(9, 3), (8, 3)]  # best first
     assert recognise.evidence[0].score > recognise.evidence[1].score
