@@ -111,6 +111,10 @@ def test_the_classifier_alone_needs_the_organisations_own_practice():
     assert check_coverage("Some tenants have lost a home before.", classifier=sure).get("resist").evidence == []
     (ev,) = check_coverage("We see how often the people we house have lost a home.", classifier=sure).get("resist").evidence
     assert ev.score == 1.0 and ev.why == ("classifier: resist 1.00", "commitment: 'We'")
+    # a service verb after a determiner is a noun: "the work they do" commits to nothing
+    assert check_coverage("Staff feel they have no say over the work they do.", classifier=sure).get("resist").evidence == []
+    (ev,) = check_coverage("The team work with each family to agree a plan.", classifier=sure).get("resist").evidence
+    assert ev.why == ("classifier: resist 1.00", "commitment: 'work'")
 
 
 def test_an_acknowledgement_needs_no_commitment_but_research_and_advice_never_count():
@@ -120,10 +124,20 @@ def test_an_acknowledgement_needs_no_commitment_but_research_and_advice_never_co
     assert ev.why == ("classifier: realise 1.00",)
     # ...but a list fragment is not a statement: it names things and acknowledges nothing
     assert check_coverage("- Loud music, shouting or slammed doors", classifier=_sure("realise")).get("realise").evidence == []
+    # ...not even when it starts as a procedure step does (a commitment cue is no statement),
+    # nor a sentence in lower case that continues a lead-in the reader cannot see
+    for fragment in ("- Check in with the other children who may have been affected", "- they feel they have no say at all."):
+        assert check_coverage(fragment, classifier=_sure("realise")).get("realise").evidence == [], fragment
+    (ev,) = check_coverage("- Check in with the other children, who may have been affected.", classifier=_sure("realise")).get("realise").evidence
+    assert ev.line == 1 and ev.column == 3
     for text in (
         "A survey of youth workers found that we train staff on trauma every year.",
         "Commissioners should make sure that staff complete trauma training.",
         "Other hostels are encouraged to train their staff in trauma-informed care.",
+        # obligations a contract, licence or membership sets for another body
+        "The Provider shall ensure that all support staff complete trauma training.",
+        "Each licensee shall screen every child at admission for traumatic experiences.",
+        "Members must train all frontline staff in trauma-informed practice.",
     ):
         assert check_coverage(text, classifier=_sure("recognise")).get("recognise").evidence == [], text
 

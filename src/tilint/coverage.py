@@ -982,7 +982,8 @@ class _Hits:
         return any(s < end + window and e > start - window for s, e in self.found.get(key, ()))
 
     def committed(self) -> bool:
-        """A commitment cue not directly after a permissive one ("may be offered" is not)."""
+        """A commitment cue not directly after a permissive one ("may be offered" is not)
+        or a determiner ("the work they do" is a noun)."""
         hedges = {end for _, end in self.found.get("cue:permissive", ())}
         return any(start not in hedges for start, _ in self.found.get("cue:commitment", ()))
 
@@ -1133,7 +1134,9 @@ def _learned_evidence(
                 if indicator:
                     if prob < spec.with_indicator:
                         continue
-                elif not _alone(spec, sent_probs) or not (hits.committed() or (not spec.alone_needs_commitment and _statement(hits.sent))):
+                # alone: a commitment, or for an acknowledgement a statement (a commitment
+                # cue does not make "Check in with others who may have been affected" one)
+                elif not _alone(spec, sent_probs) or not (hits.committed() if spec.alone_needs_commitment else _statement(hits.sent)):
                     continue
                 if _veto(p, hits, compiled.indicators[p.id]):
                     continue
@@ -1148,10 +1151,16 @@ def _learned_evidence(
 
 
 def _statement(sent: "Span") -> bool:
-    """Does the sentence end as a statement does (".", "!", "?")? A list fragment ("Loud
-    music, radio, or instrument") names things; it acknowledges nothing on its own."""
+    """Is the sentence a statement: does it start with a capital or a figure and end as a
+    sentence does (".", "!", "?")? The classifier alone proposes an acknowledgement
+    (realise) only when it is one. A list fragment names things ("Loud music, radio, or
+    instrument"; "Check in with the others who may have been affected") and one that
+    starts in lower case continues a lead-in the reader cannot see ("they feel they have
+    little say over ..."): neither acknowledges anything on its own. (Commitments are
+    another matter: "We will:" and a list of steps commits to every step.)"""
     last = next((t for t in reversed(sent) if not t.is_space and t.text not in _CLOSERS), None)
-    return last is not None and last.text in (".", "!", "?")
+    first = next((t for t in sent if t.is_alpha or t.is_digit), None)
+    return last is not None and last.text in (".", "!", "?") and first is not None and not first.text[0].islower()
 
 
 def _alone(spec: ModelSpec, probs: dict[str, float]) -> bool:
@@ -1227,12 +1236,17 @@ def _evidence(block: Block, sent: "Span", score: float, why: Sequence[str] = ())
 
 def _result(p: Principle, evidence: list[Evidence]) -> PrincipleResult:
     evidence = sorted(evidence, key=lambda e: (-e.score, e.line, e.column))
-    total = sum(e.score for e in evidence)
+    # a sentence said twice (a running footer, a box repeated on every page) is one piece
+    # of evidence: the status counts distinct sentences, each at its best score
+    best: dict[str, float] = {}
+    for e in evidence:
+        best.setdefault(_plain(e.text), e.score)
+    total, count = sum(best.values()), len(best)
     return PrincipleResult(
         id=p.id,
         name=p.name,
-        status=p.status(total, len(evidence)),
-        score=p.covered.progress(total, len(evidence)),
+        status=p.status(total, count),
+        score=p.covered.progress(total, count),
         evidence=evidence,
         suggestion=p.suggestion_for(e.text for e in evidence),
         sources=list(p.sources),
