@@ -52,6 +52,21 @@ def test_phrase_variants_combine_hyphens_and_spellings():
     ]
 
 
+def test_spaced_phrases_also_match_hyphenated_between_content_words():
+    assert variants("rough sleepers") == ["rough sleepers", "rough-sleepers"]
+    assert variants("known drug users") == ["known drug users", "known-drug users", "known drug-users"]
+    assert variants("a bipolar") == ["a bipolar"]  # never "a-bipolar"
+    assert variants("the addict") == ["the addict"]
+
+
+def test_a_bundled_rule_finds_its_phrase_hyphenated():
+    from tilint.config import Config
+    from tilint.linter import Linter
+
+    found = Linter(Config()).lint_text("Beds for rough-sleepers and for rough sleepers.")
+    assert [(f.rule_id, f.match, f.column) for f in found] == [("LB004", "rough-sleepers", 10), ("LB004", "rough sleepers", 33)]
+
+
 def test_token_patterns_accept_both_spellings_and_the_prefilter_knows():
     norm = {"behaviour": "behaviour", "behavior": "behavior"}.get
     tokens = respell_tokens([{"LOWER": "bad"}, {"NORM": "behaviour"}, {"LOWER": {"NOT_IN": ["colour"]}}], lambda w: norm(w, w))

@@ -35,6 +35,10 @@ __all__ = ["Anchor", "Prefilter", "GatedMatcher", "places_of", "requirement", "p
 LETTERS = re.compile(r"[^\W\d_]+")
 _WORD = re.compile(r"[^\W\d_]{2,}")
 _TEXT_ATTRS = ("LOWER", "ORTH", "TEXT")
+# words a hyphen never joins to a neighbour in a rule's phrase ("a-bipolar", "the-addict")
+_FUNCTION_WORDS = frozenset(
+    "the and for who are was were not our you your their they has had have with from that this will may must can".split()
+)
 _WORD_START = r"(?<![^\W\d_])"  # a regex anchor's match starts a word
 # words spaCy's English tokenizer exceptions cut out of a longer word ("does" from "doesn't",
 # "do" from "dont"): the text never holds them as words of their own, so they are never
@@ -103,8 +107,17 @@ Requirement = tuple[Anchor, ...]  # every anchor must be present; () means "alwa
 
 def variants(phrase: str) -> list[str]:
     """Every form a phrase matches: a hyphenated phrase also in its spaced and closed-up
-    forms, and each of those in British and American spelling."""
-    hyphens = [phrase, phrase.replace("-", " "), phrase.replace("-", "")] if re.search(r"\w-\w", phrase) else [phrase]
+    forms, a spaced one with a hyphen at each gap between two content words ("rough-sleepers"),
+    and each of those in British and American spelling."""
+    if re.search(r"\w-\w", phrase):
+        hyphens = [phrase, phrase.replace("-", " "), phrase.replace("-", "")]
+    else:
+        words = list(LETTERS.finditer(phrase))
+        hyphens = [phrase] + [
+            phrase[: a.end()] + "-" + phrase[b.start() :]
+            for a, b in zip(words, words[1:])
+            if phrase[a.end() : b.start()] == " " and min(len(a[0]), len(b[0])) >= 3 and not {a[0].lower(), b[0].lower()} & _FUNCTION_WORDS
+        ]
     return list(dict.fromkeys(v for h in hyphens for v in spelling_variants(h)))
 
 
