@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tilint.linter import Linter
+from tilint.config import Config
 
 
 @pytest.fixture(scope="module")
@@ -127,3 +128,25 @@ def test_section_condition_looks_under_the_same_heading(lint):
     )
     # the first section (and its subsection) has the safeguard; the last one does not
     assert lint(text) == [("ZZ007", "isolation room", 13, 5, 13, 19)]
+
+
+def test_a_library_caller_keeps_no_garbage_cycle_alive():
+    """Building engines, compiling rules and loading coverage's model in a library or
+    language-server process must not freeze the caller's objects (gc.freeze is for the
+    tilint command only): a cycle dropped by the caller is collected."""
+    import gc
+    import weakref
+
+    class Cycle:
+        pass
+
+    config = Config(coverage={"framework": "samhsa-4r", "enabled": True})
+    refs = []
+    for text in ("Addicts wait.", "The patient absconded.", "Zero tolerance applies. Staff understand trauma."):
+        held = Cycle()
+        held.me = held
+        refs.append(weakref.ref(held))
+        Linter(config).lint_text(text)
+        del held
+    gc.collect()
+    assert [r() for r in refs] == [None, None, None]

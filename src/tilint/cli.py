@@ -863,6 +863,10 @@ COMMANDS = {
 def main(argv: Optional[Sequence[str]] = None, out: Optional[TextIO] = None) -> int:
     """Run the CLI; returns the exit code (the console script passes it to sys.exit)."""
     out = out or sys.stdout
+    if argv is None and sys.argv[1:2] != ["lsp"]:  # the tilint command: one batch, then exit
+        from .nlp import freeze_long_lived
+
+        freeze_long_lived()
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
     debug = getattr(args, "debug", False)

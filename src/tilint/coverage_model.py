@@ -113,7 +113,7 @@ def _bow_layers(model: Any) -> Optional[tuple[int, Any, Any]]:
     try:
         (_, output), (inner,) = model.layers, model.layers[0].layers
         ngrams, linear = inner.layers
-    except ValueError:
+    except (ValueError, IndexError, AttributeError):  # not the standard bag-of-words layout
         return None
     if ngrams.name != "extract_ngrams" or linear.name not in ("sparse_linear", "resizable(sparse_linear)") or output.name != "with_cpu(logistic)":
         return None

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Optional
 if TYPE_CHECKING:  # spaCy is imported lazily: a clean file never needs it
     from spacy.language import Language
 
-__all__ = ["get_nlp", "install_norms", "keep_long_lived", "lemma_table", "norm", "forms_of", "parse_blocks", "sentences", "with_sentences"]
+__all__ = ["freeze_long_lived", "get_nlp", "install_norms", "keep_long_lived", "lemma_table", "norm", "forms_of", "parse_blocks", "sentences", "with_sentences"]
 
 _lock = threading.Lock()
 
@@ -137,14 +137,27 @@ def _build_nlp(model: Optional[str]) -> "Language":
         return nlp
 
 
+_FREEZE = False  # set by a process that runs one batch and exits (the tilint command)
+
+
+def freeze_long_lived(enabled: bool = True) -> None:
+    """Let :func:`keep_long_lived` freeze. Only for a process that checks one batch and
+    exits (the ``tilint`` command, the bench): ``gc.freeze`` also freezes whatever the
+    caller holds at that moment, and a frozen cycle is never collected, so a language
+    server or a library caller would keep every such cycle for good."""
+    global _FREEZE
+    _FREEZE = enabled
+
+
 def keep_long_lived() -> None:
-    """Move every object alive now out of the collector's reach (``gc.freeze``); called
-    once the pipeline, the lemma tables and the matchers are built, which live as long
-    as the process. Each full collection otherwise walked them all again: a fifth of
-    ``check --coverage``'s CPU time and a tenth of ``check``'s on 2 MB of policy text
-    (frozen objects are still freed when their last reference goes; only a cycle that
-    was already garbage at this moment is kept)."""
-    gc.freeze()
+    """Move every object alive now out of the collector's reach (``gc.freeze``), when
+    :func:`freeze_long_lived` allowed it; called once the pipeline, the lemma tables and
+    the matchers are built. Each full collection otherwise walked them all again: a fifth
+    of ``check --coverage``'s CPU time and a tenth of ``check``'s on 2 MB of policy text.
+    Frozen objects are still freed when their last reference goes; a cycle alive now is
+    kept until the process ends."""
+    if _FREEZE:
+        gc.freeze()
 
 
 def parse_blocks(blocks, nlp: "Language"):

@@ -409,6 +409,8 @@ def _templates(specs: Any) -> tuple[list[Template], bool]:
     if cached is None or cached[0] is not specs:
         templates = [Template.of(s) for s in specs]
         addressed = any(_SECOND_PERSON.search(x) or _PLACEHOLDER.search(x) for t in templates for x in (t.text, t.plural or ""))
+        if len(_TEMPLATES) >= 20_000:  # rule sets reloaded many times (a language server)
+            _TEMPLATES.clear()
         cached = _TEMPLATES[id(specs)] = (specs, templates, addressed)
     return cached[1], cached[2]
 

@@ -40,7 +40,7 @@ __all__ = ["available", "run_isolated", "unbounded", "timeout_message", "memory_
 _HEADER = struct.Struct("!Q")
 _LIMIT_MB: Optional[int] = None  # the bound in force in this (worker) process
 workers_started = 0  # in this process, over its life (tests read it)
-# CPU seconds: this process's own when it forked its first worker, and each reaped
+# CPU seconds of the last run_isolated: this process's own when it forked its first worker, and each reaped
 # worker's (benchmarks/run.py reads them to find what -j N leaves serial)
 cpu = {"parent_at_first_fork": None, "workers": []}  # type: dict
 _OPEN: set[int] = set()  # the parent's ends of every live worker's pipes
@@ -76,6 +76,7 @@ def run_isolated(
     """``work(path)`` for each of ``files`` in ``jobs`` forked workers, results in
     ``files`` order. ``shared``: objects that exist before the workers are forked and
     outlive them, sent back by reference wherever a result holds them."""
+    cpu.update(parent_at_first_fork=None, workers=[])  # this run's figures only
     table = {id(obj): obj for obj in shared}
     sizes = {}
     for f in files:
