@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import json
 import os
+import subprocess
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +22,12 @@ os.environ["TILINT_CACHE_DIR"] = tempfile.mkdtemp(prefix="tilint-test-cache-")
 TESTS = Path(__file__).parent
 DATA = TESTS / "data"
 ENGINE_PACK = DATA / "packs" / "engine-test.yaml"
+
+
+def fresh_python(script: str) -> str:
+    """What ``script`` prints in a new Python process: nothing imported, built or cached
+    in memory yet (this test process's engines are shared and warm)."""
+    return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
 
 
 @pytest.fixture(scope="session")

@@ -4,14 +4,14 @@ and a commit-time check with a finding does not load LemmInflect."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import lemminflect
 import pytest
 
 from tilint import inflection
 from tilint.ruleset import load_ruleset
+
+from .conftest import fresh_python
 
 
 def test_every_shipped_answer_is_lemminflects():
@@ -54,7 +54,7 @@ def test_a_word_outside_the_lexicon_is_answered_without_loading_it():
         "from tilint import inflection; from lemminflect.core.Lemmatizer import Lemmatizer; "
         "print(inflection._ask_lemmas('agressive'), hasattr(Lemmatizer(), 'lemma_dict'))"
     )
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    out = fresh_python(script)
     assert out.split() == ["[None,", "None,", "'agressive']", "False"]
 
 
@@ -64,5 +64,5 @@ def test_a_finding_with_fitted_suggestions_does_not_load_lemminflect():
         "fs = Linter().lint_text('Addicts who fail to attend twice are discharged.'); "
         "print(sorted((f.rule_id, f.suggestions) for f in fs)); print('lemminflect' in sys.modules)"
     )
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.splitlines()
+    out = fresh_python(script).splitlines()
     assert "People who use drugs" in out[0] and out[-1] == "False"

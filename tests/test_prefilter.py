@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -15,7 +12,7 @@ from tilint.prefilter import Anchor, GatedMatcher, Prefilter, words_of
 from tilint.readers.markdown import parse_markdown
 from tilint.spelling import spelling_variants
 
-from .conftest import ENGINE_PACK
+from .conftest import ENGINE_PACK, fresh_python
 
 LINTER = Linter(Config(extra_rules=(str(ENGINE_PACK),)))
 ENGINE = get_engine(LINTER.rules)
@@ -210,7 +207,7 @@ def test_a_linter_checking_one_finding_compiles_few_rules():
         "print([f.rule_id for f in linter.lint_text('Patients who fail to attend twice are contacted.')], "
         "len(get_engine(linter.rules)._compiled), len(linter.rules))"
     )
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split()
+    out = fresh_python(script).split()
     assert out[0] == "['BL001']" and 0 < int(out[1]) < int(out[2]) / 10
 
 

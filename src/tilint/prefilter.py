@@ -470,10 +470,11 @@ class GatedMatcher:
         if not self._matchers:
             return []
         out: list[tuple[int, int, int]] = []
+        unplaced = places is None and not self.plain  # placed at the first Matcher that runs
         for i in self.candidates(words, text) if only is None else only:
             matcher = self._matchers[i]
-            if not self.plain and places is None and len(text.lower()) == len(text):
-                places = _Places(doclike, text)  # a text that keeps its offsets lowercased
+            if unplaced:
+                places, unplaced = places_of(doclike, text), False
             window = places.window(self._bounds[i], words) if places is not None and not self.plain else None
             if window is None:
                 out += matcher(doclike)  # type: ignore[operator]

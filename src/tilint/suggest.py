@@ -160,14 +160,6 @@ def _fits(t: Template, span: "Span", sent: "Span", second_person: bool) -> bool:
 
 
 # -- inflection ----------------------------------------------------------------------
-def _noun_lemma(word: str) -> Optional[str]:
-    return inflection.noun_lemma(word)
-
-
-def _verb_lemma(word: str) -> Optional[str]:
-    return inflection.verb_lemma(word)
-
-
 def _inflect(lemma: str, tag: str) -> Optional[str]:
     if tag == "NNS" and lemma in _IRREGULAR_PLURALS:
         return _IRREGULAR_PLURALS[lemma]
@@ -191,7 +183,7 @@ def _word_number(word: str) -> Optional[str]:
         return None
     if w in _IRREGULAR_SINGULARS:
         return "plural"
-    lemma = _noun_lemma(w) or inflection.noun_lemma_guess(w)
+    lemma = inflection.noun_lemma(w) or inflection.noun_lemma_guess(w)
     if not lemma:
         return None
     return "singular" if lemma == w else "plural"
@@ -221,7 +213,7 @@ def _match_tense(span: "Span") -> Optional[str]:
     """The Penn tag of a matched verb at the start of the match (VBD, VBZ, VBG, VB, VBP), else None."""
     first = span[0]
     lemma = first.norm_
-    if not first.is_alpha or (_verb_lemma(first.lower_) is None and first.lower_ == lemma):
+    if not first.is_alpha or (inflection.verb_lemma(first.lower_) is None and first.lower_ == lemma):
         return None
     doc = span.doc
     after = doc[span.start + 1].lower_ if span.start + 1 < len(doc) else ""
@@ -240,7 +232,7 @@ def _is_plural_word(word: str) -> bool:
     w = word.lower()
     if w in _IRREGULAR_SINGULARS:
         return True
-    lemma = _noun_lemma(w)
+    lemma = inflection.noun_lemma(w)
     return lemma is not None and lemma != w
 
 
@@ -252,7 +244,7 @@ def _head(words: list[str], fallback: bool = False) -> Optional[int]:
         return None
     for i, w in enumerate(words):
         part = w.split("-")[-1]
-        if not w.replace("-", "").replace("'", "").isalpha() or _noun_lemma(part) is None or part.lower().endswith("ed"):
+        if not w.replace("-", "").replace("'", "").isalpha() or inflection.noun_lemma(part) is None or part.lower().endswith("ed"):
             continue
         nxt = words[i + 1].lower() if i + 1 < len(words) else ""
         if not nxt or nxt in _CLAUSE_MARKERS or nxt.endswith(("ing", "ed")) or nxt in {"only", "now", "again"}:
@@ -278,10 +270,10 @@ def _with_number(text: str, plural: bool) -> Optional[str]:
     if _is_plural_word(last) == plural:
         return " ".join(words)  # already in the number wanted
     if plural:
-        lemma = _noun_lemma(last) or last.lower()
+        lemma = inflection.noun_lemma(last) or last.lower()
         form = _inflect(lemma, "NNS")
     else:
-        form = _IRREGULAR_SINGULARS.get(last.lower()) or _noun_lemma(last)
+        form = _IRREGULAR_SINGULARS.get(last.lower()) or inflection.noun_lemma(last)
     if not form:
         return None
     words[head] = word[: len(word) - len(last)] + form
@@ -296,13 +288,13 @@ def _verb_agreeing(verb: str, plural: bool) -> str:
     if plural:
         if v in _IRREGULAR_PLURALS:
             return _IRREGULAR_PLURALS[v]
-        lemma = _verb_lemma(v)
+        lemma = inflection.verb_lemma(v)
         if lemma and v in inflection.inflections(lemma, "VBZ"):
             return _inflect(lemma, "VBP") or verb
         return verb
     if v in _IRREGULAR_SINGULARS:
         return _IRREGULAR_SINGULARS[v]
-    lemma = _verb_lemma(v)
+    lemma = inflection.verb_lemma(v)
     if lemma and v == lemma:
         return _inflect(lemma, "VBZ") or verb
     return verb
@@ -310,7 +302,7 @@ def _verb_agreeing(verb: str, plural: bool) -> str:
 
 def _retense(text: str, tag: str) -> str:
     words = text.split()
-    lemma = _verb_lemma(words[0])
+    lemma = inflection.verb_lemma(words[0])
     form = _inflect(lemma, tag) if lemma else None
     if form:
         words[0] = form
@@ -382,7 +374,7 @@ def _fit_one(t: Template, span: "Span", sent: "Span", second_person: bool, numbe
     text = t.text
     if is_advice(text):
         return match_case(text, span.text, span.start == sent.start)  # advice is not inflected
-    if tense and _verb_lemma(text.split()[0]) is not None and text.split()[0].lower() not in _PERSON_NOUNS:
+    if tense and inflection.verb_lemma(text.split()[0]) is not None and text.split()[0].lower() not in _PERSON_NOUNS:
         text = _retense(text, tense)  # "fails to attend" -> "misses the appointment"
     elif number == "plural" and t.plural:
         text = t.plural
