@@ -242,3 +242,46 @@ def test_a_pattern_through_a_contraction_is_found_by_the_gated_matcher():
     for text in ("Why doesn't she leave?", "It is hard to ask. Why dont she leave?", "Why does she leave?"):
         doc = ENGINE.nlp.make_doc(text)
         assert [(s, e) for _, s, e in gated(doc)] == [(s, e) for _, s, e in plain(doc)] != []
+    states = GatedMatcher(ENGINE.nlp.vocab, states=True)  # the engine's kind: the port of the state machine
+    states.add("K", [pattern])
+    for text in ("Why doesn't she leave?", "Why dont she leave?"):
+        doc = ENGINE.nlp.make_doc(text)
+        assert states._state_machine() and [(s, e) for _, s, e in states(doc)] == [(s, e) for _, s, e in plain(doc)] != []
+
+
+@settings(max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(pieces, casing), min_size=1, max_size=16))
+def test_the_rules_token_patterns_match_as_spacys_matchers_do(parts):
+    """The engine's token patterns go through a port of spaCy's Matcher state machine:
+    over random text built from the rules' examples, phrases and tokenizer special cases,
+    it gives exactly the matches every spaCy Matcher gives scanning every token, in
+    (start, end, key) order, for the doc and for each of its sentences."""
+    from tilint.nlp import sentences
+
+    ENGINE.warm()
+    matcher = ENGINE._by_tokens
+    assert matcher._state_machine()  # every bundled pattern is one the port implements
+    doc = ENGINE.nlp.make_doc(" ".join(case(p) for p, case in parts))
+    for doclike in [doc, *sentences(doc, ENGINE.nlp)]:
+        text = doclike.text
+        fast = matcher.run(doclike, words_of(text), text)
+        matcher.plain = True
+        try:
+            plain = matcher.run(doclike, words_of(text), text)
+        finally:
+            matcher.plain = False
+        assert fast == plain
+
+
+def test_a_pattern_the_port_does_not_implement_runs_on_spacys_matcher():
+    """A user's pattern on an attribute the port has no test for (LENGTH) keeps its
+    GatedMatcher on spaCy's Matchers, with the same matches."""
+    from spacy.matcher import Matcher
+
+    pattern = [{"LOWER": "refused"}, {"LENGTH": 2}]
+    states, plain = GatedMatcher(ENGINE.nlp.vocab, states=True), Matcher(ENGINE.nlp.vocab)
+    states.add("K", [pattern])
+    plain.add("K", [pattern])
+    doc = ENGINE.nlp.make_doc("She refused to go. He refused it all.")
+    assert states._state_machine() is False
+    assert [(s, e) for _, s, e in states(doc)] == [(s, e) for _, s, e in plain(doc)] == [(1, 3), (6, 8)]

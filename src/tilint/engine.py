@@ -183,7 +183,7 @@ class Engine:
         vocab = self.nlp.vocab
         self._by_norm = PhraseMatcher(vocab, attr="NORM")
         self._by_lower = PhraseMatcher(vocab, attr="LOWER")
-        self._by_tokens = GatedMatcher(vocab)
+        self._by_tokens = GatedMatcher(vocab, states=True)
         self._engine_lists = PhraseMatcher(vocab, attr="NORM")
         self._rule_lists = {}
         for name in _ENGINE_LISTS:

@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, AbstractSet, Any, Callable, Iterable, Iterator, Optional, Sequence
+from typing import TYPE_CHECKING, AbstractSet, Any, Callable, Container, Iterable, Iterator, Optional, Sequence
 
 from .nlp import forms_of, norm
 from .spelling import respell_tokens, spelling_variants
@@ -413,7 +413,7 @@ class GatedMatcher:
     its required words stand (:func:`bounds`): the rest of the text holds no match.
     """
 
-    def __init__(self, vocab: "Vocab"):
+    def __init__(self, vocab: "Vocab", *, states: bool = False):
         self.vocab = vocab
         self._matchers: list[object] = []
         self._requirements: list[tuple[int, Requirement]] = []
@@ -421,6 +421,13 @@ class GatedMatcher:
         self._bounds: list[list[list[Bound]]] = []  # per Matcher, per pattern
         self._ids: dict[str, list[int]] = {}  # key -> the Matchers holding its patterns
         self.plain = False  # True: every Matcher scans the whole text (the plain path, for tests)
+        # states=True: matches come from a port of the Matcher's state machine run on
+        # per-word condition bits (see _states), in (start, end, key) order either way
+        self._states = states
+        self._entries: dict[str, list[list[dict]]] = {}  # every key's patterns, for the port
+        self._keys: list[list[str]] = []  # per Matcher, its keys
+        self._port: Any = None  # built on first use; False when a pattern needs spaCy's Matcher
+        self._port_keys: list[list[int]] = []  # per Matcher, the port's indices of its keys
 
     def add(self, key: str, patterns: list[list[dict]]) -> None:
         self.add_many([(key, patterns)])
@@ -438,9 +445,12 @@ class GatedMatcher:
             matcher.add(key, patterns)
             self._ids.setdefault(key, []).append(len(self._matchers))
             self._requirements += [(len(self._matchers), requirement(p)) for p in patterns]
+            self._entries.setdefault(key, []).extend(patterns)
         self._bounds.append([bounds(p, unsafe) for _, patterns in entries for p in patterns])
+        self._keys.append([key for key, _ in entries])
         self._matchers.append(matcher)
         self._gate = None
+        self._port = None
 
     def __len__(self) -> int:
         return len(self._matchers)
@@ -469,6 +479,15 @@ class GatedMatcher:
         :func:`places_of`). ``only``: these of the :meth:`candidates`, in this order."""
         if not self._matchers:
             return []
+        if self._states:
+            port = self._state_machine() if not self.plain else False
+            if port:  # no gate: the port skips patterns whose required words are absent itself
+                return self._states_run(port, doclike, None if only is None else set(only))
+            return sorted(self._run(doclike, words, text, places, only), key=_by_place)
+        return self._run(doclike, words, text, places, only)
+
+    def _run(self, doclike, words: AbstractSet[str], text: str, places: Optional[_Places], only: Optional[Iterable[int]]) -> list[tuple[int, int, int]]:
+        """:meth:`run` by spaCy's Matchers."""
         out: list[tuple[int, int, int]] = []
         unplaced = places is None and not self.plain  # placed at the first Matcher that runs
         for i in self.candidates(words, text) if only is None else only:
@@ -482,6 +501,79 @@ class GatedMatcher:
                 lo, hi = window
                 out += [(m, s + lo, e + lo) for m, s, e in matcher(doclike[lo:hi])]  # type: ignore[operator]
         return out
+
+    def _state_machine(self) -> Any:
+        """The port of spaCy's Matcher that coverage uses (``coverage._TokenPatterns``,
+        tested match for match against spaCy's Matcher) over every key's patterns; False
+        when some pattern uses what it does not implement (the Matchers then run).
+
+        spaCy's Matcher makes a Python Token object per token, twice, on every call: most
+        of the rules' matching time. The port works out each distinct word's conditions
+        once, as bits, and steps the same state machine only from the tokens where a
+        pattern can start."""
+        if self._port is None:
+            port = _indexed_patterns()(self.vocab, self._entries)
+            self._port = port if port.supported and not any(k.endswith("^") for k in port.keys) else False
+            if self._port:
+                self._port_keys = [[port.index[k] for k in keys] for keys in self._keys]
+        return self._port
+
+    def _states_run(self, port: Any, doclike, only: Optional[set[int]]) -> list[tuple[int, int, int]]:
+        """Matches of the port's keys (of the Matchers ``only``; default all) in ``doclike``."""
+        keys: Container[int] = range(len(port.keys)) if only is None else {k for i in only for k in self._port_keys[i]}
+        if not keys or not len(doclike):
+            return []
+        from spacy.attrs import NORM, ORTH
+
+        pairs = doclike.to_array([ORTH, NORM]).tolist()
+        return sorted(port.run(port.sentence(map(tuple, pairs)), keys), key=_by_place)
+
+
+def _by_place(match: tuple[int, int, int]) -> tuple[int, int, int]:
+    return match[1], match[2], match[0]
+
+
+@lru_cache(maxsize=1)
+def _indexed_patterns() -> type:
+    """``coverage._TokenPatterns`` with its patterns' openers indexed by condition bit.
+
+    The port works out, once per distinct word, which patterns the word can start; it
+    tests every pattern for that. The rules hold thousands of patterns (each phrase's
+    coordinated form is one), so each word is tested only against the patterns whose
+    opening condition includes one of its bits (a word's own ``LOWER``/``NORM`` values
+    where a pattern names one)."""
+    from .coverage import _TokenPatterns
+
+    class IndexedPatterns(_TokenPatterns):  # type: ignore[misc, valid-type]
+        def __init__(self, vocab: Any, entries: dict[str, list[list[dict]]]):
+            super().__init__(vocab, entries)
+            selective = 0  # bits of conditions on a word's value (few words meet each)
+            for (_, test, _), bit in self._bits.items():
+                if test in ("equal", "in"):
+                    selective |= bit
+            self._index: dict[int, list[int]] = {}  # a bit -> openers (indices) keyed by it
+            for n, (_, _, specs) in enumerate(self._openers):
+                for spec in specs:
+                    own = spec & selective or spec
+                    key = own & -own  # one bit the spec needs: its lowest selective one
+                    self._index.setdefault(key, []).append(n)
+            self._indexed = sum(self._index)
+            self._all_openers, self._openers = self._openers, []  # the base class then works out bits only
+
+        def _token(self, pair: tuple[int, int]) -> Any:
+            bits, _, alpha = super()._token(pair)
+            found: set[int] = set()
+            todo = bits & self._indexed
+            while todo:
+                low = todo & -todo
+                found.update(self._index[low])
+                todo ^= low
+            openers = self._all_openers
+            starts = tuple((openers[n][0], openers[n][1]) for n in sorted(found) if any(bits & s == s for s in openers[n][2]))
+            entry = self._tokens[pair] = (bits, starts, alpha)
+            return entry
+
+    return IndexedPatterns
 
 
 @lru_cache(maxsize=1)
