@@ -87,12 +87,7 @@ class Engine:
         self.context_words = load_context()
         required = [(i, r) for i, reqs in enumerate(rule_requirements(list(ruleset))) for r in reqs]
         self.prefilter = Prefilter((r for _, r in required), (i for i, _ in required))  # tag: the rule's index
-        self._wide_gates = {
-            f"!{field}:{rule.id}": Prefilter(r for p in rule.context[field] for r in pattern_requirements({"phrase": p}))
-            for rule in ruleset
-            for field in _WIDE
-            if field in rule.context
-        }
+        self._wide_gates: Optional[dict[str, Prefilter]] = None  # see _wide_phrases
         self._by_norm: Any = None  # PhraseMatcher on lemma norms, built by _compile()
         self._by_lower: Any = None  # PhraseMatcher on exact lowercase forms
         self._keys: dict[int, tuple[str, Optional[int]]] = {}  # match id -> parsed key
@@ -178,9 +173,9 @@ class Engine:
         self._compile([rules[i] for i in sorted(tags)])
 
     def _compile_base(self) -> None:
+        vocab = self.nlp.vocab  # first: get_nlp() imports spaCy as it should be (nlp._import_spacy)
         from spacy.matcher import PhraseMatcher
 
-        vocab = self.nlp.vocab
         self._by_norm = PhraseMatcher(vocab, attr="NORM")
         self._by_lower = PhraseMatcher(vocab, attr="LOWER")
         self._by_tokens = GatedMatcher(vocab, states=True)
@@ -268,6 +263,13 @@ class Engine:
 
     def _wide_phrases(self, blocks: Sequence[Block], keys: set[str]) -> dict[str, list[tuple[str, ...]]]:
         """Where ``section_lacks``/``document_lacks`` lists occur in blocks the prefilter skipped."""
+        if self._wide_gates is None:  # built when first needed: most checks never need them
+            self._wide_gates = {
+                f"!{field}:{rule.id}": Prefilter(r for p in rule.context[field] for r in pattern_requirements({"phrase": p}))
+                for rule in self.ruleset
+                for field in _WIDE
+                if field in rule.context
+            }
         gates = [self._wide_gates[k] for k in keys]
         chosen = [b for b in blocks if any(gate(b.text) for gate in gates)]
         strings = self.nlp.vocab.strings

@@ -17,9 +17,11 @@ import re
 import gc
 import gzip
 import json
+import sys
 import threading
+import types
 from functools import lru_cache
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 if TYPE_CHECKING:  # spaCy is imported lazily: a clean file never needs it
     from spacy.language import Language
@@ -111,9 +113,55 @@ def get_nlp(model: Optional[str] = None) -> "Language":
 _PACKAGE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 
 
+def _import_spacy() -> None:
+    """Import spaCy without its command-line interface.
+
+    ``spacy/__init__`` imports ``spacy.cli.info`` only to re-export ``spacy.info``; that
+    loads every spaCy command and what they use (typer, requests, jinja2, weasel...),
+    about a fifth of spaCy's import time, paid by every commit-time check with a
+    finding. Stand-ins for the two modules serve that one import and are removed at
+    once, so a later ``import spacy.cli`` loads the real package as usual;
+    ``spacy.info`` loads the real function when it is called."""
+    if "spacy" in sys.modules or "spacy.cli" in sys.modules:
+        return
+
+    def info(*args: Any, **kwargs: Any) -> Any:
+        from spacy.cli.info import info as real
+
+        return real(*args, **kwargs)
+
+    cli, stub = types.ModuleType("spacy.cli"), types.ModuleType("spacy.cli.info")
+    cli.__path__ = []  # a package to the import system, holding nothing
+    stub.info = info  # type: ignore[attr-defined]
+    sys.modules["spacy.cli"], sys.modules["spacy.cli.info"] = cli, stub
+    try:
+        import spacy  # noqa: F401
+    finally:
+        for name, module in (("spacy.cli", cli), ("spacy.cli.info", stub)):
+            if sys.modules.get(name) is module:
+                del sys.modules[name]
+        package = sys.modules.get("spacy")
+        if package is not None and getattr(package, "cli", None) is cli:
+            del package.cli
+
+
 @lru_cache(maxsize=4)  # called with one positional argument only, so one cache key per model
 def _build_nlp(model: Optional[str]) -> "Language":
+    # the collector is paused meanwhile: importing spaCy and building the pipeline make
+    # hundreds of thousands of objects and no garbage, and each full collection on the
+    # way walked them all (a tenth of a commit-time check's start-up)
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _build_nlp_now(model)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _build_nlp_now(model: Optional[str]) -> "Language":
     with _lock:
+        _import_spacy()
         import spacy
 
         from .regexsafe import use_linear_engine
