@@ -1,6 +1,6 @@
 """Where the time goes: cProfile of ``check`` (and ``check --coverage``) on the realistic corpus.
 
-Usage: ``python benchmarks/profile_check.py [--mb 2] [--coverage] [--top 25]``. Prints each stage's
+Usage: ``python benchmarks/profile_check.py [--mb 2] [--coverage] [--top 25] [--save FILE]``. Prints each stage's
 share of the run (cumulative time of the function that does it) and the functions with the
 most time of their own. Needs the shared corpus (see benchmarks/corpora.py).
 """
@@ -8,7 +8,6 @@ most time of their own. Needs the shared corpus (see benchmarks/corpora.py).
 from __future__ import annotations
 
 import argparse
-import os
 import cProfile
 import pstats
 import sys
@@ -47,6 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mb", type=float, default=2.0, help="corpus size in MB (default 2)")
     parser.add_argument("--coverage", action="store_true", help="profile check --coverage")
     parser.add_argument("--top", type=int, default=25, help="functions to list by own time")
+    parser.add_argument("--save", metavar="FILE", help="also write the profile there (for pstats or snakeviz)")
     args = parser.parse_args(argv)
     if shared_corpus() is None:
         print("the shared corpus was not found (../shared/corpus; set TILINT_SHARED_CORPUS)")
@@ -75,8 +75,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {stage:<32} {cum:6.2f} s  {100 * cum / total:5.1f}%")
     print()
     stats.sort_stats("tottime").print_stats(args.top)
-    if os.environ.get("PROFILE_OUT"):
-        stats.dump_stats(os.environ["PROFILE_OUT"])
+    if args.save:
+        stats.dump_stats(args.save)
     return 0
 
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
 
 from .document import Block
-from .nlp import get_nlp, keep_long_lived, norm, parse_blocks, sentences
+from .nlp import get_nlp, keep_long_lived, norm, parse_blocks, sentence_starts
 from .prefilter import GatedMatcher, Prefilter, pattern_requirements, rule_requirements, variants, words_of
 from .ruleset import Rule, RuleSet, load_context
 from .spelling import respell_tokens
@@ -341,15 +341,20 @@ class Engine:
         for match_id, start, end in self.context_matches(doc, by_rule):
             aux.setdefault(self._key(match_id)[0], []).append((start, end))
         quotes = [m.span() for m in _QUOTES.finditer(block.text)]
-        # Span.sent walks the whole doc on every call: find sentences once
-        sents = sentences(doc, self.nlp)
-        starts = [s.start for s in sents]
+        # Span.sent walks the whole doc on every call: find sentences once, and make a
+        # span only of those that hold a hit
+        starts = sentence_starts(doc, self.nlp)
+        ends = [*starts[1:], len(doc)]
+        sents: dict[int, "Span"] = {}
         out = []
         for rule_id, spans in by_rule.items():
             rule = self.ruleset.by_id[rule_id]
             for start, end, idx in _longest(spans):
                 span = doc[start:end]
-                sent = sents[bisect.bisect_right(starts, start) - 1]
+                k = bisect.bisect_right(starts, start) - 1
+                sent = sents.get(k)
+                if sent is None:
+                    sent = sents[k] = doc[starts[k] : ends[k]]
                 fragment = block.kind in ("list_item", "table_cell")
                 here = scope or _inline_scope(span, sent)  # a list's lead-in, or "X is never used: A, B" in the sentence
                 if self._excluded(rule, span, sent, aux, fragment) or self._rejected(span, sent, aux, here) or self._in_name(span, sent):

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Optional
 if TYPE_CHECKING:  # spaCy is imported lazily: a clean file never needs it
     from spacy.language import Language
 
-__all__ = ["freeze_long_lived", "get_nlp", "install_norms", "keep_long_lived", "lemma_table", "norm", "forms_of", "parse_blocks", "sentences", "with_sentences"]
+__all__ = ["freeze_long_lived", "get_nlp", "install_norms", "keep_long_lived", "lemma_table", "norm", "forms_of", "parse_blocks", "sentence_starts", "sentences", "with_sentences"]
 
 _lock = threading.Lock()
 
@@ -264,16 +264,21 @@ def _set_sentences(doc, nlp: "Language") -> list[int]:
 def sentences(doc, nlp: "Language") -> list:
     """The sentence spans of ``doc`` (added if missing), read from the attribute array
     rather than through ``Doc.sents``, which builds a Token object per token."""
+    starts = sentence_starts(doc, nlp)
+    return [doc[a:b] for a, b in zip(starts, [*starts[1:], len(doc)])]
+
+
+def sentence_starts(doc, nlp: "Language") -> list[int]:
+    """Where the sentences of ``doc`` start (boundaries added if missing); [] for an
+    empty doc. Cheaper than :func:`sentences` when only a few sentences are needed."""
     from spacy.attrs import SENT_START
 
     if not len(doc):
         return []
     if doc.has_annotation("SENT_START"):
         flags = doc.to_array([SENT_START]).tolist()
-        starts = [i for i, flag in enumerate(flags) if flag == 1] or [0]
-    else:
-        starts = _set_sentences(doc, nlp)
-    return [doc[a:b] for a, b in zip(starts, [*starts[1:], len(doc)])]
+        return [i for i, flag in enumerate(flags) if flag == 1] or [0]
+    return _set_sentences(doc, nlp)
 
 
 def _punct_hashes(nlp: "Language") -> frozenset[int]:

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
 
 from . import inflection
@@ -170,8 +171,11 @@ def _inflect(lemma: str, tag: str) -> Optional[str]:
 
 
 def _is_plural_noun(token: "Token") -> bool:
-    word, lemma = token.lower_, token.norm_
-    if word == lemma or not token.is_alpha:
+    return _is_plural_form(token.lower_, token.norm_, token.is_alpha)
+
+
+def _is_plural_form(word: str, lemma: str, is_alpha: bool) -> bool:
+    if word == lemma or not is_alpha:
         return False
     return word in inflection.inflections(lemma, "NNS") or _IRREGULAR_PLURALS.get(lemma) == word
 
@@ -189,16 +193,27 @@ def _word_number(word: str) -> Optional[str]:
     return "singular" if lemma == w else "plural"
 
 
+# Fitting reads a few words around the match, so its answers are kept by those words
+# (the same term in the same setting recurs throughout a document): exact, as each
+# cached function sees nothing but its arguments.
+_FIT_CACHE = 16384
+
+
 def _match_number(span: "Span") -> Optional[str]:
     """'plural', 'singular', or None when the match has no noun head we are sure of."""
-    doc = span.doc
-    before = doc[span.start - 1] if span.start > 0 else None
+    before = span.doc[span.start - 1] if span.start > 0 else None
+    return _number_of(before.lower_ if before is not None else None, before is not None and before.like_num, span.text)
+
+
+@lru_cache(maxsize=_FIT_CACHE)
+def _number_of(before: Optional[str], before_like_num: bool, text: str) -> Optional[str]:
+    """:func:`_match_number` of a match ``text`` after the word ``before`` (lowercase)."""
     if before is not None:
-        if before.lower_ in _SINGULAR or before.lower_ == "1":
+        if before in _SINGULAR or before == "1":
             return "singular"
-        if before.lower_ in _PLURAL or (before.like_num and before.lower_ not in {"one", "1"}):
+        if before in _PLURAL or (before_like_num and before not in {"one", "1"}):
             return "plural"
-    words = span.text.split()
+    words = text.split()
     if words and words[0].lower() in _SINGULAR:
         return "singular"
     head = _head(words, fallback=True)
@@ -211,19 +226,24 @@ def _match_number(span: "Span") -> Optional[str]:
 
 def _match_tense(span: "Span") -> Optional[str]:
     """The Penn tag of a matched verb at the start of the match (VBD, VBZ, VBG, VB, VBP), else None."""
-    first = span[0]
-    lemma = first.norm_
-    if not first.is_alpha or (inflection.verb_lemma(first.lower_) is None and first.lower_ == lemma):
-        return None
-    doc = span.doc
+    first, doc = span[0], span.doc
     after = doc[span.start + 1].lower_ if span.start + 1 < len(doc) else ""
     before = doc[span.start - 1].lower_ if span.start > 0 else ""
-    if first.lower_ != lemma and _is_plural_noun(first) and not (after in _VERB_OBJECT_CUES or before in _VERB_SUBJECT_CUES):
+    return _tense_of(first.lower_, first.norm_, first.is_alpha, before, after)
+
+
+@lru_cache(maxsize=_FIT_CACHE)
+def _tense_of(word: str, lemma: str, is_alpha: bool, before: str, after: str) -> Optional[str]:
+    """:func:`_match_tense` of a match whose first word is ``word`` (lowercase, with its
+    norm ``lemma``), between the words ``before`` and ``after`` (lowercase, or "")."""
+    if not is_alpha or (inflection.verb_lemma(word) is None and word == lemma):
+        return None
+    if word != lemma and _is_plural_form(word, lemma, is_alpha) and not (after in _VERB_OBJECT_CUES or before in _VERB_SUBJECT_CUES):
         return None  # "shows", "abuses": a plural noun as likely as a verb
     for tag in ("VBD", "VBZ", "VBG"):
-        if first.lower_ in inflection.inflections(lemma, tag):
+        if word in inflection.inflections(lemma, tag):
             return tag
-    if first.lower_ == lemma and before in _BASE_CUES:
+    if word == lemma and before in _BASE_CUES:
         return "VBP" if before in _PLURAL_SUBJECT_CUES else "VB"
     return None
 
@@ -371,24 +391,30 @@ def match_case(replacement: str, original: str, sentence_start: Optional[bool] =
 
 # -- the entry point -----------------------------------------------------------------
 def _fit_one(t: Template, span: "Span", sent: "Span", second_person: bool, number: Optional[str], tense: Optional[str]) -> Optional[str]:
-    text = t.text
+    before = span.doc[span.start - 1].lower_ if span.start > 0 else ""
+    return _fitted(t.text, t.plural, span.text, span.start == sent.start, before, second_person, number, tense)
+
+
+@lru_cache(maxsize=_FIT_CACHE)
+def _fitted(text: str, plural: Optional[str], matched: str, at_start: bool, before: str, second_person: bool, number: Optional[str], tense: Optional[str]) -> Optional[str]:
+    """:func:`_fit_one` of the template ``text``/``plural`` for the words ``matched``
+    (opening their sentence or not) after the word ``before`` (lowercase, or "")."""
     if is_advice(text):
-        return match_case(text, span.text, span.start == sent.start)  # advice is not inflected
+        return match_case(text, matched, at_start)  # advice is not inflected
     if tense and inflection.verb_lemma(text.split()[0]) is not None and text.split()[0].lower() not in _PERSON_NOUNS:
         text = _retense(text, tense)  # "fails to attend" -> "misses the appointment"
-    elif number == "plural" and t.plural:
-        text = t.plural
+    elif number == "plural" and plural:
+        text = plural
     elif number == "plural" and text.split()[0].lower() in _FINITE_AUX:
         return None  # a verb phrase ("was unable to attend") cannot stand for a plural noun
     elif number is not None:
         text = _with_number(text, number == "plural") or text
     text = _PLACEHOLDER.sub(lambda m: m.group(1) if second_person else _THIRD[m.group(1)], text)
-    before = span.doc[span.start - 1].lower_ if span.start > 0 else ""
     words = text.split(maxsplit=1)
     if before in _DETERMINERS and len(words) == 2 and words[0].lower() in {"a", "an", "the"}:
         text = words[1]  # "receive a [warning letter]" -> not "a a letter"
     text = _agree_articles(text)
-    return match_case(text, span.text, span.start == sent.start)
+    return match_case(text, matched, at_start)
 
 
 _TEMPLATES: dict[int, tuple[Any, list[Template], bool]] = {}
