@@ -356,7 +356,8 @@ class Engine:
                 if sent is None:
                     sent = sents[k] = doc[starts[k] : ends[k]]
                 fragment = block.kind in ("list_item", "table_cell")
-                here = scope or _inline_scope(span, sent)  # a list's lead-in, or "X is never used: A, B" in the sentence
+                # a list's lead-in, or "X is never used: A, B" in the sentence (which needs a colon before the hit)
+                here = scope or (_inline_scope(span, sent) if ":" in block.text[sent.start_char : span.start_char] else None)
                 if self._excluded(rule, span, sent, aux, fragment) or self._rejected(span, sent, aux, here) or self._in_name(span, sent):
                     continue
                 if lead and "not_preceded_by" in rule.context and _lead_ends_with(lead, span, rule.context["not_preceded_by"]):
@@ -687,8 +688,13 @@ _TOPIC_ONLY = {"block_lacks", "section_lacks", "document_lacks"}
 
 def _title(sent: "Span") -> bool:
     """A short fragment in Title Case: the name of a form, a link to another policy."""
-    words = [t for t in sent if t.is_alpha]
-    return 2 <= len(words) <= 6 and all(t.is_title or t.is_upper or len(t) <= 3 for t in words)
+    words = 0
+    for t in sent:  # stops at the seventh word or the first in lower case
+        if t.is_alpha:
+            words += 1
+            if words > 6 or not (t.is_title or t.is_upper or len(t) <= 3):
+                return False
+    return words >= 2
 
 
 _NAME_JOINS = {"of", "for", "the", "and", "by", "on", "in", "with", "to", "&", "-", "/"}
@@ -699,8 +705,13 @@ _STANCES = {"policy", "policies"}  # a lower-case head that is the document's ow
 def _all_capitalised(sent: "Span") -> bool:
     """A sentence in Title Case or capitals throughout (a heading, a shouted rule) says
     nothing about names."""
-    words = [t for t in sent if t.is_alpha and len(t) > 3]
-    return len(words) >= 2 and all(t.is_title or t.is_upper for t in words)
+    words = 0
+    for t in sent:  # stops at the first long word in lower case
+        if t.is_alpha and len(t) > 3:
+            if not (t.is_title or t.is_upper):
+                return False
+            words += 1
+    return words >= 2
 
 
 # approaches in the plural: other people's policies, a movement written about
@@ -853,8 +864,13 @@ def _defined(span: "Span", sent: "Span") -> bool:
     defines nothing, and a statement is no term ("No exceptions will be made: ...")."""
     doc = span.doc
     # the defined term: the hit, and at most two words before it ("Glue abuse:")
-    before = [t for t in doc[sent.start : span.start] if t.is_alpha]
-    if len(before) > 2 or any(t.lower_ in _QUANTIFIERS for t in before) or len(span) > 3 or any(t.norm_ in _MODALS for t in span):
+    before = []
+    for t in doc[sent.start : span.start]:
+        if t.is_alpha:
+            before.append(t)
+            if len(before) > 2:
+                return False
+    if any(t.lower_ in _QUANTIFIERS for t in before) or len(span) > 3 or any(t.norm_ in _MODALS for t in span):
         return False  # "All addicts: see the nurse" speaks to people
     k = span.end
     while k < sent.end and doc[k].text in _MARKUP:
