@@ -217,8 +217,10 @@ class Prefilter:
         # indexed by, which holds when it is looked at, and its other anchors, each with
         # the number of its slot: one anchor shared by several requirements, such as a
         # regex, is looked for once per text)
-        self._index: dict[str, list[tuple[int, tuple[frozenset[str], ...], tuple[tuple[int, Anchor], ...]]]] = {}
-        self._unindexed: list[tuple[int, tuple[frozenset[str], ...], tuple[tuple[int, Anchor], ...]]] = []
+        # requirements alike but for their tag (a pattern's spelling and hyphen variants,
+        # a rule's several patterns around one word) share one entry: a tuple of tags
+        index: dict[str, dict[tuple, list[int]]] = {}
+        self._unindexed: list[tuple[tuple[int, ...], tuple[frozenset[str], ...], tuple[tuple[int, Anchor], ...]]] = []
         slots: dict[Anchor, int] = {}
         for tag, req in zip(tags if tags is not None else itertools.repeat(0), requirements):
             if not req:
@@ -227,12 +229,13 @@ class Prefilter:
             plain = [a for a in req if a.plain]
             others = tuple((slots.setdefault(a, len(slots)), a) for a in sorted((a for a in req if not a.plain), key=lambda a: a.regex is not None))  # regexes last: the dearest look
             if not plain:
-                self._unindexed.append((tag, (), others))
+                self._unindexed.append(((tag,), (), others))
                 continue
             key = max(plain, key=Anchor.weight)
-            entry = (tag, tuple(dict.fromkeys(a.forms for a in plain if a.forms != key.forms)), others)
+            entry = (tuple(dict.fromkeys(a.forms for a in plain if a.forms != key.forms)), others)
             for form in key.forms:
-                self._index.setdefault(form, []).append(entry)
+                index.setdefault(form, {}).setdefault(entry, []).append(tag)
+        self._index = {form: [(tuple(tags), *entry) for entry, tags in entries.items()] for form, entries in index.items()}
         self._keys = frozenset(self._index)
         self._screen = _screen(self._unindexed)
         self.bypass = False  # True: every text is a candidate (the plain path, for tests)
@@ -249,8 +252,8 @@ class Prefilter:
         lower: Optional[str] = None
         seen: dict[int, bool] = {}  # slot -> is the anchor present (looked for once per text)
         candidates = (entry for form in self._keys.intersection(words) for entry in self._index[form])
-        for tag, plain, others in itertools.chain(candidates, self._unindexed if self._screen(words, text) else ()):
-            if found is not None and tag in found:
+        for tags, plain, others in itertools.chain(candidates, self._unindexed if self._screen(words, text) else ()):
+            if found is not None and found.issuperset(tags):
                 continue
             for forms in plain:
                 if forms.isdisjoint(words):
@@ -265,7 +268,7 @@ class Prefilter:
                         if not here:
                             break
                 else:
-                    yield tag
+                    yield from tags
 
     def tags(self, words: AbstractSet[str], text: str) -> set[int]:
         """Tags of the requirements that hold, given the text's :func:`words_of`."""
