@@ -67,8 +67,9 @@ def test_a_commit_time_check_compiles_few_rules():
     hits = fresh.analyse(parse_markdown("Patients who fail to attend twice are contacted."))
     assert ("BL001", 13, 27) in [(h.rule.id, h.start, h.end) for h in hits]
     assert 0 < len(fresh._compiled) < len(LINTER.rules) / 10
+    assert not fresh._by_tokens._port_on  # token patterns on spaCy's Matchers: the port is built once all rules are in
     fresh.warm()
-    assert len(fresh._compiled) == len(LINTER.rules)
+    assert len(fresh._compiled) == len(LINTER.rules) and fresh._by_tokens._port_on
 
 
 def test_every_fail_example_is_a_prefilter_candidate():
@@ -244,6 +245,7 @@ def test_a_pattern_through_a_contraction_is_found_by_the_gated_matcher():
         assert [(s, e) for _, s, e in gated(doc)] == [(s, e) for _, s, e in plain(doc)] != []
     states = GatedMatcher(ENGINE.nlp.vocab, states=True)  # the engine's kind: the port of the state machine
     states.add("K", [pattern])
+    states.use_state_machine()
     for text in ("Why doesn't she leave?", "Why dont she leave?"):
         doc = ENGINE.nlp.make_doc(text)
         assert states._state_machine() and [(s, e) for _, s, e in states(doc)] == [(s, e) for _, s, e in plain(doc)] != []
@@ -260,7 +262,7 @@ def test_the_rules_token_patterns_match_as_spacys_matchers_do(parts):
 
     ENGINE.warm()
     matcher = ENGINE._by_tokens
-    assert matcher._state_machine()  # every bundled pattern is one the port implements
+    assert matcher._port_on and matcher._state_machine()  # on once every rule is compiled; every bundled pattern is one it implements
     doc = ENGINE.nlp.make_doc(" ".join(case(p) for p, case in parts))
     for doclike in [doc, *sentences(doc, ENGINE.nlp)]:
         text = doclike.text
@@ -282,6 +284,7 @@ def test_a_pattern_the_port_does_not_implement_runs_on_spacys_matcher():
     states, plain = GatedMatcher(ENGINE.nlp.vocab, states=True), Matcher(ENGINE.nlp.vocab)
     states.add("K", [pattern])
     plain.add("K", [pattern])
+    states.use_state_machine()
     doc = ENGINE.nlp.make_doc("She refused to go. He refused it all.")
     assert states._state_machine() is False
     assert [(s, e) for _, s, e in states(doc)] == [(s, e) for _, s, e in plain(doc)] == [(1, 3), (6, 8)]

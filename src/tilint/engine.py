@@ -153,6 +153,8 @@ class Engine:
                 if rule.id not in self._compiled:
                     self._compile_rule(rule)
                     self._compiled.add(rule.id)
+            if len(self._compiled) == len(self.ruleset):
+                self._by_tokens.use_state_machine()  # built once, with every pattern in
         finally:
             keep_long_lived()  # what was just built lives as long as the engine
             if collecting:

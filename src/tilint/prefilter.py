@@ -424,9 +424,11 @@ class GatedMatcher:
         self._bounds: list[list[list[Bound]]] = []  # per Matcher, per pattern
         self._ids: dict[str, list[int]] = {}  # key -> the Matchers holding its patterns
         self.plain = False  # True: every Matcher scans the whole text (the plain path, for tests)
-        # states=True: matches come from a port of the Matcher's state machine run on
-        # per-word condition bits (see _states), in (start, end, key) order either way
+        # states=True: matches in (start, end, key) order, and from a port of the
+        # Matcher's state machine run on per-word condition bits once use_state_machine()
+        # is called (see _state_machine)
         self._states = states
+        self._port_on = False
         self._entries: dict[str, list[list[dict]]] = {}  # every key's patterns, for the port
         self._keys: list[list[str]] = []  # per Matcher, its keys
         self._port: Any = None  # built on first use; False when a pattern needs spaCy's Matcher
@@ -483,7 +485,7 @@ class GatedMatcher:
         if not self._matchers:
             return []
         if self._states:
-            port = self._state_machine() if not self.plain else False
+            port = self._state_machine() if self._port_on and not self.plain else False
             if port:  # no gate: the port skips patterns whose required words are absent itself
                 return self._states_run(port, doclike, None if only is None else set(only))
             return sorted(self._run(doclike, words, text, places, only), key=_by_place)
@@ -504,6 +506,15 @@ class GatedMatcher:
                 lo, hi = window
                 out += [(m, s + lo, e + lo) for m, s, e in matcher(doclike[lo:hi])]  # type: ignore[operator]
         return out
+
+    def use_state_machine(self) -> None:
+        """Match with the port of the state machine from now on (built now, so forked
+        workers share it). Building it costs as much as a few hundred blocks of matching:
+        worth it once every pattern is in (the engine calls this when all rules are
+        compiled), not for a commit-time check of one file. Only with ``states=True``."""
+        if self._states:
+            self._port_on = True
+            self._state_machine()
 
     def _state_machine(self) -> Any:
         """The port of spaCy's Matcher that coverage uses (``coverage._TokenPatterns``,
@@ -544,7 +555,10 @@ def _indexed_patterns() -> type:
     tests every pattern for that. The rules hold thousands of patterns (each phrase's
     coordinated form is one), so each word is tested only against the patterns whose
     opening condition includes one of its bits (a word's own ``LOWER``/``NORM`` values
-    where a pattern names one)."""
+    where a pattern names one).
+
+    It relies on the base class's ``_bits``, ``_openers`` and per-word ``_tokens``
+    entries; tests/test_prefilter.py checks its matches against spaCy's Matchers."""
     from .coverage import _TokenPatterns
 
     class IndexedPatterns(_TokenPatterns):  # type: ignore[misc, valid-type]
@@ -560,7 +574,7 @@ def _indexed_patterns() -> type:
                     own = spec & selective or spec
                     key = own & -own  # one bit the spec needs: its lowest selective one
                     self._index.setdefault(key, []).append(n)
-            self._indexed = sum(self._index)
+            self._indexed = sum(self._index)  # distinct single bits: their sum is their union
             self._all_openers, self._openers = self._openers, []  # the base class then works out bits only
 
         def _token(self, pair: tuple[int, int]) -> Any:
