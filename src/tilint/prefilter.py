@@ -286,7 +286,7 @@ class Prefilter:
         return self.bypass or bool(self._always) or self.check(words_of(text), text)
 
 
-def _screen(unindexed: Sequence[tuple[int, tuple[frozenset[str], ...], tuple[tuple[int, Anchor], ...]]]) -> Callable[[AbstractSet[str], str], bool]:
+def _screen(unindexed: Sequence[tuple[tuple[int, ...], tuple[frozenset[str], ...], tuple[tuple[int, Anchor], ...]]]) -> Callable[[AbstractSet[str], str], bool]:
     """A test that is False only for texts where none of the ``unindexed`` requirements
     (no plain anchor: each needs a hyphenated form, "n't" or a regex) can hold: each one's
     rarest anchor, all of them looked for at once (their letter-run forms in one word-set
@@ -561,7 +561,9 @@ def _indexed_patterns() -> type:
     entries; tests/test_prefilter.py checks its matches against spaCy's Matchers."""
     from .coverage import _TokenPatterns
 
-    class IndexedPatterns(_TokenPatterns):  # type: ignore[misc, valid-type]
+    class IndexedPatterns(_TokenPatterns):
+        _openers: list[tuple[int, int, tuple[int, ...]]]  # (key, pattern, specs of its start), as the base class keeps them
+
         def __init__(self, vocab: Any, entries: dict[str, list[list[dict]]]):
             super().__init__(vocab, entries)
             selective = 0  # bits of conditions on a word's value (few words meet each)
