@@ -149,7 +149,7 @@ def _import_spacy() -> None:
 def _build_nlp(model: Optional[str]) -> "Language":
     # the collector is paused meanwhile: importing spaCy and building the pipeline make
     # hundreds of thousands of objects and no garbage, and each full collection on the
-    # way walked them all (a tenth of a commit-time check's start-up)
+    # way walked them all (some 30-50 ms of a commit-time check's start-up)
     collecting = gc.isenabled()
     gc.disable()
     try:
