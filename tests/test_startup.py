@@ -35,3 +35,24 @@ nlp = get_nlp()
 print(json.dumps({"same": sys.modules["spacy.cli"] is cli and spacy.cli is cli, "tokens": len(nlp.make_doc("Two words"))}))
 """
     assert json.loads(fresh_python(script)) == {"same": True, "tokens": 2}
+
+
+def test_a_spacy_that_needs_more_of_its_cli_at_import_is_imported_the_slow_way():
+    # stand-in for a future spaCy whose start-up imports a name the stand-in lacks
+    script = """
+import builtins, json, sys
+real_import = builtins.__import__
+def strict(name, globals=None, locals=None, fromlist=(), level=0):
+    module = real_import(name, globals, locals, fromlist, level)
+    if name == "spacy.cli.info" or (level and name == "cli.info" and (globals or {}).get("__name__") == "spacy"):
+        if getattr(module, "__file__", None) is None:  # tilint's stand-in, not the real module
+            raise ImportError("cannot import name 'something_new'")
+    return module
+builtins.__import__ = strict
+from tilint.nlp import get_nlp
+nlp = get_nlp()
+builtins.__import__ = real_import
+import spacy.cli
+print(json.dumps({"tokens": len(nlp.make_doc("Two words")), "cli": hasattr(spacy.cli, "download")}))
+"""
+    assert json.loads(fresh_python(script)) == {"tokens": 2, "cli": True}

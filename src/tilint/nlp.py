@@ -136,6 +136,11 @@ def _import_spacy() -> None:
     sys.modules["spacy.cli"], sys.modules["spacy.cli.info"] = cli, stub
     try:
         import spacy  # noqa: F401
+    except ImportError:
+        # a spaCy whose start-up wants more of its CLI than ``info``: forget the half
+        # import and import it as it is, slower but never broken
+        for name in [n for n in sys.modules if n == "spacy" or n.startswith("spacy.")]:
+            del sys.modules[name]
     finally:
         for name, module in (("spacy.cli", cli), ("spacy.cli.info", stub)):
             if sys.modules.get(name) is module:
