@@ -13,7 +13,7 @@ import textwrap
 import pytest
 
 from tilint.coverage import available_frameworks, check_coverage, load_framework
-from tilint.coverage_model import LABELS, MODEL_DIR, _bow_layers, _ngram_features, _Orths, classify, load_classifier
+from tilint.coverage_model import LABELS, MODEL_DIR, classify
 
 from .checkout import CHECKOUT, copy_worktree
 
@@ -65,61 +65,6 @@ def test_spans_of_the_shared_pipeline_score_as_their_texts():
     by_span, by_text = classify(spans), classify([s.text for s in spans])
     assert [sorted(c) for c in by_span] == [sorted(LABELS)] * len(spans)
     assert all(abs(a[k] - b[k]) < 1e-6 for a, b in zip(by_span, by_text) for k in LABELS)
-
-
-def _features_and_linear():
-    model = load_classifier().get_pipe("textcat_multilabel").model
-    features, linear, _ = _bow_layers(model)
-    return model, features, linear
-
-
-def test_the_shipped_model_reads_word_classes_and_the_batched_path_is_spacys():
-    """The fast path counts n-grams and cluster features for a batch at once: the same
-    keys, counts and scores as the layer itself and spaCy's predict, sentence by sentence."""
-    import numpy
-
-    from tilint.nlp import get_nlp
-
-    model, features, _ = _features_and_linear()
-    assert features.name == "tilint_cluster_ngrams" and len(features.attrs["cluster_keys"]) > 100_000
-    texts = list(SENTENCES) + ["Recognise, recognize; RECOGNISE patients' Patients", "staff staff staff", "We will, we will."]
-    spans = [doc[:] for doc in get_nlp().tokenizer.pipe(texts)]
-    orths = [span.doc.to_array("ORTH")[span.start : span.end] for span in spans]
-    expected, _ = features([_Orths(o) for o in orths], is_train=False)
-    got = _ngram_features(orths, features, model.ops)
-    for a, b in zip(got, expected):
-        assert a.dtype == b.dtype and numpy.array_equal(a, b)
-    assert len(got[0]) > sum(len(o) for o in orths)  # more keys than tokens: classes were added
-    want = model.predict([_Orths(o) for o in orths])
-    assert [[c[k] for k in LABELS] for c in classify(spans)] == want.tolist()
-
-
-def test_a_word_the_corpus_never_used_gets_the_weights_of_its_class():
-    """'civilians' is in no training sentence; its Brown cluster is that of 'patients' and
-    'residents', so the classifier reads the same class features for it (and for the UK
-    spelling 'recognise' those of 'recognize'), while a made-up word has none."""
-    import numpy
-    from spacy.strings import get_string_id
-
-    from tilint.cluster_bow import cluster_keys
-    from tilint.nlp import get_nlp
-
-    tokenizer = get_nlp().tokenizer
-    assert not any(t.lower_ == "civilians" for ex in read_corpus() for t in tokenizer(ex.text))
-    model, features, linear = _features_and_linear()
-
-    def keys(word):
-        orths = numpy.array([get_string_id(word)], dtype="uint64")
-        return cluster_keys(features.attrs, orths, numpy.zeros(1, dtype="int64"))[0]
-
-    unseen = keys("civilians")
-    assert len(unseen) == len(features.attrs["prefixes"])
-    assert numpy.array_equal(unseen, keys("patients")) and numpy.array_equal(unseen, keys("Residents"))
-    assert numpy.array_equal(keys("recognise"), keys("recognize")) and len(keys("recognise"))
-    assert len(keys("qzxvbw")) == 0
-    bias = linear.predict((numpy.zeros(0, dtype="uint64"), numpy.zeros(0, dtype="f"), numpy.array([0], dtype="int32")))
-    scores = linear.predict((unseen, numpy.ones(len(unseen), dtype="f"), numpy.array([len(unseen)], dtype="int32")))
-    assert numpy.abs(scores - bias).max() > 0.05  # the class's learned weights, for a word never seen
 
 
 def test_evidence_carries_score_and_why():

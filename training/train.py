@@ -55,8 +55,6 @@ def train(examples: Sequence[Example], config: Path = CONFIG, *, seed: int | Non
     from spacy.training.loop import train as train_loop
     from spacy.util import fix_random_seed, load_config
 
-    from tilint import cluster_bow  # noqa: F401  (registers tilint.ClusterBOW.v1)
-
     with tempfile.TemporaryDirectory(prefix="tilint-train-") as tmp:
         train_path = Path(tmp) / "train.spacy"
         dev_path = Path(tmp) / "dev.spacy"

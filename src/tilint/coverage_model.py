@@ -25,9 +25,8 @@ __all__ = ["MODEL_DIR", "LABELS", "Classifier", "load_classifier", "classify"]
 MODEL_DIR = Path(__file__).resolve().parent / "_coverage_model"
 LABELS = ("realise", "recognise", "respond", "resist")
 BATCH_SIZE = 256
-#: The layers of a bag-of-words model, which reads nothing but ORTH hashes (spaCy's, or
-#: tilint's with word classes, :mod:`tilint.cluster_bow`).
-_BOW_LAYERS = {"extract_ngrams", "tilint_cluster_ngrams", "sparse_linear", "logistic"}
+#: The layers of a bag-of-words model, which reads nothing but ORTH hashes.
+_BOW_LAYERS = {"extract_ngrams", "sparse_linear", "logistic"}
 
 #: Scores sentences (texts, or spans already tokenised by :func:`tilint.nlp.get_nlp`): one
 #: ``{label: probability}`` per sentence, in order.
@@ -40,8 +39,6 @@ _lock = threading.Lock()
 def _load(path: str) -> "Language":
     with _lock:
         import spacy
-
-        from . import cluster_bow  # noqa: F401  (registers tilint.ClusterBOW.v1 for the config)
 
         if not (Path(path) / "config.cfg").is_file():
             raise FileNotFoundError(f"coverage model not found at {path} (run `make train`)")
@@ -101,48 +98,39 @@ def _predict_spans(nlp: "Language", spans: Sequence["Span"]) -> list[dict[str, f
     layers = _bow_layers(model)
     for start in range(0, len(tokens), BATCH_SIZE):
         batch = tokens[start : start + BATCH_SIZE]
-        if layers is not None and all(len(t.orths) >= layers[0].attrs["ngram_size"] for t in batch):
-            features, linear, output = layers
-            scores = output.predict(linear.predict(_ngram_features([t.orths for t in batch], features, model.ops)))
+        if layers is not None and all(len(t.orths) >= layers[0] for t in batch):
+            size, linear, output = layers
+            scores = output.predict(linear.predict(_ngram_features([t.orths for t in batch], size, model.ops)))
         else:
             scores = model.predict(batch)
         out += [dict(zip(labels, row)) for row in scores.tolist()]
     return out
 
 
-def _bow_layers(model: Any) -> Optional[tuple[Any, Any, Any]]:
-    """(the feature layer, the sparse linear layer, the output layer) of a TextCatBOW model
-    as spaCy builds it (``extract_ngrams >> sparse_linear`` then ``logistic``; or tilint's
-    ``ClusterBOW.v1``, the same with its own feature layer), or None."""
+def _bow_layers(model: Any) -> Optional[tuple[int, Any, Any]]:
+    """(n-gram size, the sparse linear layer, the output layer) of a TextCatBOW model as
+    spaCy builds it (``extract_ngrams >> sparse_linear`` then ``logistic``), or None."""
     try:
         (_, output), (inner,) = model.layers, model.layers[0].layers
         ngrams, linear = inner.layers
     except (ValueError, IndexError, AttributeError):  # not the standard bag-of-words layout
         return None
-    if ngrams.name not in ("extract_ngrams", "tilint_cluster_ngrams") or linear.name not in ("sparse_linear", "resizable(sparse_linear)") or output.name != "with_cpu(logistic)":
+    if ngrams.name != "extract_ngrams" or linear.name not in ("sparse_linear", "resizable(sparse_linear)") or output.name != "with_cpu(logistic)":
         return None
-    return ngrams, linear, output
+    return int(ngrams.attrs["ngram_size"]), linear, output
 
 
-def _ngram_features(orths: Sequence[Any], features: Any, ops: Any) -> tuple[Any, Any, Any]:
-    """What the feature layer ``features`` (spaCy's ``extract_ngrams``, or tilint's
-    ``tilint_cluster_ngrams``, which adds word-class keys) gives for these sentences (each
-    its tokens' ORTH hashes, at least n-gram size of them): per sentence its distinct keys
-    in order, with their counts. Worked out for the whole batch at once: ``extract_ngrams``
-    calls ``numpy.unique`` once per sentence, which was two thirds of the classifier's time."""
+def _ngram_features(orths: Sequence[Any], size: int, ops: Any) -> tuple[Any, Any, Any]:
+    """What spaCy's ``extract_ngrams`` gives for these sentences (each its tokens' ORTH
+    hashes, at least ``size`` of them): per sentence its distinct n-gram keys in order, with
+    their counts. Worked out for the whole batch at once: ``extract_ngrams`` calls
+    ``numpy.unique`` once per sentence, which was two thirds of the classifier's time."""
     import numpy
 
-    size = int(features.attrs["ngram_size"])
     lengths = numpy.array([len(o) for o in orths])
     flat = numpy.concatenate(orths)
     owner = numpy.repeat(numpy.arange(len(orths)), lengths)
     keys, owners = [flat], [owner]
-    if features.name == "tilint_cluster_ngrams":
-        from .cluster_bow import cluster_keys
-
-        classes, class_owner = cluster_keys(features.attrs, flat, owner)
-        keys.append(classes)
-        owners.append(class_owner)
     for n in range(2, size + 1):
         grams = ops.ngrams(n, flat)  # grams[i] hashes flat[i : i + n]: keep those inside one sentence
         inside = owner[: len(grams)] == owner[n - 1 :]
