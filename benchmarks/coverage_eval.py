@@ -13,6 +13,7 @@
    folder and run in a subprocess, and printed beside today's figures.
 
     python benchmarks/coverage_eval.py [--corpus DIR] [--no-cv] [--before REF] [--misses]
+        [--config CFG] [--model DIR] [--framework FILE]   (another model design, model, thresholds)
 
 Sentence measures: per-principle precision/recall/F1, macro F1 over the four, and the share
 of hard negatives (sentences labelled ``[]``) given any evidence.
