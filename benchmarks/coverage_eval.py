@@ -13,6 +13,7 @@
    folder and run in a subprocess, and printed beside today's figures.
 
     python benchmarks/coverage_eval.py [--corpus DIR] [--no-cv] [--before REF] [--misses]
+        [--config CFG] [--model DIR] [--framework FILE]   (another model design, model, thresholds)
 
 Sentence measures: per-principle precision/recall/F1, macro F1 over the four, and the share
 of hard negatives (sentences labelled ``[]``) given any evidence.
@@ -41,6 +42,7 @@ PRINCIPLES = ("realise", "recognise", "respond", "resist")
 TARGETS = {"macro_f1": 0.85, "hard_negative_rate": 0.08, "doc_covered": 0.85, "doc_missing": 0.85}
 FOLDS = 5
 REAL_SETS = ("principles-dev.yaml", "principles-dev2.yaml")
+FRAMEWORK = "samhsa-4r"  # --framework: another copy, e.g. with other thresholds
 
 
 # ------------------------------------------------------------------ sentence scoring
@@ -86,7 +88,7 @@ def predict(texts: Sequence[str], classifier: Optional[Callable] = None) -> list
     from tilint.coverage import check_coverage
 
     kwargs = {"classifier": classifier} if classifier is not None else {}
-    return [{p.id for p in check_coverage(t, format="text", **kwargs).principles if p.evidence} for t in texts]
+    return [{p.id for p in check_coverage(t, format="text", framework=FRAMEWORK, **kwargs).principles if p.evidence} for t in texts]
 
 
 # ------------------------------------------------------------------------ real sets
@@ -112,13 +114,13 @@ def eval_documents(folder: Path, misses: bool = False, classifier: Optional[Call
     from tilint.readers import read_document
 
     manifest = yaml.safe_load((folder / "manifest.yaml").read_text(encoding="utf-8"))
-    framework = load_framework("samhsa-4r")
+    framework = load_framework(FRAMEWORK)
     covered = [0.0, 0]
     missing = [0.0, 0]
     rows = []
     for entry in manifest["documents"]:
         try:
-            report = check_document(read_document(folder / entry["file"]), **({"classifier": classifier} if classifier else {}))
+            report = check_document(read_document(folder / entry["file"]), framework=framework, **({"classifier": classifier} if classifier else {}))
         except Exception as exc:  # a reader failing is a finding of the evaluation, not a crash
             rows.append(f"  {entry['file'][:40]:40} could not be read: {exc}")
             continue
@@ -250,11 +252,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", type=Path, default=None, help="measure this trained pipeline on the real sets (default: the shipped model)")
     parser.add_argument("--sets", default=",".join(REAL_SETS), help="sentence sets in --corpus, comma-separated (default: %(default)s)")
     parser.add_argument("--docs", default="docs-dev", help="folder of whole policies with manifest.yaml in --corpus (default: %(default)s)")
+    parser.add_argument("--framework", default="samhsa-4r", help="framework to measure (a name or a YAML file; default %(default)s)")
     parser.add_argument("--no-cv", action="store_true", help="skip cross-validation")
     parser.add_argument("--cv-only", action="store_true", help="cross-validation only (no real sets)")
     parser.add_argument("--misses", action="store_true", help="list the sentences and principles that disagree")
     parser.add_argument("--real-json", action="store_true", help=argparse.SUPPRESS)  # used for --before
     args = parser.parse_args(argv)
+    global FRAMEWORK
+    FRAMEWORK = args.framework
 
     if args.real_json:
         print(json.dumps(eval_real(args.corpus, sets=args.sets.split(","), docs=args.docs)))
