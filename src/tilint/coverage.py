@@ -457,6 +457,7 @@ class _Compiled:
 
     lazy_cues = True  # False: every cue list is matched in every sentence with an indicator (the plain path, for tests)
     array_matching = True  # False: token patterns run in spaCy's Matchers (the plain path, for tests)
+    scan_arrays = True  # False: every block gets a Doc and its sentences spans before classifying (the plain path, for tests)
 
     def __init__(self, framework: Framework, cues: dict):
         self.phrases: dict[str, list[str]] = {}
@@ -1055,6 +1056,11 @@ def check_document(
     # indicator anchor cannot give evidence either and is skipped unparsed
     blocks = [b for b in doc.blocks if b.kind != "heading" and (learned or compiled.prefilter(b.text))]
     nlp = get_nlp()
+    if learned and not lexical and classifier is None and compiled.scan_arrays:
+        candidates = _scanned(blocks, nlp, compiled, learned)
+        if candidates is not None:  # None: the shipped model is not a bag of words
+            _learned_evidence(fw, learned, compiled, candidates, found)
+            return CoverageReport(fw.name, [_result(p, found[p.id]) for p in fw.principles], fw)
     # tokenizer + sentences is all we need (norms live on the vocabulary); a block the
     # rules engine already tokenised is not tokenised again
     parsed = [(block, d, sentences(d, nlp)) for block, d in parse_blocks(blocks, nlp)]
@@ -1069,7 +1075,7 @@ def check_document(
                         if score >= p.sentence_min:
                             found[p.id].append(_evidence(block, hits.sent, score, _lexical_why(p, compiled, hits)))
     if learned:
-        _learned_evidence(fw, learned, compiled, parsed, found, classifier)
+        _learned_evidence(fw, learned, compiled, _classified(parsed, compiled, classifier), found)
     return CoverageReport(fw.name, [_result(p, found[p.id]) for p in fw.principles], fw)
 
 
@@ -1084,13 +1090,204 @@ def _worth_classifying(doc: "Doc", sents: list["Span"]) -> list["Span"]:
     return [s for s in sents if alpha[s.start : s.end].sum() >= 3]
 
 
+#: A block that can give evidence from the classifier: its doc, the sentences the
+#: classifier read (three words or more) with their scores, and whether an indicator
+#: could match in it (the indicator gate).
+_Candidate = tuple[Block, "Doc", list["Span"], dict[int, dict[str, float]], bool]
+
+
+def _classified(parsed: list[tuple[Block, "Doc", list["Span"]]], compiled: "_Compiled", classifier: Optional["Classifier"]) -> list[_Candidate]:
+    """Every block with a sentence the classifier reads (the plain route: a Doc and
+    sentence spans per block, every sentence classified through ``classifier``)."""
+    if classifier is None:
+        from .coverage_model import classify
+
+        classifier = classify
+    todo = [(i, sent) for i, (_, d, sents) in enumerate(parsed) for sent in _worth_classifying(d, sents)]
+    cats = classifier([sent for _, sent in todo])
+    probs: dict[tuple[int, int], dict[str, float]] = {(i, sent.start): c for (i, sent), c in zip(todo, cats)}
+    out = []
+    for i, (block, d, sents) in enumerate(parsed):
+        # a sentence the classifier did not read (under three words) is never evidence
+        read = [s for s in sents if (i, s.start) in probs]
+        if read:
+            out.append((block, d, read, {s.start: probs[i, s.start] for s in read}, compiled.prefilter(block.text)))
+    return out
+
+
+_SEPARATOR = "\n\n"  # between the blocks of one tokenised text: whitespace, a token of its own
+
+
+def _scanned(blocks: list[Block], nlp: Any, compiled: "_Compiled", learned: list[Principle]) -> Optional[list[_Candidate]]:
+    """The blocks that can give evidence, found on token arrays (the fast route of the
+    shipped bag-of-words classifier; None for another model).
+
+    The blocks of a document are tokenised as one text (spaCy's tokenizer splits at
+    whitespace before anything else, so each block's tokens are those it has alone; the
+    joins are checked), split into sentences and classified on the attribute arrays of
+    that one Doc. Only a block where an indicator could match or the classifier alone is
+    confident about a sentence is then tokenised on its own (unless the rules engine
+    did) for matching: most blocks never get a Doc, a Span or a dict of their own.
+    Sentences and scores are those of :func:`_classified`
+    (tests/test_coverage_fast_path.py)."""
+    import numpy
+
+    from .coverage_model import _reads_orth_only, load_classifier, predict_orths
+
+    model = load_classifier()
+    if not _reads_orth_only(model):
+        return None
+    orth, alpha, bounds, sent_bounds = _sentence_arrays(blocks, nlp)
+    counts = numpy.concatenate(([0], numpy.cumsum(alpha)))
+    worth = numpy.flatnonzero(counts[sent_bounds[:, 1]] - counts[sent_bounds[:, 0]] >= 3)
+    labels, scores = predict_orths(model, [orth[a:b] for a, b in sent_bounds[worth].tolist()])
+    confident = numpy.zeros(len(worth), dtype=bool)
+    for p in learned:
+        spec = p.model
+        if spec is not None and spec.threshold is not None:  # as _alone, in double precision
+            column = scores[:, labels.index(spec.label)].astype(numpy.float64) if spec.label in labels else numpy.zeros(len(worth))
+            confident |= column >= spec.threshold
+    # per block, the classified sentences: their rows in `worth` run from first[k] to first[k + 1]
+    owner = numpy.searchsorted(bounds[:, 1], sent_bounds[worth, 0], side="right")
+    first = numpy.searchsorted(owner, numpy.arange(len(blocks) + 1))
+    running = numpy.concatenate(([0], numpy.cumsum(confident)))
+    hot = running[first[1:]] > running[first[:-1]]  # the block has a sentence the classifier is confident about
+    chosen = []
+    for k in numpy.flatnonzero(first[1:] > first[:-1]).tolist():
+        anchored = compiled.prefilter(blocks[k].text)
+        if anchored or hot[k]:
+            chosen.append((k, anchored))
+    if not chosen:
+        return []
+    rows = scores.tolist()
+    out: list[_Candidate] = []
+    docs = parse_blocks([blocks[k] for k, _ in chosen], nlp)
+    for (k, anchored), (block, d) in zip(chosen, docs):
+        start, end = bounds[k].tolist()
+        mine = range(first[k], first[k + 1])
+        if len(d) != end - start:  # never seen: tokenised otherwise alone than joined
+            (candidate,) = _classified([(block, d, sentences(d, nlp))], compiled, None) or [None]
+            if candidate is not None:
+                out.append(candidate)
+            continue
+        read = [d[a - start : b - start] for a, b in sent_bounds[worth[mine.start : mine.stop]].tolist()]
+        out.append((block, d, read, {s.start: dict(zip(labels, rows[j])) for s, j in zip(read, mine)}, anchored))
+    return out
+
+
+def _sentence_arrays(blocks: list[Block], nlp: Any) -> tuple[Any, Any, Any, Any]:
+    """The blocks' tokens as one array: ORTH and IS_ALPHA columns, each block's
+    ``(start, end)`` token offsets and its sentences' (in order, as
+    :func:`tilint.nlp.sentences` splits them). Blocks are tokenised together, one
+    separator token between two; a block whose text begins or ends with whitespace
+    (which would merge with the separator) is tokenised alone."""
+    import numpy
+    from spacy.attrs import IDX, IS_ALPHA, IS_PUNCT, LENGTH, ORTH
+
+    from .nlp import _punct_hashes
+
+    attrs = [ORTH, IS_ALPHA, IS_PUNCT, IDX, LENGTH]
+    arrays, bounds, offset = [], [], 0
+    group: list[str] = []
+
+    def flush() -> None:
+        nonlocal offset
+        if not group:
+            return
+        arr = nlp.tokenizer(_SEPARATOR.join(group)).to_array(attrs)
+        starts = numpy.cumsum([0] + [len(t) + len(_SEPARATOR) for t in group[:-1]])
+        ends = starts + numpy.array([len(t) for t in group])
+        idx, length = arr[:, 3].astype(numpy.int64), arr[:, 4].astype(numpy.int64)
+        lo, hi = numpy.searchsorted(idx, starts), numpy.searchsorted(idx, ends)
+        # each block's tokens start at its first character and end at its last, and one
+        # token (the separator) stands between two blocks
+        if len(idx) != hi[-1] or not (lo < hi).all():
+            raise _Misaligned
+        if not ((idx[lo] == starts).all() and (idx[hi - 1] + length[hi - 1] == ends).all() and (lo[1:] == hi[:-1] + 1).all()):
+            raise _Misaligned
+        arrays.append(arr[:, :3])
+        bounds.extend(zip((lo + offset).tolist(), (hi + offset).tolist()))
+        offset += len(arr)
+        group.clear()
+
+    try:
+        for block in blocks:
+            text = block.text
+            if not text:
+                flush()
+                bounds.append((offset, offset))
+            elif text[0].isspace() or text[-1].isspace():
+                flush()
+                arr = nlp.tokenizer(text).to_array(attrs)
+                arrays.append(arr[:, :3])
+                bounds.append((offset, offset + len(arr)))
+                offset += len(arr)
+            else:
+                group.append(text)
+                continue
+        flush()
+    except _Misaligned:
+        return _sentence_arrays_alone(blocks, nlp)
+    arr = numpy.concatenate(arrays) if arrays else numpy.zeros((0, 3), dtype=numpy.uint64)
+    bound = numpy.array(bounds, dtype=numpy.int64).reshape(-1, 2)
+    return arr[:, 0], arr[:, 1].astype(bool), bound, _sentence_bounds(arr, bound, _punct_hashes(nlp))
+
+
+class _Misaligned(Exception):
+    """Blocks tokenised together did not give each block's own tokens."""
+
+
+def _sentence_arrays_alone(blocks: list[Block], nlp: Any) -> tuple[Any, Any, Any, Any]:
+    """As :func:`_sentence_arrays`, every block tokenised on its own."""
+    import numpy
+    from spacy.attrs import IS_ALPHA, IS_PUNCT, ORTH
+
+    from .nlp import _punct_hashes
+
+    arrays, bounds, offset = [], [], 0
+    for block in blocks:
+        arr = nlp.tokenizer(block.text).to_array([ORTH, IS_ALPHA, IS_PUNCT]).reshape(-1, 3)
+        arrays.append(arr)
+        bounds.append((offset, offset + len(arr)))
+        offset += len(arr)
+    arr = numpy.concatenate(arrays) if arrays else numpy.zeros((0, 3), dtype=numpy.uint64)
+    bound = numpy.array(bounds, dtype=numpy.int64).reshape(-1, 2)
+    return arr[:, 0], arr[:, 1].astype(bool), bound, _sentence_bounds(arr, bound, _punct_hashes(nlp))
+
+
+def _sentence_bounds(arr: Any, bounds: Any, punct: frozenset[int]) -> Any:
+    """``(start, end)`` of every sentence of every block, by the rule of
+    :func:`tilint.nlp.with_sentences`, for all tokens at once: a block's first token
+    starts a sentence, and so does a token that is not punctuation after a run of
+    punctuation (inside its block) holding a sentence-ending character."""
+    import numpy
+
+    n = len(arr)
+    if not n:
+        return numpy.zeros((0, 2), dtype=numpy.int64)
+    ends = numpy.isin(arr[:, 0], numpy.array(sorted(punct), dtype=numpy.uint64))
+    skip = ends | arr[:, 2].astype(bool)
+    pos = numpy.arange(n)
+    last_end = numpy.concatenate(([-1], numpy.maximum.accumulate(numpy.where(ends, pos, -1))[:-1]))
+    last_word = numpy.concatenate(([-1], numpy.maximum.accumulate(numpy.where(skip, -1, pos))[:-1]))
+    nonempty = bounds[bounds[:, 1] > bounds[:, 0]]
+    block_of = numpy.searchsorted(nonempty[:, 1], pos, side="right")  # the block each token is in (or the one after)
+    inside = (block_of < len(nonempty)) & (pos >= nonempty[numpy.minimum(block_of, len(nonempty) - 1), 0])
+    head = nonempty[numpy.minimum(block_of, len(nonempty) - 1), 0]
+    start = inside & ~skip & (last_end > last_word) & (last_end >= head)
+    start[nonempty[:, 0]] = True
+    starts = numpy.flatnonzero(start)
+    owner = block_of[starts]
+    stops = numpy.minimum(numpy.append(starts[1:], n), nonempty[owner, 1])
+    return numpy.stack([starts, stops], axis=1)
+
+
 def _learned_evidence(
     fw: Framework,
     learned: list[Principle],
     compiled: _Compiled,
-    parsed: list[tuple[Block, "Doc", list["Span"]]],
+    candidates: list[_Candidate],
     found: dict[str, list[Evidence]],
-    classifier: Optional["Classifier"],
 ) -> None:
     """The indicators propose; the classifier proposes only when confident; the cues veto.
 
@@ -1104,26 +1301,14 @@ def _learned_evidence(
 
     The classifier reads every sentence in one batched call; cues and indicators are
     matched only in the sentences that could still count, so reading stays cheap."""
-    if classifier is None:
-        from .coverage_model import classify
-
-        classifier = classify
-    todo = [(i, sent) for i, (_, d, sents) in enumerate(parsed) for sent in _worth_classifying(d, sents)]
-    cats = classifier([sent for _, sent in todo])
-    probs: dict[tuple[int, int], dict[str, float]] = {(i, sent.start): c for (i, sent), c in zip(todo, cats)}
-    for i, (block, d, sents) in enumerate(parsed):
-        # a sentence the classifier did not read (under three words) is never evidence
-        read = [s for s in sents if (i, s.start) in probs]
-        if not read:
-            continue
+    for block, d, read, probs, anchored in candidates:
         # sentences with an indicator anchor, and those the classifier is confident about
-        anchored = compiled.prefilter(block.text)
-        confident = {s.start for s in read if any(_alone(p.model, probs[i, s.start]) for p in learned if p.model)}
+        confident = {s.start for s in read if any(_alone(p.model, probs[s.start]) for p in learned if p.model)}
         if not (anchored or confident):
             continue
         chosen = read if anchored else [s for s in read if s.start in confident]
         for hits in compiled.sentence_hits(d, chosen, keep=confident, text=block.text, anchored=anchored):
-            sent_probs = probs.get((i, hits.sent.start))
+            sent_probs = probs.get(hits.sent.start)
             if sent_probs is None:
                 continue
             for p in learned:
