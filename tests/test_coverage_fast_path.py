@@ -244,7 +244,10 @@ def _tokens_together(texts):
     from tilint.coverage import _sentence_arrays
     from tilint.nlp import get_nlp
 
-    orth, alpha, bounds, sents = _sentence_arrays([SimpleNamespace(text=t) for t in texts], get_nlp())
+    nlp = get_nlp()
+    # every third block as the rules engine left it, tokenised already
+    blocks = [SimpleNamespace(text=t, parsed=nlp.tokenizer(t) if i % 3 == 1 else None) for i, t in enumerate(texts)]
+    orth, alpha, bounds, sents = _sentence_arrays(blocks, nlp)
     assert len(alpha) == len(orth)
     by_block = {}
     for s, e in sents.tolist():

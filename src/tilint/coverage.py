@@ -1178,81 +1178,43 @@ def _scanned(blocks: list[Block], nlp: Any, compiled: "_Compiled", learned: list
 def _sentence_arrays(blocks: list[Block], nlp: Any) -> tuple[Any, Any, Any, Any]:
     """The blocks' tokens as one array: ORTH and IS_ALPHA columns, each block's
     ``(start, end)`` token offsets and its sentences' (in order, as
-    :func:`tilint.nlp.sentences` splits them). Blocks are tokenised together, one
-    separator token between two; a block whose text begins or ends with whitespace
-    (which would merge with the separator) is tokenised alone."""
+    :func:`tilint.nlp.sentences` splits them). A block the rules engine tokenised is
+    read from its Doc; the others are tokenised together, one separator token between
+    two, but for a text that begins or ends with whitespace (which would merge with the
+    separator), tokenised alone."""
     import numpy
     from spacy.attrs import IDX, IS_ALPHA, IS_PUNCT, LENGTH, ORTH
 
     from .nlp import _punct_hashes
 
-    attrs = [ORTH, IS_ALPHA, IS_PUNCT, IDX, LENGTH]
-    arrays, bounds, offset = [], [], 0
-    group: list[str] = []
-
-    def flush() -> None:
-        nonlocal offset
-        if not group:
-            return
-        arr = nlp.tokenizer(_SEPARATOR.join(group)).to_array(attrs)
-        starts = numpy.cumsum([0] + [len(t) + len(_SEPARATOR) for t in group[:-1]])
-        ends = starts + numpy.array([len(t) for t in group])
+    columns = [ORTH, IS_ALPHA, IS_PUNCT]
+    pieces: list[Any] = [None] * len(blocks)
+    together: list[int] = []
+    for k, block in enumerate(blocks):
+        text, doc = block.text, block.parsed
+        if doc is not None and doc.vocab is nlp.vocab:
+            pieces[k] = doc.to_array(columns).reshape(-1, 3)
+        elif text and not text[0].isspace() and not text[-1].isspace():
+            together.append(k)
+        else:
+            pieces[k] = nlp.tokenizer(text).to_array(columns).reshape(-1, 3)
+    if together:
+        texts = [blocks[k].text for k in together]
+        arr = nlp.tokenizer(_SEPARATOR.join(texts)).to_array([*columns, IDX, LENGTH])
+        starts = numpy.cumsum([0] + [len(t) + len(_SEPARATOR) for t in texts[:-1]])
+        ends = starts + numpy.array([len(t) for t in texts])
         idx, length = arr[:, 3].astype(numpy.int64), arr[:, 4].astype(numpy.int64)
         lo, hi = numpy.searchsorted(idx, starts), numpy.searchsorted(idx, ends)
         # each block's tokens start at its first character and end at its last, and one
-        # token (the separator) stands between two blocks
-        if len(idx) != hi[-1] or not (lo < hi).all():
-            raise _Misaligned
-        if not ((idx[lo] == starts).all() and (idx[hi - 1] + length[hi - 1] == ends).all() and (lo[1:] == hi[:-1] + 1).all()):
-            raise _Misaligned
-        arrays.append(arr[:, :3])
-        bounds.extend(zip((lo + offset).tolist(), (hi + offset).tolist()))
-        offset += len(arr)
-        group.clear()
-
-    try:
-        for block in blocks:
-            text = block.text
-            if not text:
-                flush()
-                bounds.append((offset, offset))
-            elif text[0].isspace() or text[-1].isspace():
-                flush()
-                arr = nlp.tokenizer(text).to_array(attrs)
-                arrays.append(arr[:, :3])
-                bounds.append((offset, offset + len(arr)))
-                offset += len(arr)
-            else:
-                group.append(text)
-                continue
-        flush()
-    except _Misaligned:
-        return _sentence_arrays_alone(blocks, nlp)
-    arr = numpy.concatenate(arrays) if arrays else numpy.zeros((0, 3), dtype=numpy.uint64)
-    bound = numpy.array(bounds, dtype=numpy.int64).reshape(-1, 2)
-    return arr[:, 0], arr[:, 1].astype(bool), bound, _sentence_bounds(arr, bound, _punct_hashes(nlp))
-
-
-class _Misaligned(Exception):
-    """Blocks tokenised together did not give each block's own tokens."""
-
-
-def _sentence_arrays_alone(blocks: list[Block], nlp: Any) -> tuple[Any, Any, Any, Any]:
-    """As :func:`_sentence_arrays`, every block tokenised on its own."""
-    import numpy
-    from spacy.attrs import IS_ALPHA, IS_PUNCT, ORTH
-
-    from .nlp import _punct_hashes
-
-    arrays, bounds, offset = [], [], 0
-    for block in blocks:
-        arr = nlp.tokenizer(block.text).to_array([ORTH, IS_ALPHA, IS_PUNCT]).reshape(-1, 3)
-        arrays.append(arr)
-        bounds.append((offset, offset + len(arr)))
-        offset += len(arr)
-    arr = numpy.concatenate(arrays) if arrays else numpy.zeros((0, 3), dtype=numpy.uint64)
-    bound = numpy.array(bounds, dtype=numpy.int64).reshape(-1, 2)
-    return arr[:, 0], arr[:, 1].astype(bool), bound, _sentence_bounds(arr, bound, _punct_hashes(nlp))
+        # token (the separator) stands between two blocks; else each is tokenised alone
+        aligned = len(idx) == hi[-1] and bool((lo < hi).all())
+        aligned = aligned and bool((idx[lo] == starts).all() and (idx[hi - 1] + length[hi - 1] == ends).all() and (lo[1:] == hi[:-1] + 1).all())
+        for j, k in enumerate(together):
+            pieces[k] = arr[lo[j] : hi[j], :3] if aligned else nlp.tokenizer(texts[j]).to_array(columns).reshape(-1, 3)
+    sizes = numpy.array([len(piece) for piece in pieces], dtype=numpy.int64)
+    arr = numpy.concatenate(pieces) if pieces else numpy.zeros((0, 3), dtype=numpy.uint64)
+    bounds = numpy.stack([numpy.cumsum(sizes) - sizes, numpy.cumsum(sizes)], axis=1).reshape(-1, 2)
+    return arr[:, 0], arr[:, 1].astype(bool), bounds, _sentence_bounds(arr, bounds, _punct_hashes(nlp))
 
 
 def _sentence_bounds(arr: Any, bounds: Any, punct: frozenset[int]) -> Any:
