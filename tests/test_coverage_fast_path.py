@@ -272,3 +272,36 @@ def test_every_sentence_we_have_tokenised_together_as_alone():
     texts = [s.strip() for s in SENTENCES]
     paragraphs = [" ".join(texts[i : i + 3]) for i in range(0, len(texts), 3)]
     assert _tokens_together(texts + paragraphs) == _tokens_alone(texts + paragraphs)
+
+
+# The indicator gate reads a block's text only where a form or regex it looks for in the text
+# could be (found once in all of a document's blocks, or in the block's words).
+GATE_PIECES = ["co-design", "co-", "-", "design", "trauma", "TRAUMATISED", "re-traumatise", "retraumatize", "aces", "services", "ACE",
+               "debriefing", "we'll", "'cause", "100%", "well-being", "ΑΣ", "İ", "ſ", "\u212a", "\n", " ", "staff", "trained", "restraint"]
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.lists(st.lists(st.one_of(st.sampled_from(GATE_PIECES), st.sampled_from(SENTENCES[:300]), st.text(max_size=6)), max_size=5),
+                max_size=10), st.sampled_from(FRAMEWORKS))
+def test_gate_reads_the_texts_it_needs(blocks, framework):
+    from tilint.prefilter import words_of
+
+    gate = _compiled(load_framework(framework)).prefilter
+    texts = ["".join(parts) for parts in blocks]
+    assert [gate.check(words_of(t), seen) for t, seen in zip(texts, gate.texts(texts))] == [gate(t) for t in texts]
+
+
+def test_gate_marks_only_texts_that_may_hold_a_form_or_regex():
+    gate = _compiled(load_framework("samhsa-4r")).prefilter
+    texts = ["We co-design services.", "Places and services", "ACEs screening", "nothing here", "", "Never retraumatise"]
+    assert gate.texts(texts) == ["We co-design services.", "", "ACEs screening", "", "", "Never retraumatise"]
+
+
+def test_only_regexes_of_letters_at_a_word_start_are_looked_for_in_words():
+    from tilint.coverage import _letters_only
+    from tilint.prefilter import _WORD_START
+
+    assert _letters_only(_WORD_START + "(?:(trauma|traumati[sz]ed|aces?))")
+    assert not _letters_only("(?:trauma)")  # anywhere in a word
+    assert not _letters_only(_WORD_START + "(?:re-?traumati[sz])")  # a hyphen
+    assert not _letters_only(_WORD_START + "(?:trauma\\w)") and not _letters_only(_WORD_START + "(?:[^a]x)") and not _letters_only(_WORD_START + "(?:a.b)")

@@ -33,6 +33,7 @@ carries its score and ``why`` it counts. See docs/coverage.md.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import itertools
 import operator
@@ -45,7 +46,7 @@ from typing import TYPE_CHECKING, AbstractSet, Any, Container, Iterable, Optiona
 from .document import Block, Document
 from .models import Finding, Source
 from .nlp import get_nlp, keep_long_lived, norm, parse_blocks, sentences
-from .prefilter import GatedMatcher, Prefilter, Requirement, pattern_requirements, places_of, requirement, variants, words_of
+from .prefilter import _WORD_START, GatedMatcher, Prefilter, Requirement, pattern_requirements, places_of, requirement, variants, words_of
 from .ruleset import load_sources, rules_dir
 from .yamlutil import DataError, load_validated, node_line
 
@@ -953,12 +954,86 @@ class _IndicatorGate:
         self.with_words = Prefilter((w for _, _, with_reqs in paired for w in with_reqs), (i for i, _, with_reqs in paired for _ in with_reqs))
         self.own_words = {i: Prefilter(reqs) for i, reqs, _ in paired}
         self.bypass = False  # True: every text is a candidate (the plain path, for tests)
+        # what the prefilters look for in a text beyond its words (see texts()): forms that
+        # are not letter runs, found by substring, and regexes (an anchor holds where its
+        # regex matches; the prefilters' looser screens only decide whether to look)
+        looked = {a for reqs, with_reqs in indicators for req in (*reqs, *(with_reqs or ())) for a in req if a.odd or a.regex}  # type: ignore[attr-defined]
+        self._odd = sorted({f for a in looked for f in a.odd})  # type: ignore[attr-defined]
+        regexes = [re.compile(r, re.I) for r in sorted({a.regex for a in looked if a.regex})]
+        # a regex that starts a word and matches letters only matches where a word of the
+        # text starts with what it matches: it is looked for in the words; the others in
+        # the text, by their body (which a search can skip ahead for) then whole
+        self._word_regexes = [re.compile(r.pattern.removeprefix(_WORD_START), re.I) for r in regexes if _letters_only(r.pattern)]
+        self._text_regexes = [(re.compile(r.pattern.removeprefix(_WORD_START), re.I), r) for r in regexes if not _letters_only(r.pattern)]
+        self._word_hits: dict[str, bool] = {}
+        # a regex whose matches depend on what surrounds them (but for the start of a word,
+        # which a text's start and the line break before it in the joined texts both are),
+        # or that matches nothing, cannot be looked for in all the texts at once
+        self._per_text = "" in self._odd or any(
+            r.search("") is not None or any(mark in r.pattern.removeprefix(_WORD_START) for mark in _CONTEXT_MARKS) for r in regexes
+        )
 
     def check(self, words: AbstractSet[str], text: str) -> bool:
         return self.bypass or self.alone.check(words, text) or any(self.own_words[i].check(words, text) for i in self.with_words.tags(words, text))
 
     def __call__(self, text: str) -> bool:
         return self.check(words_of(text), text)
+
+    def texts(self, texts: Sequence[str]) -> list[str]:
+        """What :meth:`check` must read of each of ``texts`` besides its words: the text
+        where a form or regex the prefilters look for in it could be, else "" (where none
+        can be, "" gets the same answers). Forms and the regexes looked for in the text
+        are looked for once in all the texts joined, a regex at every place it matches,
+        and each match marks every text it overlaps; the other regexes in each text's
+        words, each word once per process."""
+        if self._per_text:
+            return list(texts)
+        lowers = [t.lower() for t in texts]  # what the prefilters search
+        joined = "\n".join(lowers)
+        starts = list(itertools.accumulate((len(t) + 1 for t in lowers[:-1]), initial=0))
+        marked: set[int] = set()
+
+        def mark(start: int, end: int) -> None:
+            marked.update(range(bisect.bisect_right(starts, start) - 1, bisect.bisect_right(starts, max(start, end - 1))))
+
+        for form in self._odd:
+            at = joined.find(form)
+            while at >= 0:
+                mark(at, at + len(form))
+                at = joined.find(form, at + 1)
+        for body, whole in self._text_regexes:
+            found = body.search(joined)
+            while found is not None:
+                at = found.start()
+                m = whole.match(joined, at)
+                if m is not None:
+                    mark(at, m.end())
+                found = body.search(joined, at + 1)
+        if self._word_regexes:
+            hits = self._word_hits
+            if len(hits) >= _TOKEN_CACHE:  # a document of random strings must not grow it without end
+                hits.clear()
+            for k, text in enumerate(texts):
+                if k not in marked:
+                    for w in words_of(text):
+                        hit = hits.get(w)
+                        if hit is None:
+                            hit = hits[w] = any(r.match(w) for r in self._word_regexes)
+                        if hit:
+                            marked.add(k)
+                            break
+        return [t if k in marked else "" for k, t in enumerate(texts)]
+
+
+#: What makes a regex's match depend on the text around it (anchors, word boundaries, lookarounds).
+_CONTEXT_MARKS = ("^", "$", "\\A", "\\Z", "\\b", "\\B", "(?=", "(?!", "(?<", "(?P=", "(?(")
+_LETTER_REGEX = re.compile(r"[A-Za-z()|?\[\]*+]+")
+
+
+def _letters_only(regex: str) -> bool:
+    """Does the regex match only at the start of a word and only letters (its body made
+    of ASCII letters, groups, alternatives, classes of letters and repeats)?"""
+    return regex.startswith(_WORD_START) and _LETTER_REGEX.fullmatch(regex.removeprefix(_WORD_START).replace("(?:", "(")) is not None
 
 
 def _first_word(sent: "Span") -> int:
@@ -1153,8 +1228,10 @@ def _scanned(blocks: list[Block], nlp: Any, compiled: "_Compiled", learned: list
     running = numpy.concatenate(([0], numpy.cumsum(confident)))
     hot = running[first[1:]] > running[first[:-1]]  # the block has a sentence the classifier is confident about
     chosen = []
+    gate = compiled.prefilter
+    texts = gate.texts([b.text for b in blocks])
     for k in numpy.flatnonzero(first[1:] > first[:-1]).tolist():
-        anchored = compiled.prefilter(blocks[k].text)
+        anchored = gate.check(words_of(blocks[k].text), texts[k])
         if anchored or hot[k]:
             chosen.append((k, anchored))
     if not chosen:
@@ -1165,7 +1242,7 @@ def _scanned(blocks: list[Block], nlp: Any, compiled: "_Compiled", learned: list
     for (k, anchored), (block, d) in zip(chosen, docs):
         start, end = bounds[k].tolist()
         mine = range(first[k], first[k + 1])
-        if len(d) != end - start:  # never seen: tokenised otherwise alone than joined
+        if len(d) != end - start:  # never seen (a Doc with other tokens than the scan read): the plain route
             (candidate,) = _classified([(block, d, sentences(d, nlp))], compiled, None) or [None]
             if candidate is not None:
                 out.append(candidate)
