@@ -476,6 +476,8 @@ class _Compiled:
             self.indicator_keys += [(ind.key, ind.with_key) for ind in self.indicators[p.id]]
             if p.exclude:
                 self._add(f"exclude:{p.id}", list(p.exclude))
+        # each indicator key: its principle's list, and its place there
+        self.indicator_at = {ind.key: (id(inds), j) for inds in self.indicators.values() for j, ind in enumerate(inds)}
         self._compile()
 
     def _compile(self) -> None:
@@ -1091,8 +1093,15 @@ def _sentence_score(p: Principle, ind_list: list[_Indicator], hits: _Hits, cap: 
         return 0.0
     if p.needs_commitment and (not hits.committed() or "cue:advice" in hits.found or "cue:research" in hits.found):
         return 0.0
+    # the indicators that matched, in the list's order (the order the weights add up in):
+    # indicator keys are always matched at once, so the sentence's keys name them all
+    matched: Iterable[int] = range(len(ind_list))
+    if ind_list is hits.compiled.indicators.get(p.id):
+        at = hits.compiled.indicator_at
+        matched = sorted(j for owner, j in map(at.get, dict.keys(hits.found), itertools.repeat((None, 0))) if owner == id(ind_list))
     score = 0.0
-    for ind in ind_list:
+    for j in matched:
+        ind = ind_list[j]
         spans = hits.found.get(ind.key, ())
         if any(hits.near(ind.with_key, s, e) and _counts(ind, p, hits, s, e) for s, e in spans):
             score += ind.weight
