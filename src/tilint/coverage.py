@@ -959,8 +959,8 @@ class _IndicatorGate:
         # what the prefilters look for in a text beyond its words (see texts()): forms that
         # are not letter runs, found by substring, and regexes (an anchor holds where its
         # regex matches; the prefilters' looser screens only decide whether to look)
-        looked = {a for reqs, with_reqs in indicators for req in (*reqs, *(with_reqs or ())) for a in req if a.odd or a.regex}  # type: ignore[attr-defined]
-        self._odd = sorted({f for a in looked for f in a.odd})  # type: ignore[attr-defined]
+        looked = {a for reqs, with_reqs in indicators for req in (*reqs, *(with_reqs or ())) for a in req if a.odd or a.regex}
+        self._odd = sorted({f for a in looked for f in a.odd})
         regexes = [re.compile(r, re.I) for r in sorted({a.regex for a in looked if a.regex})]
         # a regex that starts a word and matches letters only matches where a word of the
         # text starts with what it matches: it is looked for in the words; the others in
@@ -1252,9 +1252,7 @@ def _scanned(blocks: list[Block], nlp: Any, compiled: "_Compiled", learned: list
         start, end = bounds[k].tolist()
         mine = range(first[k], first[k + 1])
         if len(d) != end - start:  # never seen (a Doc with other tokens than the scan read): the plain route
-            (candidate,) = _classified([(block, d, sentences(d, nlp))], compiled, None) or [None]
-            if candidate is not None:
-                out.append(candidate)
+            out += _classified([(block, d, sentences(d, nlp))], compiled, None)
             continue
         read = [d[a - start : b - start] for a, b in sent_bounds[worth[mine.start : mine.stop]].tolist()]
         out.append((block, d, read, {s.start: dict(zip(labels, rows[j])) for s, j in zip(read, mine)}, anchored))
