@@ -1,10 +1,12 @@
-"""Coverage's fast path (block and sentence gates, token patterns matched on token attributes
-rather than by spaCy's Matcher or, without them, cue lists matched only when asked for, the
-block's text reused) gives exactly the reports of the plain path, where every sentence of
-every block is matched whole by every spaCy Matcher."""
+"""Coverage's fast path (a document's blocks tokenised, split and classified as one array,
+block and sentence gates, token patterns matched on token attributes rather than by spaCy's
+Matcher or, without them, cue lists matched only when asked for, the block's text reused)
+gives exactly the reports of the plain path, where every block gets a Doc and sentence spans
+and every sentence of every block is matched whole by every spaCy Matcher."""
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 from pathlib import Path
 
@@ -38,6 +40,7 @@ def plain_path():
         c.prefilter.bypass = True
         c.lazy_cues = False
         c.array_matching = False
+        c.scan_arrays = False
     for m in matchers:
         m.plain = True
     try:
@@ -48,6 +51,7 @@ def plain_path():
             c.prefilter.bypass = False
             del c.lazy_cues
             del c.array_matching
+            del c.scan_arrays
         for m in matchers:
             m.plain = False
 
@@ -214,3 +218,90 @@ def test_batched_ngram_features_are_spacys(monkeypatch):
     batched = coverage_model.classify(spans)
     monkeypatch.setattr(coverage_model, "_bow_layers", lambda model: None)
     assert coverage_model.classify(spans) == batched
+
+
+# A document's blocks are tokenised as one text and split into sentences on its arrays:
+# each block gets the tokens and sentences it gets alone.
+EDGES = ["", " ", "\n", "\xa0", "\t", " \n ", "  "]
+BLOCK_PIECES = ["We will.", "Staff", "...", "?!", ")", '"', "“Yes.”", "e.g.", "a.m.", ":)", "U.K.", "Dr.", "can't", "co-design",
+                "—", "…", "3.5", "etc.", "\n", " ", "\n\n", "(a)", "- ", "İ", "ΑΣ", "https://example.org/x.", "no.", "N.B."]
+
+
+def _tokens_alone(texts):
+    from tilint.nlp import get_nlp, sentences
+
+    nlp = get_nlp()
+    out = []
+    for text in texts:
+        doc = nlp.tokenizer(text)
+        out.append(([t.orth for t in doc], [(s.start, s.end) for s in sentences(doc, nlp)]))
+    return out
+
+
+def _tokens_together(texts):
+    from types import SimpleNamespace
+
+    from tilint.coverage import _sentence_arrays
+    from tilint.nlp import get_nlp
+
+    nlp = get_nlp()
+    # every third block as the rules engine left it, tokenised already
+    blocks = [SimpleNamespace(text=t, parsed=nlp.tokenizer(t) if i % 3 == 1 else None) for i, t in enumerate(texts)]
+    orth, alpha, bounds, sents = _sentence_arrays(blocks, nlp)
+    assert len(alpha) == len(orth)
+    by_block = {}
+    for s, e in sents.tolist():
+        by_block.setdefault(s, []).append((s, e))
+    starts = sorted(by_block)
+    out = []
+    for a, b in bounds.tolist():
+        mine = [(s - a, e - a) for start in starts[bisect.bisect_left(starts, a) : bisect.bisect_left(starts, b)] for s, e in by_block[start]]
+        out.append((orth[a:b].tolist(), mine))
+    return out
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.lists(st.tuples(st.sampled_from(EDGES), st.lists(st.one_of(st.sampled_from(BLOCK_PIECES), st.sampled_from(SENTENCES[:400]),
+                                                                    st.text(max_size=8)), max_size=6), st.sampled_from(EDGES)), max_size=8))
+def test_blocks_tokenised_together_get_their_own_tokens_and_sentences(blocks):
+    texts = [head + " ".join(body) + tail for head, body, tail in blocks]
+    assert _tokens_together(texts) == _tokens_alone(texts)
+
+
+def test_every_sentence_we_have_tokenised_together_as_alone():
+    texts = [s.strip() for s in SENTENCES]
+    paragraphs = [" ".join(texts[i : i + 3]) for i in range(0, len(texts), 3)]
+    assert _tokens_together(texts + paragraphs) == _tokens_alone(texts + paragraphs)
+
+
+# The indicator gate reads a block's text only where a form or regex it looks for in the text
+# could be (found once in all of a document's blocks, or in the block's words).
+GATE_PIECES = ["co-design", "co-", "-", "design", "trauma", "TRAUMATISED", "re-traumatise", "retraumatize", "aces", "services", "ACE",
+               "debriefing", "we'll", "'cause", "100%", "well-being", "ΑΣ", "İ", "ſ", "\u212a", "\n", " ", "staff", "trained", "restraint"]
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.lists(st.lists(st.one_of(st.sampled_from(GATE_PIECES), st.sampled_from(SENTENCES[:300]), st.text(max_size=6)), max_size=5),
+                max_size=10), st.sampled_from(FRAMEWORKS))
+def test_gate_reads_the_texts_it_needs(blocks, framework):
+    from tilint.prefilter import words_of
+
+    gate = _compiled(load_framework(framework)).prefilter
+    texts = ["".join(parts) for parts in blocks]
+    assert [gate.check(words_of(t), seen) for t, seen in zip(texts, gate.texts(texts))] == [gate(t) for t in texts]
+
+
+def test_gate_marks_only_texts_that_may_hold_a_form_or_regex():
+    gate = _compiled(load_framework("samhsa-4r")).prefilter
+    texts = ["We co-design services.", "Places and services", "ACEs screening", "nothing here", "", "Never retraumatise"]
+    assert gate.texts(texts) == ["We co-design services.", "", "ACEs screening", "", "", "Never retraumatise"]
+
+
+def test_only_regexes_of_letters_at_a_word_start_are_looked_for_in_words():
+    from tilint.coverage import _letters_only
+    from tilint.prefilter import _WORD_START
+
+    assert _letters_only(_WORD_START + "(?:(trauma|traumati[sz]ed|aces?))")
+    assert not _letters_only("(?:trauma)")  # anywhere in a word
+    assert not _letters_only(_WORD_START + "(?:re-?traumati[sz])")  # a hyphen
+    assert not _letters_only(_WORD_START + "(?:trauma\\w)") and not _letters_only(_WORD_START + "(?:[^a]x)") and not _letters_only(_WORD_START + "(?:a.b)")

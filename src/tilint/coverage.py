@@ -33,6 +33,7 @@ carries its score and ``why`` it counts. See docs/coverage.md.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import itertools
 import operator
@@ -45,7 +46,7 @@ from typing import TYPE_CHECKING, AbstractSet, Any, Container, Iterable, Optiona
 from .document import Block, Document
 from .models import Finding, Source
 from .nlp import get_nlp, keep_long_lived, norm, parse_blocks, sentences
-from .prefilter import GatedMatcher, Prefilter, Requirement, pattern_requirements, places_of, requirement, variants, words_of
+from .prefilter import _WORD_START, GatedMatcher, Prefilter, Requirement, pattern_requirements, places_of, requirement, variants, words_of
 from .ruleset import load_sources, rules_dir
 from .yamlutil import DataError, load_validated, node_line
 
@@ -457,6 +458,7 @@ class _Compiled:
 
     lazy_cues = True  # False: every cue list is matched in every sentence with an indicator (the plain path, for tests)
     array_matching = True  # False: token patterns run in spaCy's Matchers (the plain path, for tests)
+    scan_arrays = True  # False: every block gets a Doc and its sentences spans before classifying (the plain path, for tests)
 
     def __init__(self, framework: Framework, cues: dict):
         self.phrases: dict[str, list[str]] = {}
@@ -474,6 +476,8 @@ class _Compiled:
             self.indicator_keys += [(ind.key, ind.with_key) for ind in self.indicators[p.id]]
             if p.exclude:
                 self._add(f"exclude:{p.id}", list(p.exclude))
+        # each indicator key: its principle's list, and its place there
+        self.indicator_at = {ind.key: (id(inds), j) for inds in self.indicators.values() for j, ind in enumerate(inds)}
         self._compile()
 
     def _compile(self) -> None:
@@ -952,12 +956,86 @@ class _IndicatorGate:
         self.with_words = Prefilter((w for _, _, with_reqs in paired for w in with_reqs), (i for i, _, with_reqs in paired for _ in with_reqs))
         self.own_words = {i: Prefilter(reqs) for i, reqs, _ in paired}
         self.bypass = False  # True: every text is a candidate (the plain path, for tests)
+        # what the prefilters look for in a text beyond its words (see texts()): forms that
+        # are not letter runs, found by substring, and regexes (an anchor holds where its
+        # regex matches; the prefilters' looser screens only decide whether to look)
+        looked = {a for reqs, with_reqs in indicators for req in (*reqs, *(with_reqs or ())) for a in req if a.odd or a.regex}
+        self._odd = sorted({f for a in looked for f in a.odd})
+        regexes = [re.compile(r, re.I) for r in sorted({a.regex for a in looked if a.regex})]
+        # a regex that starts a word and matches letters only matches where a word of the
+        # text starts with what it matches: it is looked for in the words; the others in
+        # the text, by their body (which a search can skip ahead for) then whole
+        self._word_regexes = [re.compile(r.pattern.removeprefix(_WORD_START), re.I) for r in regexes if _letters_only(r.pattern)]
+        self._text_regexes = [(re.compile(r.pattern.removeprefix(_WORD_START), re.I), r) for r in regexes if not _letters_only(r.pattern)]
+        self._word_hits: dict[str, bool] = {}
+        # a regex whose matches depend on what surrounds them (but for the start of a word,
+        # which a text's start and the line break before it in the joined texts both are),
+        # or that matches nothing, cannot be looked for in all the texts at once
+        self._per_text = "" in self._odd or any(
+            r.search("") is not None or any(mark in r.pattern.removeprefix(_WORD_START) for mark in _CONTEXT_MARKS) for r in regexes
+        )
 
     def check(self, words: AbstractSet[str], text: str) -> bool:
         return self.bypass or self.alone.check(words, text) or any(self.own_words[i].check(words, text) for i in self.with_words.tags(words, text))
 
     def __call__(self, text: str) -> bool:
         return self.check(words_of(text), text)
+
+    def texts(self, texts: Sequence[str]) -> list[str]:
+        """What :meth:`check` must read of each of ``texts`` besides its words: the text
+        where a form or regex the prefilters look for in it could be, else "" (where none
+        can be, "" gets the same answers). Forms and the regexes looked for in the text
+        are looked for once in all the texts joined, a regex at every place it matches,
+        and each match marks every text it overlaps; the other regexes in each text's
+        words, each word once per process."""
+        if self._per_text:
+            return list(texts)
+        lowers = [t.lower() for t in texts]  # what the prefilters search
+        joined = "\n".join(lowers)
+        starts = list(itertools.accumulate((len(t) + 1 for t in lowers[:-1]), initial=0))
+        marked: set[int] = set()
+
+        def mark(start: int, end: int) -> None:
+            marked.update(range(bisect.bisect_right(starts, start) - 1, bisect.bisect_right(starts, max(start, end - 1))))
+
+        for form in self._odd:
+            at = joined.find(form)
+            while at >= 0:
+                mark(at, at + len(form))
+                at = joined.find(form, at + 1)
+        for body, whole in self._text_regexes:
+            found = body.search(joined)
+            while found is not None:
+                at = found.start()
+                m = whole.match(joined, at)
+                if m is not None:
+                    mark(at, m.end())
+                found = body.search(joined, at + 1)
+        if self._word_regexes:
+            hits = self._word_hits
+            if len(hits) >= _TOKEN_CACHE:  # a document of random strings must not grow it without end
+                hits.clear()
+            for k, text in enumerate(texts):
+                if k not in marked:
+                    for w in words_of(text):
+                        hit = hits.get(w)
+                        if hit is None:
+                            hit = hits[w] = any(r.match(w) for r in self._word_regexes)
+                        if hit:
+                            marked.add(k)
+                            break
+        return [t if k in marked else "" for k, t in enumerate(texts)]
+
+
+#: What makes a regex's match depend on the text around it (anchors, word boundaries, lookarounds).
+_CONTEXT_MARKS = ("^", "$", "\\A", "\\Z", "\\b", "\\B", "(?=", "(?!", "(?<", "(?P=", "(?(")
+_LETTER_REGEX = re.compile(r"[A-Za-z()|?\[\]*+]+")
+
+
+def _letters_only(regex: str) -> bool:
+    """Does the regex match only at the start of a word and only letters (its body made
+    of ASCII letters, groups, alternatives, classes of letters and repeats)?"""
+    return regex.startswith(_WORD_START) and _LETTER_REGEX.fullmatch(regex.removeprefix(_WORD_START).replace("(?:", "(")) is not None
 
 
 def _first_word(sent: "Span") -> int:
@@ -1015,8 +1093,15 @@ def _sentence_score(p: Principle, ind_list: list[_Indicator], hits: _Hits, cap: 
         return 0.0
     if p.needs_commitment and (not hits.committed() or "cue:advice" in hits.found or "cue:research" in hits.found):
         return 0.0
+    # the indicators that matched, in the list's order (the order the weights add up in):
+    # indicator keys are always matched at once, so the sentence's keys name them all
+    matched: Iterable[int] = range(len(ind_list))
+    if ind_list is hits.compiled.indicators.get(p.id):
+        at = hits.compiled.indicator_at
+        matched = sorted(j for owner, j in map(at.get, dict.keys(hits.found), itertools.repeat((None, 0))) if owner == id(ind_list))
     score = 0.0
-    for ind in ind_list:
+    for j in matched:
+        ind = ind_list[j]
         spans = hits.found.get(ind.key, ())
         if any(hits.near(ind.with_key, s, e) and _counts(ind, p, hits, s, e) for s, e in spans):
             score += ind.weight
@@ -1055,6 +1140,11 @@ def check_document(
     # indicator anchor cannot give evidence either and is skipped unparsed
     blocks = [b for b in doc.blocks if b.kind != "heading" and (learned or compiled.prefilter(b.text))]
     nlp = get_nlp()
+    if learned and not lexical and classifier is None and compiled.scan_arrays:
+        candidates = _scanned(blocks, nlp, compiled, learned)
+        if candidates is not None:  # None: the shipped model is not a bag of words
+            _learned_evidence(fw, learned, compiled, candidates, found)
+            return CoverageReport(fw.name, [_result(p, found[p.id]) for p in fw.principles], fw)
     # tokenizer + sentences is all we need (norms live on the vocabulary); a block the
     # rules engine already tokenised is not tokenised again
     parsed = [(block, d, sentences(d, nlp)) for block, d in parse_blocks(blocks, nlp)]
@@ -1069,7 +1159,7 @@ def check_document(
                         if score >= p.sentence_min:
                             found[p.id].append(_evidence(block, hits.sent, score, _lexical_why(p, compiled, hits)))
     if learned:
-        _learned_evidence(fw, learned, compiled, parsed, found, classifier)
+        _learned_evidence(fw, learned, compiled, _classified(parsed, compiled, classifier), found)
     return CoverageReport(fw.name, [_result(p, found[p.id]) for p in fw.principles], fw)
 
 
@@ -1084,13 +1174,166 @@ def _worth_classifying(doc: "Doc", sents: list["Span"]) -> list["Span"]:
     return [s for s in sents if alpha[s.start : s.end].sum() >= 3]
 
 
+#: A block that can give evidence from the classifier: its doc, the sentences the
+#: classifier read (three words or more) with their scores, and whether an indicator
+#: could match in it (the indicator gate).
+_Candidate = tuple[Block, "Doc", list["Span"], dict[int, dict[str, float]], bool]
+
+
+def _classified(parsed: list[tuple[Block, "Doc", list["Span"]]], compiled: "_Compiled", classifier: Optional["Classifier"]) -> list[_Candidate]:
+    """Every block with a sentence the classifier reads (the plain route: a Doc and
+    sentence spans per block, every sentence classified through ``classifier``)."""
+    if classifier is None:
+        from .coverage_model import classify
+
+        classifier = classify
+    todo = [(i, sent) for i, (_, d, sents) in enumerate(parsed) for sent in _worth_classifying(d, sents)]
+    cats = classifier([sent for _, sent in todo])
+    probs: dict[tuple[int, int], dict[str, float]] = {(i, sent.start): c for (i, sent), c in zip(todo, cats)}
+    out = []
+    for i, (block, d, sents) in enumerate(parsed):
+        # a sentence the classifier did not read (under three words) is never evidence
+        read = [s for s in sents if (i, s.start) in probs]
+        if read:
+            out.append((block, d, read, {s.start: probs[i, s.start] for s in read}, compiled.prefilter(block.text)))
+    return out
+
+
+_SEPARATOR = "\n\n"  # between the blocks of one tokenised text: whitespace, a token of its own
+
+
+def _scanned(blocks: list[Block], nlp: Any, compiled: "_Compiled", learned: list[Principle]) -> Optional[list[_Candidate]]:
+    """The blocks that can give evidence, found on token arrays (the fast route of the
+    shipped bag-of-words classifier; None for another model).
+
+    The blocks of a document are tokenised as one text (spaCy's tokenizer splits at
+    whitespace before anything else, so each block's tokens are those it has alone; the
+    joins are checked), split into sentences and classified on the attribute arrays of
+    that one Doc. Only a block where an indicator could match or the classifier alone is
+    confident about a sentence is then tokenised on its own (unless the rules engine
+    did) for matching: most blocks never get a Doc, a Span or a dict of their own.
+    Sentences and scores are those of :func:`_classified`
+    (tests/test_coverage_fast_path.py)."""
+    import numpy
+
+    from .coverage_model import _reads_orth_only, load_classifier, predict_orths
+
+    model = load_classifier()
+    if not _reads_orth_only(model):
+        return None
+    orth, alpha, bounds, sent_bounds = _sentence_arrays(blocks, nlp)
+    counts = numpy.concatenate(([0], numpy.cumsum(alpha)))
+    worth = numpy.flatnonzero(counts[sent_bounds[:, 1]] - counts[sent_bounds[:, 0]] >= 3)
+    labels, scores = predict_orths(model, [orth[a:b] for a, b in sent_bounds[worth].tolist()])
+    confident = numpy.zeros(len(worth), dtype=bool)
+    for p in learned:
+        spec = p.model
+        if spec is not None and spec.threshold is not None:  # as _alone, in double precision
+            column = scores[:, labels.index(spec.label)].astype(numpy.float64) if spec.label in labels else numpy.zeros(len(worth))
+            confident |= column >= spec.threshold
+    # per block, the classified sentences: their rows in `worth` run from first[k] to first[k + 1]
+    owner = numpy.searchsorted(bounds[:, 1], sent_bounds[worth, 0], side="right")
+    first = numpy.searchsorted(owner, numpy.arange(len(blocks) + 1))
+    running = numpy.concatenate(([0], numpy.cumsum(confident)))
+    hot = running[first[1:]] > running[first[:-1]]  # the block has a sentence the classifier is confident about
+    chosen = []
+    gate = compiled.prefilter
+    texts = gate.texts([b.text for b in blocks])
+    for k in numpy.flatnonzero(first[1:] > first[:-1]).tolist():
+        anchored = gate.check(words_of(blocks[k].text), texts[k])
+        if anchored or hot[k]:
+            chosen.append((k, anchored))
+    if not chosen:
+        return []
+    rows = scores.tolist()
+    out: list[_Candidate] = []
+    docs = parse_blocks([blocks[k] for k, _ in chosen], nlp)
+    for (k, anchored), (block, d) in zip(chosen, docs):
+        start, end = bounds[k].tolist()
+        mine = range(first[k], first[k + 1])
+        if len(d) != end - start:  # never seen (a Doc with other tokens than the scan read): the plain route
+            out += _classified([(block, d, sentences(d, nlp))], compiled, None)
+            continue
+        read = [d[a - start : b - start] for a, b in sent_bounds[worth[mine.start : mine.stop]].tolist()]
+        out.append((block, d, read, {s.start: dict(zip(labels, rows[j])) for s, j in zip(read, mine)}, anchored))
+    return out
+
+
+def _sentence_arrays(blocks: list[Block], nlp: Any) -> tuple[Any, Any, Any, Any]:
+    """The blocks' tokens as one array: ORTH and IS_ALPHA columns, each block's
+    ``(start, end)`` token offsets and its sentences' (in order, as
+    :func:`tilint.nlp.sentences` splits them). A block the rules engine tokenised is
+    read from its Doc; the others are tokenised together, one separator token between
+    two, but for a text that begins or ends with whitespace (which would merge with the
+    separator), tokenised alone."""
+    import numpy
+    from spacy.attrs import IDX, IS_ALPHA, IS_PUNCT, LENGTH, ORTH
+
+    from .nlp import _punct_hashes
+
+    columns = [ORTH, IS_ALPHA, IS_PUNCT]
+    pieces: list[Any] = [None] * len(blocks)
+    together: list[int] = []
+    for k, block in enumerate(blocks):
+        text, doc = block.text, block.parsed
+        if doc is not None and doc.vocab is nlp.vocab:
+            pieces[k] = doc.to_array(columns).reshape(-1, 3)
+        elif text and not text[0].isspace() and not text[-1].isspace():
+            together.append(k)
+        else:
+            pieces[k] = nlp.tokenizer(text).to_array(columns).reshape(-1, 3)
+    if together:
+        texts = [blocks[k].text for k in together]
+        arr = nlp.tokenizer(_SEPARATOR.join(texts)).to_array([*columns, IDX, LENGTH])
+        starts = numpy.cumsum([0] + [len(t) + len(_SEPARATOR) for t in texts[:-1]])
+        ends = starts + numpy.array([len(t) for t in texts])
+        idx, length = arr[:, 3].astype(numpy.int64), arr[:, 4].astype(numpy.int64)
+        lo, hi = numpy.searchsorted(idx, starts), numpy.searchsorted(idx, ends)
+        # each block's tokens start at its first character and end at its last, and one
+        # token (the separator) stands between two blocks; else each is tokenised alone
+        aligned = len(idx) == hi[-1] and bool((lo < hi).all())
+        aligned = aligned and bool((idx[lo] == starts).all() and (idx[hi - 1] + length[hi - 1] == ends).all() and (lo[1:] == hi[:-1] + 1).all())
+        for j, k in enumerate(together):
+            pieces[k] = arr[lo[j] : hi[j], :3] if aligned else nlp.tokenizer(texts[j]).to_array(columns).reshape(-1, 3)
+    sizes = numpy.array([len(piece) for piece in pieces], dtype=numpy.int64)
+    arr = numpy.concatenate(pieces) if pieces else numpy.zeros((0, 3), dtype=numpy.uint64)
+    bounds = numpy.stack([numpy.cumsum(sizes) - sizes, numpy.cumsum(sizes)], axis=1).reshape(-1, 2)
+    return arr[:, 0], arr[:, 1].astype(bool), bounds, _sentence_bounds(arr, bounds, _punct_hashes(nlp))
+
+
+def _sentence_bounds(arr: Any, bounds: Any, punct: frozenset[int]) -> Any:
+    """``(start, end)`` of every sentence of every block, by the rule of
+    :func:`tilint.nlp.with_sentences`, for all tokens at once: a block's first token
+    starts a sentence, and so does a token that is not punctuation after a run of
+    punctuation (inside its block) holding a sentence-ending character."""
+    import numpy
+
+    n = len(arr)
+    if not n:
+        return numpy.zeros((0, 2), dtype=numpy.int64)
+    ends = numpy.isin(arr[:, 0], numpy.array(sorted(punct), dtype=numpy.uint64))
+    skip = ends | arr[:, 2].astype(bool)
+    pos = numpy.arange(n)
+    last_end = numpy.concatenate(([-1], numpy.maximum.accumulate(numpy.where(ends, pos, -1))[:-1]))
+    last_word = numpy.concatenate(([-1], numpy.maximum.accumulate(numpy.where(skip, -1, pos))[:-1]))
+    nonempty = bounds[bounds[:, 1] > bounds[:, 0]]
+    block_of = numpy.searchsorted(nonempty[:, 1], pos, side="right")  # the block each token is in (or the one after)
+    inside = (block_of < len(nonempty)) & (pos >= nonempty[numpy.minimum(block_of, len(nonempty) - 1), 0])
+    head = nonempty[numpy.minimum(block_of, len(nonempty) - 1), 0]
+    start = inside & ~skip & (last_end > last_word) & (last_end >= head)
+    start[nonempty[:, 0]] = True
+    starts = numpy.flatnonzero(start)
+    owner = block_of[starts]
+    stops = numpy.minimum(numpy.append(starts[1:], n), nonempty[owner, 1])
+    return numpy.stack([starts, stops], axis=1)
+
+
 def _learned_evidence(
     fw: Framework,
     learned: list[Principle],
     compiled: _Compiled,
-    parsed: list[tuple[Block, "Doc", list["Span"]]],
+    candidates: list[_Candidate],
     found: dict[str, list[Evidence]],
-    classifier: Optional["Classifier"],
 ) -> None:
     """The indicators propose; the classifier proposes only when confident; the cues veto.
 
@@ -1104,26 +1347,14 @@ def _learned_evidence(
 
     The classifier reads every sentence in one batched call; cues and indicators are
     matched only in the sentences that could still count, so reading stays cheap."""
-    if classifier is None:
-        from .coverage_model import classify
-
-        classifier = classify
-    todo = [(i, sent) for i, (_, d, sents) in enumerate(parsed) for sent in _worth_classifying(d, sents)]
-    cats = classifier([sent for _, sent in todo])
-    probs: dict[tuple[int, int], dict[str, float]] = {(i, sent.start): c for (i, sent), c in zip(todo, cats)}
-    for i, (block, d, sents) in enumerate(parsed):
-        # a sentence the classifier did not read (under three words) is never evidence
-        read = [s for s in sents if (i, s.start) in probs]
-        if not read:
-            continue
+    for block, d, read, probs, anchored in candidates:
         # sentences with an indicator anchor, and those the classifier is confident about
-        anchored = compiled.prefilter(block.text)
-        confident = {s.start for s in read if any(_alone(p.model, probs[i, s.start]) for p in learned if p.model)}
+        confident = {s.start for s in read if any(_alone(p.model, probs[s.start]) for p in learned if p.model)}
         if not (anchored or confident):
             continue
         chosen = read if anchored else [s for s in read if s.start in confident]
         for hits in compiled.sentence_hits(d, chosen, keep=confident, text=block.text, anchored=anchored):
-            sent_probs = probs.get((i, hits.sent.start))
+            sent_probs = probs.get(hits.sent.start)
             if sent_probs is None:
                 continue
             for p in learned:

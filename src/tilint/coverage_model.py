@@ -84,27 +84,37 @@ def _predict_spans(nlp: "Language", spans: Sequence["Span"]) -> list[dict[str, f
     spans score alike)."""
     from spacy.attrs import ORTH
 
-    textcat = nlp.get_pipe("textcat_multilabel")
-    model = textcat.model  # type: ignore[attr-defined]
-    labels = list(textcat.labels)  # type: ignore[attr-defined]
     arrays: dict[int, Any] = {}  # one ORTH array per doc, sliced per sentence
     tokens = []
     for span in spans:
         arr = arrays.get(id(span.doc))
         if arr is None:
             arr = arrays[id(span.doc)] = span.doc.to_array(ORTH)
-        tokens.append(_Orths(arr[span.start : span.end]))
-    out: list[dict[str, float]] = []
+        tokens.append(arr[span.start : span.end])
+    labels, scores = predict_orths(nlp, tokens)
+    return [dict(zip(labels, row)) for row in scores.tolist()]
+
+
+def predict_orths(nlp: "Language", orths: Sequence[Any]) -> tuple[list[str], Any]:
+    """The labels and the scores (one row per sentence) of a bag-of-words classifier
+    (see :func:`_reads_orth_only`) for sentences given as their tokens' ORTH hashes
+    (numpy arrays, at least one token each). A sentence's scores do not depend on the
+    others of its batch."""
+    import numpy
+
+    textcat = nlp.get_pipe("textcat_multilabel")
+    model = textcat.model  # type: ignore[attr-defined]
+    labels = list(textcat.labels)  # type: ignore[attr-defined]
+    rows = []
     layers = _bow_layers(model)
-    for start in range(0, len(tokens), BATCH_SIZE):
-        batch = tokens[start : start + BATCH_SIZE]
-        if layers is not None and all(len(t.orths) >= layers[0] for t in batch):
+    for start in range(0, len(orths), BATCH_SIZE):
+        batch = orths[start : start + BATCH_SIZE]
+        if layers is not None and all(len(o) >= layers[0] for o in batch):
             size, linear, output = layers
-            scores = output.predict(linear.predict(_ngram_features([t.orths for t in batch], size, model.ops)))
+            rows.append(output.predict(linear.predict(_ngram_features(batch, size, model.ops))))
         else:
-            scores = model.predict(batch)
-        out += [dict(zip(labels, row)) for row in scores.tolist()]
-    return out
+            rows.append(model.predict([_Orths(o) for o in batch]))
+    return labels, numpy.concatenate(rows) if rows else numpy.zeros((0, len(labels)), dtype="f")
 
 
 def _bow_layers(model: Any) -> Optional[tuple[int, Any, Any]]:
