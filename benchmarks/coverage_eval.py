@@ -252,7 +252,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", type=Path, default=None, help="measure this trained pipeline on the real sets (default: the shipped model)")
     parser.add_argument("--sets", default=",".join(REAL_SETS), help="sentence sets in --corpus, comma-separated (default: %(default)s)")
     parser.add_argument("--docs", default="docs-dev", help="folder of whole policies with manifest.yaml in --corpus (default: %(default)s)")
-    parser.add_argument("--framework", default="samhsa-4r", help="framework to measure (a name or a YAML file; default %(default)s)")
+    parser.add_argument("--framework", default="samhsa-4r", help="framework to measure (a name or a YAML file; default %(default)s); --before measures REF's own samhsa-4r, as it shipped")
     parser.add_argument("--no-cv", action="store_true", help="skip cross-validation")
     parser.add_argument("--cv-only", action="store_true", help="cross-validation only (no real sets)")
     parser.add_argument("--misses", action="store_true", help="list the sentences and principles that disagree")

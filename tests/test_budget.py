@@ -447,6 +447,26 @@ def test_with_re2_a_backtracking_regex_runs_in_linear_time():
     assert done.stdout.strip() == "1"  # only "aaaa" matches
 
 
+_RE2_PORT_RUN = """
+from spacy.attrs import NORM, ORTH
+from tilint.coverage import _TokenPatterns
+from tilint.nlp import get_nlp
+nlp = get_nlp()
+# tilint's own port of the Matcher (rules and coverage): its REGEX predicates must be RE2's too
+port = _TokenPatterns(nlp.vocab, {"X": [[{"LOWER": {"REGEX": "^(a+)+$"}}]]})
+doc = nlp.make_doc("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab and aaaa")
+tokens = port.sentence(tuple(p) for p in doc.to_array([ORTH, NORM]).tolist())
+print(len(port.run(tokens, {0})), type(port._regex[0][1]).__module__.split(".")[0])
+"""
+
+
+def test_with_re2_tilints_own_matcher_port_runs_regexes_in_linear_time():
+    pytest.importorskip("re2")
+    done = subprocess.run([sys.executable, "-c", _RE2_PORT_RUN], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["1", "re2"]  # only "aaaa" matches, by RE2
+
+
 # -- findings per paragraph ------------------------------------------------------------------
 
 

@@ -47,6 +47,7 @@ from .document import Block, Document
 from .models import Finding, Source
 from .nlp import get_nlp, keep_long_lived, norm, parse_blocks, sentences
 from .prefilter import _WORD_START, GatedMatcher, Prefilter, Requirement, pattern_requirements, places_of, requirement, variants, words_of
+from .regexsafe import compile_predicate
 from .ruleset import load_sources, rules_dir
 from .yamlutil import DataError, load_validated, node_line
 
@@ -667,7 +668,7 @@ def _quantifiers(op: Any) -> Optional[tuple[str, ...]]:
 
 
 _TokenEntry = tuple[int, tuple[tuple[int, int], ...], bool]  # a token's condition bits, the patterns it can start, is_alpha
-_TOKEN_CACHE = 200_000  # distinct words kept (a few tens of megabytes at most)
+_TOKEN_CACHE = 200_000  # distinct words kept (about 70 MB at most for the rules' port)
 
 
 class _TokenPatterns:
@@ -735,7 +736,7 @@ class _TokenPatterns:
                 for v in value:
                     self._not_in[attr][v] = self._not_in[attr].get(v, 0) | bit
             elif test == "regex":
-                self._regex.append((attr, re.compile(value), bit))
+                self._regex.append((attr, compile_predicate(value), bit))  # RE2 where installed, as spaCy's
             else:
                 self._flags.append((attr.lower(), value, bit))
         return bit
@@ -842,11 +843,15 @@ class _TokenPatterns:
         for name, wanted, bit in self._flags:
             if int(getattr(lex, name)) == wanted:
                 bits |= bit
-        starts = tuple((k, j) for k, j, specs in self._openers if any(bits & s == s for s in specs))
+        starts = self._starts(bits)
         if len(self._tokens) >= _TOKEN_CACHE:  # a document of random strings must not grow it without end
             self._tokens.clear()
         entry = self._tokens[pair] = (bits, starts, lex.is_alpha)
         return entry
+
+    def _starts(self, bits: int) -> tuple[tuple[int, int], ...]:
+        """The (key, pattern) pairs a token with these condition bits can start."""
+        return tuple((k, j) for k, j, specs in self._openers if any(bits & s == s for s in specs))
 
     # -- matching -----------------------------------------------------------------------
     def run(self, sentence: "_Sentence", keys: Container[int]) -> list[tuple[int, int, int]]:
@@ -1028,7 +1033,8 @@ class _IndicatorGate:
 
 
 #: What makes a regex's match depend on the text around it (anchors, word boundaries, lookarounds).
-_CONTEXT_MARKS = ("^", "$", "\\A", "\\Z", "\\b", "\\B", "(?=", "(?!", "(?<", "(?P=", "(?(")
+# atomic groups and possessive repeats too: what follows a match can take it away
+_CONTEXT_MARKS = ("^", "$", "\\A", "\\Z", "\\b", "\\B", "(?=", "(?!", "(?<", "(?P=", "(?(", "(?>", "*+", "++", "?+", "}+")
 _LETTER_REGEX = re.compile(r"[A-Za-z()|?\[\]*+]+")
 
 

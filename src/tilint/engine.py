@@ -138,7 +138,8 @@ class Engine:
 
     def _compile(self, rules: Optional[Iterable[Rule]] = None) -> None:
         """Phrases go to two PhraseMatchers (by lemma, by exact form): hash lookups,
-        far faster than a Matcher state machine. Token patterns use a Matcher.
+        far faster than a Matcher state machine. Token patterns use spaCy's Matchers until
+        every rule is compiled, then a port of their state machine (``GatedMatcher``).
         ``rules``: compile only these (and the engine's own lists); default all.
 
         The garbage collector is paused meanwhile: compiling makes tens of thousands of

@@ -136,7 +136,7 @@ def _import_spacy() -> None:
     sys.modules["spacy.cli"], sys.modules["spacy.cli.info"] = cli, stub
     try:
         import spacy  # noqa: F401
-    except ImportError:
+    except (ImportError, AttributeError):
         # a spaCy whose start-up wants more of its CLI than ``info``: forget the half
         # import and import it as it is, slower but never broken
         for name in [n for n in sys.modules if n == "spacy" or n.startswith("spacy.")]:

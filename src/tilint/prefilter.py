@@ -213,7 +213,7 @@ class Prefilter:
 
     def __init__(self, requirements: Iterable[Requirement], tags: Optional[Iterable[int]] = None):
         self._always: set[int] = set()  # tags whose requirement is empty: always candidates
-        # each requirement as (tag, the form sets of its plain anchors but the one it is
+        # each requirement as (its tags, the form sets of its plain anchors but the one it is
         # indexed by, which holds when it is looked at, and its other anchors, each with
         # the number of its slot: one anchor shared by several requirements, such as a
         # regex, is looked for once per text)
@@ -235,7 +235,7 @@ class Prefilter:
             entry = (tuple(dict.fromkeys(a.forms for a in plain if a.forms != key.forms)), others)
             for form in key.forms:
                 index.setdefault(form, {}).setdefault(entry, []).append(tag)
-        self._index = {form: [(tuple(tags), *entry) for entry, tags in entries.items()] for form, entries in index.items()}
+        self._index = {form: [(tuple(alike), *entry) for entry, alike in entries.items()] for form, entries in index.items()}
         self._keys = frozenset(self._index)
         self._screen = _screen(self._unindexed)
         self.bypass = False  # True: every text is a candidate (the plain path, for tests)
@@ -557,8 +557,8 @@ def _indexed_patterns() -> type:
     opening condition includes one of its bits (a word's own ``LOWER``/``NORM`` values
     where a pattern names one).
 
-    It relies on the base class's ``_bits``, ``_openers`` and per-word ``_tokens``
-    entries; tests/test_prefilter.py checks its matches against spaCy's Matchers."""
+    It reads the base class's ``_bits`` and ``_openers`` and answers its ``_starts`` hook;
+    tests/test_prefilter.py checks its matches against spaCy's Matchers."""
     from .coverage import _TokenPatterns
 
     class IndexedPatterns(_TokenPatterns):
@@ -577,20 +577,16 @@ def _indexed_patterns() -> type:
                     key = own & -own  # one bit the spec needs: its lowest selective one
                     self._index.setdefault(key, []).append(n)
             self._indexed = sum(self._index)  # distinct single bits: their sum is their union
-            self._all_openers, self._openers = self._openers, []  # the base class then works out bits only
 
-        def _token(self, pair: tuple[int, int]) -> Any:
-            bits, _, alpha = super()._token(pair)
+        def _starts(self, bits: int) -> tuple[tuple[int, int], ...]:
             found: set[int] = set()
             todo = bits & self._indexed
             while todo:
                 low = todo & -todo
                 found.update(self._index[low])
                 todo ^= low
-            openers = self._all_openers
-            starts = tuple((openers[n][0], openers[n][1]) for n in sorted(found) if any(bits & s == s for s in openers[n][2]))
-            entry = self._tokens[pair] = (bits, starts, alpha)
-            return entry
+            openers = self._openers
+            return tuple((openers[n][0], openers[n][1]) for n in sorted(found) if any(bits & s == s for s in openers[n][2]))
 
     return IndexedPatterns
 

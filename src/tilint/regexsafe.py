@@ -64,6 +64,17 @@ class _Re2First:
         return getattr(re, name)
 
 
+def compile_predicate(pattern: str) -> Any:
+    """A token ``REGEX`` predicate compiled as spaCy's matcher compiles it once
+    :func:`use_linear_engine` has run: RE2 where it is installed and means the same,
+    Python's engine otherwise (tilint's own port of the matcher must not lose RE2)."""
+    try:
+        import re2
+    except ImportError:
+        return re.compile(pattern)
+    return _Re2First(re2).compile(pattern)
+
+
 def use_linear_engine() -> bool:
     """Run spaCy's ``REGEX`` token predicates in RE2 when google-re2 is installed
     (returns whether it is). Call before matchers are built."""

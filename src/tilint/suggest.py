@@ -170,10 +170,6 @@ def _inflect(lemma: str, tag: str) -> Optional[str]:
     return forms[0] if forms else None
 
 
-def _is_plural_noun(token: "Token") -> bool:
-    return _is_plural_form(token.lower_, token.norm_, token.is_alpha)
-
-
 def _is_plural_form(word: str, lemma: str, is_alpha: bool) -> bool:
     if word == lemma or not is_alpha:
         return False
