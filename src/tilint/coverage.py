@@ -477,8 +477,8 @@ class _Compiled:
             self.indicator_keys += [(ind.key, ind.with_key) for ind in self.indicators[p.id]]
             if p.exclude:
                 self._add(f"exclude:{p.id}", list(p.exclude))
-        # each indicator key: its principle's list, and its place there
-        self.indicator_at = {ind.key: (id(inds), j) for inds in self.indicators.values() for j, ind in enumerate(inds)}
+        # each indicator key: its principle, and its place in the principle's list
+        self.indicator_at = {ind.key: (pid, j) for pid, inds in self.indicators.items() for j, ind in enumerate(inds)}
         self._compile()
 
     def _compile(self) -> None:
@@ -731,6 +731,9 @@ class _TokenPatterns:
             attr, test, value = cond
             if test == "equal":
                 self._equal[attr][value] = self._equal[attr].get(value, 0) | bit
+            elif test == "in":  # one condition, met by any of its values
+                for v in value:
+                    self._equal[attr][v] = self._equal[attr].get(v, 0) | bit
             elif test == "not_in":
                 self._not_in_all[attr] |= bit
                 for v in value:
@@ -765,15 +768,7 @@ class _TokenPatterns:
                         bits |= self._bit((attr, "regex", arg))
                     elif isinstance(arg, list) and all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in arg):
                         ids = frozenset(get_string_id(v) for v in arg)
-                        if test == "NOT_IN":
-                            bits |= self._bit((attr, "not_in", ids))
-                        else:  # IN: one condition, met by any of its values
-                            bit = self._bits.get((attr, "in", ids))
-                            if bit is None:
-                                bit = self._bits[(attr, "in", ids)] = 1 << len(self._bits)
-                                for v in ids:
-                                    self._equal[attr][v] = self._equal[attr].get(v, 0) | bit
-                            bits |= bit
+                        bits |= self._bit((attr, "not_in" if test == "NOT_IN" else "in", ids))
                     else:
                         return None
             else:
@@ -1104,7 +1099,7 @@ def _sentence_score(p: Principle, ind_list: list[_Indicator], hits: _Hits, cap: 
     matched: Iterable[int] = range(len(ind_list))
     if ind_list is hits.compiled.indicators.get(p.id):
         at = hits.compiled.indicator_at
-        matched = sorted(j for owner, j in map(at.get, dict.keys(hits.found), itertools.repeat((None, 0))) if owner == id(ind_list))
+        matched = sorted(at[key][1] for key in hits.found if key in at and at[key][0] == p.id)
     score = 0.0
     for j in matched:
         ind = ind_list[j]
