@@ -170,9 +170,8 @@ def _inflect(lemma: str, tag: str) -> Optional[str]:
     return forms[0] if forms else None
 
 
-def _is_plural_form(word: str, lemma: str, is_alpha: bool) -> bool:
-    if word == lemma or not is_alpha:
-        return False
+def _is_plural_form(word: str, lemma: str) -> bool:
+    """Is ``word`` a plural of the noun ``lemma``?"""
     return word in inflection.inflections(lemma, "NNS") or _IRREGULAR_PLURALS.get(lemma) == word
 
 
@@ -234,7 +233,7 @@ def _tense_of(word: str, lemma: str, is_alpha: bool, before: str, after: str) ->
     norm ``lemma``), between the words ``before`` and ``after`` (lowercase, or "")."""
     if not is_alpha or (inflection.verb_lemma(word) is None and word == lemma):
         return None
-    if word != lemma and _is_plural_form(word, lemma, is_alpha) and not (after in _VERB_OBJECT_CUES or before in _VERB_SUBJECT_CUES):
+    if word != lemma and _is_plural_form(word, lemma) and not (after in _VERB_OBJECT_CUES or before in _VERB_SUBJECT_CUES):
         return None  # "shows", "abuses": a plural noun as likely as a verb
     for tag in ("VBD", "VBZ", "VBG"):
         if word in inflection.inflections(lemma, tag):
