@@ -567,7 +567,8 @@ class _Compiled:
                 if pairs is None:
                     from spacy.attrs import NORM, ORTH
 
-                    pairs = [tuple(p) for p in doc.to_array([ORTH, NORM]).tolist()]
+                    columns = doc.to_array([ORTH, NORM]).T.tolist()
+                    pairs = list(zip(*columns))
                 tokens = patterns.sentence(pairs[sent.start : sent.end])
                 inside += patterns.run(tokens, self.indicator_patterns)
             else:
@@ -801,17 +802,28 @@ class _TokenPatterns:
     # -- tokens -------------------------------------------------------------------------
     def sentence(self, pairs: Iterable[tuple[int, int]]) -> "_Sentence":
         """A sentence given as its tokens' ORTH and NORM hashes, ready for :meth:`run`."""
-        cache = self._tokens
-        tokens = [cache.get(pair) or self._token(pair) for pair in pairs]
-        present = functools.reduce(operator.or_, (bits for bits, _, _ in tokens), 0)
-        first = next((i for i, entry in enumerate(tokens) if entry[2]), 0)  # as _first_word
+        # one pass, looking further only at the few tokens with a condition bit (only
+        # they can open a pattern: a pattern that any token opens is in `anywhere`)
+        get, work_out = self._tokens.get, self._token
+        tokens: list[_TokenEntry] = []
+        present, first, opening = 0, -1, []
+        for i, pair in enumerate(pairs):
+            entry = get(pair) or work_out(pair)
+            tokens.append(entry)
+            if entry[0]:
+                present |= entry[0]
+                if entry[1]:
+                    opening.append(i)
+            if first < 0 and entry[2]:
+                first = i
+        first = max(first, 0)  # as _first_word
         # where each key's patterns can start: a pattern one of whose required tokens the
         # sentence lacks matches nothing, and an at-start key's matches count only from
         # the first word (the others are dropped by _Compiled._collect)
         starts: dict[int, dict[int, list[int]]] = {}
         required, at_start = self.required, self.at_start
-        for i, (_, opens, _) in enumerate(tokens):
-            for k, j in opens:
+        for i in opening:
+            for k, j in tokens[i][1]:
                 if not required[k][j] & ~present and (i == first or not at_start[k]):
                     starts.setdefault(k, {}).setdefault(i, []).append(j)
         for k, patterns in self.anywhere.items():

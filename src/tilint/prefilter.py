@@ -539,8 +539,8 @@ class GatedMatcher:
             return []
         from spacy.attrs import NORM, ORTH
 
-        pairs = doclike.to_array([ORTH, NORM]).tolist()
-        return sorted(port.run(port.sentence(map(tuple, pairs)), keys), key=_by_place)
+        orths, norms = doclike.to_array([ORTH, NORM]).T.tolist()
+        return sorted(port.run(port.sentence(zip(orths, norms)), keys), key=_by_place)
 
 
 def _by_place(match: tuple[int, int, int]) -> tuple[int, int, int]:
