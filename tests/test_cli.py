@@ -118,6 +118,22 @@ def test_broken_rule_file_is_a_clear_error(run_cli, write):
     assert "Traceback" not in res.err
 
 
+def test_pattern_spacy_refuses_is_a_clear_error(run_cli, write):
+    # an unquoted YAML word ("on") inside an IN list passes the schema; spaCy refuses the
+    # pattern when rules compile, in the worker process, and the error must still come
+    # back as one line naming the file, with exit code 2
+    write("p.md", "Go to at once.\n")
+    write("bad.yaml", "pack: x\nprefix: XX\ncategory: x\ndescription: a broken pack here\nrules:\n"
+          "  - id: XX001\n    name: x-rule\n    severity: info\n    message: \"'{match}' x\"\n"
+          "    patterns:\n      - tokens: [{LOWER: {IN: [to, on]}}, {LOWER: at}]\n    suggestions: [y]\n"
+          "    rationale: a long enough rationale for the schema\n    sources: [VA]\n"
+          "    examples: {fail: [\"to at\"], pass: [\"no\"]}\n")
+    res = run_cli("check", "--isolated", "--no-cache", "--rules", "bad.yaml", "p.md")
+    assert res.code == 2
+    assert res.err.strip().startswith("tilint: error: bad.yaml:6: rule XX001: patterns[0]: invalid pattern")
+    assert len(res.err.strip().splitlines()) == 1 and "internal error" not in res.err
+
+
 def test_broken_config_is_a_clear_error(run_cli, write):
     write(".tilint.yaml", "fail-on: [\n")
     res = run_cli("check", ".")

@@ -97,3 +97,12 @@ def test_a_regex_that_can_backtrack_catastrophically_is_refused_at_load(write, r
 def test_a_safe_regex_still_loads(write, regex: str):
     _, rules = load(write, RULE.replace("- phrase: demo word", f'- tokens: [{{LOWER: {{REGEX: "{regex}"}}}}]'))
     assert rules.get("DM001").patterns[0]["tokens"][0]["LOWER"]["REGEX"] == regex.replace("\\\\", "\\")
+
+
+def test_data_error_survives_pickling():
+    # a worker process sends its DataError back to the parent by pickle
+    import pickle
+
+    err = pickle.loads(pickle.dumps(DataError("rules/x.yaml", "bad pattern", 12, "rule XX001")))
+    assert (err.path, err.problem, err.line, err.where) == ("rules/x.yaml", "bad pattern", 12, "rule XX001")
+    assert str(err) == "rules/x.yaml:12: rule XX001: bad pattern"

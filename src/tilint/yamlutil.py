@@ -29,6 +29,11 @@ class DataError(Exception):
         loc = f"{path}:{line}" if line else path
         super().__init__(f"{loc}: {where + ': ' if where else ''}{problem}")
 
+    def __reduce__(self):
+        # rebuilt from its fields when a worker process sends it back: the default would
+        # call __init__ with the message alone and fail
+        return (type(self), (self.path, self.problem, self.line, self.where))
+
 
 # Data files are rules, sources, frameworks and config: far below these. Past them a
 # file is hostile (a YAML alias bomb, /dev/zero named as a rule pack) or a mistake.
