@@ -426,3 +426,22 @@ def test_hover_escapes_document_text():
     text = hover_markdown(f)
     assert not re.search(r"(?<!\\)[<>\[\]()]", text.split(": ", 1)[1])  # every bracket of the document's text escaped
     assert "\\<img src=x onerror=alert\\(1\\)\\>" in text
+
+
+@needs_pygls
+@pytest.mark.parametrize("newline", ["\r", "\r\n", "\n"])
+def test_every_line_ending_the_protocol_knows_gives_the_same_ranges_and_fixes(newline):
+    """LSP counts lines split by \\n, \\r\\n and \\r, as tilint's readers do (an old Mac file, a stray CR)."""
+    from tilint import _linter
+    from tilint.config import Config
+    from tilint.lsp.convert import Lines, replacements
+    from tilint.readers import read_text
+
+    text = newline.join(["# Visits", "", "Patients who fail to attend are written to.", ""])
+    [f] = _linter(Config()).lint_document(read_text(text, format="markdown", path="p.md")).findings
+    lines = Lines(text, len)
+    r = lines.range(f)
+    assert (f.rule_id, r.start.line, r.start.character, r.end.line, r.end.character) == ("BL001", 2, 13, 2, 27)
+    assert lines.text_at(f) == "fail to attend"
+    assert [edit.new_text for _, edit, _ in replacements(f, lines)] == ["miss", "are unable to attend"]
+    assert lines.end_of(2).character == len("Patients who fail to attend are written to.")

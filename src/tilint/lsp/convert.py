@@ -56,16 +56,19 @@ def document_format(path: str, language_id: Optional[str]) -> Optional[str]:
     return FORMAT_BY_LANGUAGE.get((language_id or "").lower())
 
 
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
 class Lines:
     """A document's lines, converting tilint's 1-based character positions to LSP positions.
 
     ``units`` counts a string's length in the client's position encoding (UTF-16 code
-    units by default: an emoji counts 2). Lines split on ``\\n`` with a trailing
-    ``\\r`` dropped, as tilint's readers split them.
+    units by default: an emoji counts 2). Lines end at ``\\r\\n``, ``\\n`` or a lone
+    ``\\r``, as the protocol says and as tilint's readers split them.
     """
 
     def __init__(self, text: str, units: Callable[[str], int]):
-        self.lines = [line[:-1] if line.endswith("\r") else line for line in text.split("\n")]
+        self.lines = _LINE_END.split(text)
         self.units = units
 
     def position(self, line: int, column: int) -> types.Position:
