@@ -404,6 +404,32 @@ def test_footnote_findings_are_commented_and_tracked_in_place(tmp_path):
         assert a.read("word/footnotes.xml") == b.read("word/footnotes.xml")
 
 
+MC_NS = 'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"'
+
+
+def test_text_box_findings_are_tracked_in_the_box_and_commented_on_its_anchor(tmp_path):
+    box = '<w:txbxContent><w:p><w:r><w:t>Beds for the homeless.</w:t></w:r></w:p></w:txbxContent>'
+    doc = docx.Document()
+    doc.add_paragraph("Our policy.")
+    doc.add_paragraph("See the box: ")._p.append(parse_xml(
+        f'<w:r {W_NS} {MC_NS}><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing>{box}</w:drawing></mc:Choice>'
+        f'<mc:Fallback><w:pict>{box}</w:pict></mc:Fallback></mc:AlternateContent></w:r>'))
+    src, out, result = _review_tracked(doc, tmp_path, "box.docx")
+    [lint] = tilint.lint_paths([src])
+    assert [(f.rule_id, f.match) for f in lint.findings] == [("LB001", "the homeless")]
+    assert [(f.rule_id, f.match) for f in result.findings] == [("LB001", "the homeless")]
+    assert (result.changes, result.unplaced) == (1, [])
+    parts = _parts(out)
+    root = parts["word/document.xml"]
+    [(cid, text)] = [(cid, t) for cid, (_, t) in _comments(parts).items() if "· LB001 " in t]
+    assert text.startswith('Text box 1: "the homeless"\n')
+    start = next(el for el in root.iter(W + "commentRangeStart") if el.get(W + "id") == cid)
+    assert start.getnext().find(".//" + W + "txbxContent") is not None  # on the run that holds the box
+    choice, fallback = root.iter(W + "txbxContent")
+    assert _texts(_strip(choice, accept=True)) == ["Beds for people experiencing homelessness."]
+    assert _texts(_strip(choice)) == _texts(fallback) == ["Beds for the homeless."]
+
+
 def test_first_paragraph_fix_keeps_the_summary_around_it(tmp_path):
     doc = docx.Document()
     doc.add_paragraph("Support for the homeless", style="Title")

@@ -49,8 +49,9 @@ __all__ = ["read", "open_checked", "walk", "run_spans", "paragraph_text"]
 KIND = "Word document"
 _HEADING_NAME = re.compile(r"^heading\s*([1-9])$", re.I)
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-# Runs of a paragraph, excluding deleted text and runs inside text boxes (nested runs).
-_RUNS_XPATH = ".//w:r[not(ancestor::w:r) and not(ancestor::w:del) and not(ancestor::w:moveFrom)]"
+# What a run may sit in that makes it not its paragraph's text: deleted text, and a
+# nested run (a text box or ruby inside the paragraph).
+_NOT_OWN = {_W + "p", _W + "r", _W + "del", _W + "moveFrom"}
 
 
 def read(path: Path, data: bytes) -> Document:
@@ -93,7 +94,7 @@ def run_spans(p: Any) -> list[tuple[Any, int, int]]:
     """``(w:r, start, end)`` for each run of ``p``, offsets into :func:`paragraph_text`."""
     spans = []
     offset = 0
-    for r in p.xpath(_RUNS_XPATH):
+    for r in _own_runs(p):
         text = getattr(r, "text", None)
         if isinstance(text, str):
             spans.append((r, offset, offset + len(text)))
@@ -279,11 +280,22 @@ def _cells(tr: Any) -> Iterator[Any]:
 def paragraph_text(p: Any) -> str:
     """Visible text of a ``w:p``: all runs (hyperlinks, fields, insertions, content controls)."""
     parts = []
-    for r in p.xpath(_RUNS_XPATH):
+    for r in _own_runs(p):
         text = getattr(r, "text", None)
         if isinstance(text, str):
             parts.append(text)
     return "".join(parts)
+
+
+def _own_runs(p: Any) -> Iterator[Any]:
+    """The runs whose text is ``p``'s, in order. Only ancestors below ``p`` count, so a
+    paragraph inside a text box (itself inside a run) has runs too."""
+    for r in p.iter(_W + "r"):
+        owner = r.getparent()
+        while owner is not p and owner.tag not in _NOT_OWN:
+            owner = owner.getparent()
+        if owner is p:
+            yield r
 
 
 # -- headers, footers, footnotes, endnotes, text boxes ------------------------------------
