@@ -561,6 +561,32 @@ def test_cli_review_writes_copies_and_reports(run_cli, policy, tmp_path):
     assert res.code == 0 and res.out == "a.docx -> mine.docx: 5 findings\n"
 
 
+def test_cli_review_never_writes_over_another_input_or_another_inputs_copy(run_cli, policy, tmp_path):
+    for folder in ("a", "b", "out"):
+        (tmp_path / folder).mkdir()
+    shutil.copy(policy, tmp_path / "a" / "policy.docx")
+    other = docx.Document()
+    other.add_paragraph("Patients who fail to attend are written to.")
+    other.save(str(tmp_path / "b" / "policy.docx"))
+    res = run_cli("review", "a/policy.docx", "b/policy.docx", "--output-dir", "out", "--force", cwd=tmp_path)
+    assert res.code == 2
+    assert res.out == "a/policy.docx -> out/policy.reviewed.docx: 8 findings\n"
+    assert res.err == "b/policy.docx: error: out/policy.reviewed.docx is the copy of a/policy.docx (review files of one name into different folders)\n"
+    assert len(_comments(_parts(tmp_path / "out" / "policy.reviewed.docx"))) == 10  # a's copy, not replaced by b's
+    # a file named as an input is never replaced by another input's copy, even with --force
+    person = tmp_path / "a" / "policy.reviewed.docx"
+    shutil.copy(tmp_path / "b" / "policy.docx", person)
+    kept = person.read_bytes()
+    res = run_cli("review", "a/policy.docx", "a/policy.reviewed.docx", "--force", cwd=tmp_path)
+    assert res.code == 2
+    assert res.err == "a/policy.docx: error: refusing to overwrite a/policy.reviewed.docx, an input of this run\n"
+    assert res.out == "a/policy.reviewed.docx -> a/policy.reviewed.reviewed.docx: 1 finding\n"
+    assert person.read_bytes() == kept
+    # one file named twice is reviewed once
+    res = run_cli("review", "b/policy.docx", "b/../b/policy.docx", cwd=tmp_path)
+    assert (res.code, res.out, res.err) == (0, "b/policy.docx -> b/policy.reviewed.docx: 1 finding\n", "")
+
+
 @pytest.mark.parametrize("content, message", [
     (b"", "file is empty"),
     (b"PK\x03\x04 not really", "damaged Word document: not a valid zip container"),
