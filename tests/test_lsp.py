@@ -445,3 +445,22 @@ def test_every_line_ending_the_protocol_knows_gives_the_same_ranges_and_fixes(ne
     assert lines.text_at(f) == "fail to attend"
     assert [edit.new_text for _, edit, _ in replacements(f, lines)] == ["miss", "are unable to attend"]
     assert lines.end_of(2).character == len("Patients who fail to attend are written to.")
+
+
+@needs_pygls
+@pytest.mark.parametrize("newline", ["\r", "\r\n", "\n"])
+def test_a_finding_broken_over_a_line_gets_its_quick_fix_with_every_line_ending(newline):
+    from tilint import _linter
+    from tilint.config import Config
+    from tilint.lsp.convert import Lines, replacements
+    from tilint.readers import read_text
+
+    text = newline.join(["# Visits", "", "Patients who fail", "to attend are written to.", ""])
+    [f] = _linter(Config()).lint_document(read_text(text, format="markdown", path="p.md")).findings
+    assert (f.rule_id, f.match) == ("BL001", f"fail{newline}to attend")
+    lines = Lines(text, len)
+    assert lines.text_at(f) == f.match
+    [(title, edit, _), _] = replacements(f, lines)
+    assert title == "Replace with 'miss'"
+    r = edit.range
+    assert (r.start.line, r.start.character, r.end.line, r.end.character) == (2, 13, 3, 9)

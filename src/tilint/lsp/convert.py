@@ -56,7 +56,7 @@ def document_format(path: str, language_id: Optional[str]) -> Optional[str]:
     return FORMAT_BY_LANGUAGE.get((language_id or "").lower())
 
 
-_LINE_END = re.compile(r"\r\n|\r|\n")
+_LINE_END = re.compile(r"(\r\n|\r|\n)")
 
 
 class Lines:
@@ -68,7 +68,8 @@ class Lines:
     """
 
     def __init__(self, text: str, units: Callable[[str], int]):
-        self.lines = _LINE_END.split(text)
+        parts = _LINE_END.split(text)
+        self.lines, self.ends = parts[0::2], parts[1::2]  # each line, and the break after it
         self.units = units
 
     def position(self, line: int, column: int) -> types.Position:
@@ -91,8 +92,10 @@ class Lines:
             return ""
         if f.line == f.end_line:
             return self.lines[f.line - 1][f.column - 1 : f.end_column - 1]
-        parts = [self.lines[f.line - 1][f.column - 1 :], *self.lines[f.line : f.end_line - 1], self.lines[f.end_line - 1][: f.end_column - 1]]
-        return "\n".join(parts)
+        first, last = f.line - 1, f.end_line - 1
+        text = self.lines[first][f.column - 1 :] + self.ends[first]
+        text += "".join(line + end for line, end in zip(self.lines[first + 1 : last], self.ends[first + 1 : last]))
+        return text + self.lines[last][: f.end_column - 1]
 
 
 def is_coverage(f: Finding) -> bool:
