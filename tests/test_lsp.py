@@ -464,3 +464,31 @@ def test_a_finding_broken_over_a_line_gets_its_quick_fix_with_every_line_ending(
     assert title == "Replace with 'miss'"
     r = edit.range
     assert (r.start.line, r.start.character, r.end.line, r.end.character) == (2, 13, 3, 9)
+
+
+@needs_pygls
+@pytest.mark.slow
+def test_a_broken_config_is_logged_once_not_on_every_keystroke(tmp_path):
+    """VS Code's client opens its output panel on every error log message: one per problem."""
+    config = tmp_path / ".tilint.yaml"
+    config.write_text("ignore: [BL001\n")
+    client = start(tmp_path, {"coverage": False})
+    try:
+        ed = Editor(client, tmp_path / "policy.md", POLICY)
+        other = Editor(client, tmp_path / "other.md", "Other text.\n")
+        for _ in range(3):
+            for e in (ed, other):
+                [diag] = e.diagnostics()
+                assert diag["message"].startswith("tilint: cannot use the configuration:")
+            ed.change(ed.text + "More.\n")
+        ed.diagnostics()
+        logged = [m for m in client.messages if m.get("method") == "window/logMessage" and ".tilint.yaml" in m["params"]["message"]]
+        assert len(logged) == 1 and logged[0]["params"]["type"] == 1  # an error, once
+        # a change of the config is news again: logged once more if still broken
+        config.write_text("ignore: [BL002\n")
+        n = len(client.messages)
+        client.notify("workspace/didChangeWatchedFiles", {"changes": [{"uri": config.as_uri(), "type": 2}]})
+        client.wait_for("window/logMessage", lambda p: ".tilint.yaml" in p["message"], after=n)
+        assert client.shutdown() == 0
+    finally:
+        client.close()
