@@ -430,6 +430,30 @@ def test_text_box_findings_are_tracked_in_the_box_and_commented_on_its_anchor(tm
     assert _texts(_strip(choice)) == _texts(fallback) == ["Beds for the homeless."]
 
 
+def test_content_controls_around_rows_cells_and_cell_paragraphs_are_read_and_reviewed(tmp_path):
+    """A form-like policy: a repeating-section control wraps a row, a control wraps a cell's paragraph."""
+    def control(xml: str) -> str:
+        return f"<w:sdt {W_NS}><w:sdtPr/><w:sdtContent>{xml}</w:sdtContent></w:sdt>"
+
+    doc = docx.Document()
+    doc.add_paragraph("Our policy.")
+    table = doc.add_table(rows=2, cols=1)
+    table.cell(0, 0)._tc.append(parse_xml(control("<w:p><w:r><w:t>Beds for the homeless.</w:t></w:r></w:p>")))
+    table.rows[1]._tr.append(parse_xml(control("<w:tc><w:p><w:r><w:t>We note no-shows.</w:t></w:r></w:p></w:tc>")))
+    table._tbl.append(parse_xml(control("<w:tr><w:tc><w:p><w:r><w:t>Addicts wait.</w:t></w:r></w:p></w:tc></w:tr>")))
+    src, out, result = _review_tracked(doc, tmp_path, "form.docx")
+    [lint] = tilint.lint_paths([src])
+    expected = [("LB001", "the homeless", {"table": 1, "row": 1, "cell": 1}),
+                ("BL002", "no-shows", {"table": 1, "row": 2, "cell": 2}),
+                ("SU001", "Addicts", {"table": 1, "row": 3, "cell": 1})]
+    for findings in (lint.findings, result.findings):
+        assert sorted(((f.rule_id, f.match, f.location) for f in findings), key=lambda x: (x[2]["row"], x[2]["cell"])) == expected
+    parts = _parts(out)
+    anchored = _anchored(parts["word/document.xml"])
+    words = {_rule_of(t): anchored[cid] for cid, (_, t) in _comments(parts).items() if not t.startswith("tilint found")}
+    assert words == {"LB001": "people experiencing homelessness", "BL002": "missed appointments", "SU001": "People who use drugs"}
+
+
 def test_first_paragraph_fix_keeps_the_summary_around_it(tmp_path):
     doc = docx.Document()
     doc.add_paragraph("Support for the homeless", style="Title")

@@ -175,13 +175,13 @@ class _Walker:
         self.table_no += 1
         table_no = self.table_no
         nested: list[Any] = []
-        for row_no, tr in enumerate(tbl.findall(_W + "tr"), start=1):
+        for row_no, tr in enumerate(_unwrapped(tbl, _W + "tr"), start=1):
             for cell_no, tc in enumerate(_cells(tr), start=1):
                 loc = Location(section=self.sections.path, table=table_no, row=row_no, cell=cell_no)
                 builder = BlockBuilder("table_cell", loc)
                 line = 0
                 lines: dict[int, Any] = {}
-                for child in tc.iterchildren():
+                for child in _unwrapped(tc, _W + "p", _W + "tbl"):
                     if child.tag == _W + "p":
                         text = paragraph_text(child)
                         if text.strip():
@@ -268,13 +268,21 @@ def _outline(element: Any) -> Optional[int]:
 
 def _cells(tr: Any) -> Iterator[Any]:
     """The row's cells as stored (content-control-wrapped cells included)."""
-    for child in tr.iterchildren():
-        if child.tag == _W + "tc":
+    return _unwrapped(tr, _W + "tc")
+
+
+def _unwrapped(parent: Any, *tags: str) -> Iterator[Any]:
+    """The children of ``parent`` with one of ``tags``, also those inside content controls
+    and custom XML (a repeating section wraps rows; a form control a cell's paragraphs)."""
+    for child in parent.iterchildren():
+        if child.tag in tags:
             yield child
         elif child.tag == _W + "sdt":
             content = child.find(_W + "sdtContent")
             if content is not None:
-                yield from content.findall(_W + "tc")
+                yield from _unwrapped(content, *tags)
+        elif child.tag == _W + "customXml":
+            yield from _unwrapped(child, *tags)
 
 
 def paragraph_text(p: Any) -> str:
