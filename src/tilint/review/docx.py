@@ -205,7 +205,7 @@ def _note_reference(word: Any, where: str) -> list[Any]:
 def _text_boxes(parts: list[Any]) -> dict[str, tuple[Any, list[Any]]]:
     """Each text box (``w:txbxContent``, not the VML fallback copy of one), labelled "text
     box 2", with the body run that holds it (where its comments go; none outside the body)."""
-    found = {}
+    found: dict[str, tuple[Any, list[Any]]] = {}
     for part in parts:
         for box in part.iter(W + "txbxContent"):
             if any(a.tag == _MC_FALLBACK for a in box.iterancestors()):
