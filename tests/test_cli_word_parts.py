@@ -80,3 +80,26 @@ def test_findings_in_word_parts_say_where(run_cli, tmp_path):
         "    in footnote 1, paragraph 1",
         "    in endnote 2, paragraph 1",
     ]
+
+
+def test_findings_come_in_reading_order_though_each_table_cell_counts_lines_from_1(tmp_path):
+    import docx
+
+    import tilint
+
+    doc = docx.Document()
+    doc.add_paragraph("Intro: the homeless are welcome here at all times.")
+    table = doc.add_table(rows=3, cols=1)
+    table.cell(0, 0).text = "Row one mentions no-shows later in the row."
+    table.cell(1, 0).text = "Addicts first."
+    table.cell(2, 0).text = "Row three: the patient refused."
+    doc.add_paragraph("After the table, addicts.")
+    doc.save(str(tmp_path / "order.docx"))
+    [result] = tilint.lint_paths([tmp_path / "order.docx"])
+    assert [(f.match, f.line, f.column, f.location.get("row")) for f in result.findings] == [
+        ("the homeless", 1, 8, None),
+        ("no-shows", 1, 18, 1),
+        ("Addicts", 1, 1, 2),
+        ("refused", 1, 24, 3),
+        ("addicts", 2, 18, None),
+    ]

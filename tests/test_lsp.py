@@ -426,3 +426,69 @@ def test_hover_escapes_document_text():
     text = hover_markdown(f)
     assert not re.search(r"(?<!\\)[<>\[\]()]", text.split(": ", 1)[1])  # every bracket of the document's text escaped
     assert "\\<img src=x onerror=alert\\(1\\)\\>" in text
+
+
+@needs_pygls
+@pytest.mark.parametrize("newline", ["\r", "\r\n", "\n"])
+def test_every_line_ending_the_protocol_knows_gives_the_same_ranges_and_fixes(newline):
+    """LSP counts lines split by \\n, \\r\\n and \\r, as tilint's readers do (an old Mac file, a stray CR)."""
+    from tilint import _linter
+    from tilint.config import Config
+    from tilint.lsp.convert import Lines, replacements
+    from tilint.readers import read_text
+
+    text = newline.join(["# Visits", "", "Patients who fail to attend are written to.", ""])
+    [f] = _linter(Config()).lint_document(read_text(text, format="markdown", path="p.md")).findings
+    lines = Lines(text, len)
+    r = lines.range(f)
+    assert (f.rule_id, r.start.line, r.start.character, r.end.line, r.end.character) == ("BL001", 2, 13, 2, 27)
+    assert lines.text_at(f) == "fail to attend"
+    assert [edit.new_text for _, edit, _ in replacements(f, lines)] == ["miss", "are unable to attend"]
+    assert lines.end_of(2).character == len("Patients who fail to attend are written to.")
+
+
+@needs_pygls
+@pytest.mark.parametrize("newline", ["\r", "\r\n", "\n"])
+def test_a_finding_broken_over_a_line_gets_its_quick_fix_with_every_line_ending(newline):
+    from tilint import _linter
+    from tilint.config import Config
+    from tilint.lsp.convert import Lines, replacements
+    from tilint.readers import read_text
+
+    text = newline.join(["# Visits", "", "Patients who fail", "to attend are written to.", ""])
+    [f] = _linter(Config()).lint_document(read_text(text, format="markdown", path="p.md")).findings
+    assert (f.rule_id, f.match) == ("BL001", f"fail{newline}to attend")
+    lines = Lines(text, len)
+    assert lines.text_at(f) == f.match
+    [(title, edit, _), _] = replacements(f, lines)
+    assert title == "Replace with 'miss'"
+    r = edit.range
+    assert (r.start.line, r.start.character, r.end.line, r.end.character) == (2, 13, 3, 9)
+
+
+@needs_pygls
+@pytest.mark.slow
+def test_a_broken_config_is_logged_once_not_on_every_keystroke(tmp_path):
+    """VS Code's client opens its output panel on every error log message: one per problem."""
+    config = tmp_path / ".tilint.yaml"
+    config.write_text("ignore: [BL001\n")
+    client = start(tmp_path, {"coverage": False})
+    try:
+        ed = Editor(client, tmp_path / "policy.md", POLICY)
+        other = Editor(client, tmp_path / "other.md", "Other text.\n")
+        for _ in range(3):
+            for e in (ed, other):
+                [diag] = e.diagnostics()
+                assert diag["message"].startswith("tilint: cannot use the configuration:")
+            ed.change(ed.text + "More.\n")
+        ed.diagnostics()
+        logged = [m for m in client.messages if m.get("method") == "window/logMessage" and ".tilint.yaml" in m["params"]["message"]]
+        assert len(logged) == 1 and logged[0]["params"]["type"] == 1  # an error, once
+        # a change of the config is news again: logged once more if still broken
+        config.write_text("ignore: [BL002\n")
+        n = len(client.messages)
+        client.notify("workspace/didChangeWatchedFiles", {"changes": [{"uri": config.as_uri(), "type": 2}]})
+        client.wait_for("window/logMessage", lambda p: ".tilint.yaml" in p["message"], after=n)
+        assert client.shutdown() == 0
+    finally:
+        client.close()

@@ -178,6 +178,18 @@ def test_keyboard_sorts_and_opens_a_drill_down(watched, artifacts):
     watched.quiet()
 
 
+def test_a_link_with_a_broken_or_foreign_fragment_raises_no_script_error(watched):
+    """A board paper's link may be cut or mistyped (``report.html#doc-%E0``): the page stays quiet."""
+    page = watched.page
+    real = page.eval_on_selector("article.doc:has(details)", "a => a.id")
+    for fragment in ("doc-%E0%A4%A", "%", "not-a-doc", real):
+        page.evaluate("f => { location.hash = f; }", fragment)
+        page.wait_for_function("f => location.hash === '#' + f", arg=fragment)
+    page.wait_for_selector(f"#{real} details[open]", timeout=5000)  # the last one names a real document
+    assert page.locator("details[open]").count() == 1
+    watched.quiet()
+
+
 def test_hostile_documents_render_as_inert_text(watched, artifacts):
     page = watched.page
     page.get_by_role("button", name="Open all").click()

@@ -404,6 +404,56 @@ def test_footnote_findings_are_commented_and_tracked_in_place(tmp_path):
         assert a.read("word/footnotes.xml") == b.read("word/footnotes.xml")
 
 
+MC_NS = 'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"'
+
+
+def test_text_box_findings_are_tracked_in_the_box_and_commented_on_its_anchor(tmp_path):
+    box = '<w:txbxContent><w:p><w:r><w:t>Beds for the homeless.</w:t></w:r></w:p></w:txbxContent>'
+    doc = docx.Document()
+    doc.add_paragraph("Our policy.")
+    doc.add_paragraph("See the box: ")._p.append(parse_xml(
+        f'<w:r {W_NS} {MC_NS}><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing>{box}</w:drawing></mc:Choice>'
+        f'<mc:Fallback><w:pict>{box}</w:pict></mc:Fallback></mc:AlternateContent></w:r>'))
+    src, out, result = _review_tracked(doc, tmp_path, "box.docx")
+    [lint] = tilint.lint_paths([src])
+    assert [(f.rule_id, f.match) for f in lint.findings] == [("LB001", "the homeless")]
+    assert [(f.rule_id, f.match) for f in result.findings] == [("LB001", "the homeless")]
+    assert (result.changes, result.unplaced) == (1, [])
+    parts = _parts(out)
+    root = parts["word/document.xml"]
+    [(cid, text)] = [(cid, t) for cid, (_, t) in _comments(parts).items() if "· LB001 " in t]
+    assert text.startswith('Text box 1: "the homeless"\n')
+    start = next(el for el in root.iter(W + "commentRangeStart") if el.get(W + "id") == cid)
+    assert start.getnext().find(".//" + W + "txbxContent") is not None  # on the run that holds the box
+    choice, fallback = root.iter(W + "txbxContent")
+    assert _texts(_strip(choice, accept=True)) == ["Beds for people experiencing homelessness."]
+    assert _texts(_strip(choice)) == _texts(fallback) == ["Beds for the homeless."]
+
+
+def test_content_controls_around_rows_cells_and_cell_paragraphs_are_read_and_reviewed(tmp_path):
+    """A form-like policy: a repeating-section control wraps a row, a control wraps a cell's paragraph."""
+    def control(xml: str) -> str:
+        return f"<w:sdt {W_NS}><w:sdtPr/><w:sdtContent>{xml}</w:sdtContent></w:sdt>"
+
+    doc = docx.Document()
+    doc.add_paragraph("Our policy.")
+    table = doc.add_table(rows=2, cols=1)
+    table.cell(0, 0)._tc.append(parse_xml(control("<w:p><w:r><w:t>Beds for the homeless.</w:t></w:r></w:p>")))
+    table.rows[1]._tr.append(parse_xml(control("<w:tc><w:p><w:r><w:t>We note no-shows.</w:t></w:r></w:p></w:tc>")))
+    table._tbl.append(parse_xml(control("<w:tr><w:tc><w:p><w:r><w:t>Addicts wait.</w:t></w:r></w:p></w:tc></w:tr>")))
+    src, out, result = _review_tracked(doc, tmp_path, "form.docx")
+    [lint] = tilint.lint_paths([src])
+    expected = [("LB001", "the homeless", {"table": 1, "row": 1, "cell": 1}),
+                ("BL002", "no-shows", {"table": 1, "row": 2, "cell": 2}),
+                ("SU001", "Addicts", {"table": 1, "row": 3, "cell": 1})]
+    for findings in (lint.findings, result.findings):
+        assert sorted(((f.rule_id, f.match, f.location) for f in findings), key=lambda x: (x[2]["row"], x[2]["cell"])) == expected
+    parts = _parts(out)
+    anchored = _anchored(parts["word/document.xml"])
+    words = {_rule_of(t): anchored[cid] for cid, (_, t) in _comments(parts).items() if not t.startswith("tilint found")}
+    assert words == {"LB001": "people experiencing homelessness", "BL002": "missed appointments", "SU001": "People who use drugs"}
+
+
 def test_first_paragraph_fix_keeps_the_summary_around_it(tmp_path):
     doc = docx.Document()
     doc.add_paragraph("Support for the homeless", style="Title")
@@ -533,6 +583,32 @@ def test_cli_review_writes_copies_and_reports(run_cli, policy, tmp_path):
     assert again.err.strip() == "a.docx: error: out/a.reviewed.docx already exists (use --force to replace it)"
     res = run_cli("review", "a.docx", "-o", "mine.docx", "--ignore", "SH,SU", cwd=tmp_path)
     assert res.code == 0 and res.out == "a.docx -> mine.docx: 5 findings\n"
+
+
+def test_cli_review_never_writes_over_another_input_or_another_inputs_copy(run_cli, policy, tmp_path):
+    for folder in ("a", "b", "out"):
+        (tmp_path / folder).mkdir()
+    shutil.copy(policy, tmp_path / "a" / "policy.docx")
+    other = docx.Document()
+    other.add_paragraph("Patients who fail to attend are written to.")
+    other.save(str(tmp_path / "b" / "policy.docx"))
+    res = run_cli("review", "a/policy.docx", "b/policy.docx", "--output-dir", "out", "--force", cwd=tmp_path)
+    assert res.code == 2
+    assert res.out == "a/policy.docx -> out/policy.reviewed.docx: 8 findings\n"
+    assert res.err == "b/policy.docx: error: out/policy.reviewed.docx is the copy of a/policy.docx (review files of one name into different folders)\n"
+    assert len(_comments(_parts(tmp_path / "out" / "policy.reviewed.docx"))) == 10  # a's copy, not replaced by b's
+    # a file named as an input is never replaced by another input's copy, even with --force
+    person = tmp_path / "a" / "policy.reviewed.docx"
+    shutil.copy(tmp_path / "b" / "policy.docx", person)
+    kept = person.read_bytes()
+    res = run_cli("review", "a/policy.docx", "a/policy.reviewed.docx", "--force", cwd=tmp_path)
+    assert res.code == 2
+    assert res.err == "a/policy.docx: error: refusing to overwrite a/policy.reviewed.docx, an input of this run\n"
+    assert res.out == "a/policy.reviewed.docx -> a/policy.reviewed.reviewed.docx: 1 finding\n"
+    assert person.read_bytes() == kept
+    # one file named twice is reviewed once
+    res = run_cli("review", "b/policy.docx", "b/../b/policy.docx", cwd=tmp_path)
+    assert (res.code, res.out, res.err) == (0, "b/policy.docx -> b/policy.reviewed.docx: 1 finding\n", "")
 
 
 @pytest.mark.parametrize("content, message", [

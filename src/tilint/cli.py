@@ -783,10 +783,20 @@ def cmd_review(args: argparse.Namespace, out: TextIO) -> int:
         return EXIT_ERROR
     config = _config(args)
     code = EXIT_OK
-    for path in inputs:
+    unique: dict[Path, Path] = {}
+    for path in inputs:  # a file named twice is reviewed once
+        unique.setdefault(path.resolve(), path)
+    written: dict[Path, Path] = {}  # each copy written -> its input
+    for path in unique.values():
         target = args.output or (args.output_dir / default_output(path).name if args.output_dir else default_output(path))
+        key = target.resolve()
         try:
+            if key in unique and key != path.resolve():  # (its own input: review_file refuses)
+                raise ReviewError(f"refusing to overwrite {target}, an input of this run")
+            if key in written:
+                raise ReviewError(f"{target} is the copy of {written[key]} (review files of one name into different folders)")
             result = review_file(path, target, config=config, track_changes=args.track_changes, author=args.author, force=args.force)
+            written[key] = path
         except ReviewError as exc:
             print(f"{path}: error: {exc}", file=sys.stderr)
             code = EXIT_ERROR

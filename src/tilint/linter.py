@@ -94,6 +94,10 @@ class Linter:
                 engine.load()  # not warm(): a commit-time check compiles only the rules it needs
         hits = engine.analyse(doc.blocks, mentions=self.config.mentions)
         findings = [self._finding(doc, h) for h in hits]
+        # reading order: a table cell's lines restart at 1, so its block's place comes first
+        # (document-level findings, coverage, before any block's)
+        block_of = {id(b): i for i, b in enumerate(doc.blocks)}
+        place = {id(f): (block_of[id(h.block)], f) for f, h in zip(findings, hits)}  # f held: its id stays its own
         result = FileResult(path=doc.path, format=doc.format)
         if self._coverage_on():
             with watchdog.unbounded() if not self._coverage_loaded else contextlib.nullcontext():
@@ -105,7 +109,7 @@ class Linter:
         # coverage (CV...) and meta (TIL...) findings are asked for by config, not by
         # --select; they are reported unless ignored (by id, prefix or category)
         findings = [f for f in findings if f.rule_id in rules.by_id or not _named(f, ignores)]
-        result.findings = sorted(findings, key=lambda f: f.sort_key)
+        result.findings = sorted(findings, key=lambda f: (f.location.get("page", 0), place.get(id(f), (-1,))[0], f.sort_key))
         return result
 
 

@@ -56,16 +56,20 @@ def document_format(path: str, language_id: Optional[str]) -> Optional[str]:
     return FORMAT_BY_LANGUAGE.get((language_id or "").lower())
 
 
+_LINE_END = re.compile(r"(\r\n|\r|\n)")
+
+
 class Lines:
     """A document's lines, converting tilint's 1-based character positions to LSP positions.
 
     ``units`` counts a string's length in the client's position encoding (UTF-16 code
-    units by default: an emoji counts 2). Lines split on ``\\n`` with a trailing
-    ``\\r`` dropped, as tilint's readers split them.
+    units by default: an emoji counts 2). Lines end at ``\\r\\n``, ``\\n`` or a lone
+    ``\\r``, as the protocol says and as tilint's readers split them.
     """
 
     def __init__(self, text: str, units: Callable[[str], int]):
-        self.lines = [line[:-1] if line.endswith("\r") else line for line in text.split("\n")]
+        parts = _LINE_END.split(text)
+        self.lines, self.ends = parts[0::2], parts[1::2]  # each line, and the break after it
         self.units = units
 
     def position(self, line: int, column: int) -> types.Position:
@@ -88,8 +92,10 @@ class Lines:
             return ""
         if f.line == f.end_line:
             return self.lines[f.line - 1][f.column - 1 : f.end_column - 1]
-        parts = [self.lines[f.line - 1][f.column - 1 :], *self.lines[f.line : f.end_line - 1], self.lines[f.end_line - 1][: f.end_column - 1]]
-        return "\n".join(parts)
+        first, last = f.line - 1, f.end_line - 1
+        text = self.lines[first][f.column - 1 :] + self.ends[first]
+        text += "".join(line + end for line, end in zip(self.lines[first + 1 : last], self.ends[first + 1 : last]))
+        return text + self.lines[last][: f.end_column - 1]
 
 
 def is_coverage(f: Finding) -> bool:

@@ -166,6 +166,9 @@ class TilintLanguageServer(LanguageServer):
         self.tasks: dict[str, asyncio.Task] = {}  # uri -> its pending check
         self.background: set[asyncio.Task] = set()  # other tasks, referenced until done
         self.checked: dict[str, Checked] = {}
+        # problems already logged: VS Code's client opens its output panel on each error
+        # message, so one is logged once (until the config changes), not on every keystroke
+        self.logged: set[str] = set()
 
     # -- scheduling ---------------------------------------------------------------------
     def schedule(self, uri: str, delay: float) -> None:
@@ -231,6 +234,9 @@ class TilintLanguageServer(LanguageServer):
 
     def publish(self, snap: Snapshot, diagnostics: list[types.Diagnostic], logs: Sequence[str] = ()) -> None:
         for message in logs:
+            if message in self.logged:
+                continue
+            self.logged.add(message)
             self.window_log_message(types.LogMessageParams(type=types.MessageType.Error, message=message))
         self.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=snap.uri, version=snap.version, diagnostics=diagnostics)
@@ -343,6 +349,7 @@ class TilintLanguageServer(LanguageServer):
 
     def config_changed(self) -> None:
         self.linters.clear()
+        self.logged.clear()
         for uri in list(self.open):
             self.schedule(uri, 0)
 

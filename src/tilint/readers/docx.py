@@ -49,8 +49,9 @@ __all__ = ["read", "open_checked", "walk", "run_spans", "paragraph_text"]
 KIND = "Word document"
 _HEADING_NAME = re.compile(r"^heading\s*([1-9])$", re.I)
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-# Runs of a paragraph, excluding deleted text and runs inside text boxes (nested runs).
-_RUNS_XPATH = ".//w:r[not(ancestor::w:r) and not(ancestor::w:del) and not(ancestor::w:moveFrom)]"
+# What a run may sit in that makes it not its paragraph's text: deleted text, and a
+# nested run (a text box or ruby inside the paragraph).
+_NOT_OWN = {_W + "p", _W + "r", _W + "del", _W + "moveFrom"}
 
 
 def read(path: Path, data: bytes) -> Document:
@@ -93,7 +94,7 @@ def run_spans(p: Any) -> list[tuple[Any, int, int]]:
     """``(w:r, start, end)`` for each run of ``p``, offsets into :func:`paragraph_text`."""
     spans = []
     offset = 0
-    for r in p.xpath(_RUNS_XPATH):
+    for r in _own_runs(p):
         text = getattr(r, "text", None)
         if isinstance(text, str):
             spans.append((r, offset, offset + len(text)))
@@ -174,13 +175,13 @@ class _Walker:
         self.table_no += 1
         table_no = self.table_no
         nested: list[Any] = []
-        for row_no, tr in enumerate(tbl.findall(_W + "tr"), start=1):
+        for row_no, tr in enumerate(_unwrapped(tbl, _W + "tr"), start=1):
             for cell_no, tc in enumerate(_cells(tr), start=1):
                 loc = Location(section=self.sections.path, table=table_no, row=row_no, cell=cell_no)
                 builder = BlockBuilder("table_cell", loc)
                 line = 0
                 lines: dict[int, Any] = {}
-                for child in tc.iterchildren():
+                for child in _unwrapped(tc, _W + "p", _W + "tbl"):
                     if child.tag == _W + "p":
                         text = paragraph_text(child)
                         if text.strip():
@@ -267,23 +268,42 @@ def _outline(element: Any) -> Optional[int]:
 
 def _cells(tr: Any) -> Iterator[Any]:
     """The row's cells as stored (content-control-wrapped cells included)."""
-    for child in tr.iterchildren():
-        if child.tag == _W + "tc":
+    return _unwrapped(tr, _W + "tc")
+
+
+def _unwrapped(parent: Any, *tags: str) -> Iterator[Any]:
+    """The children of ``parent`` with one of ``tags``, also those inside content controls
+    and custom XML (a repeating section wraps rows; a form control a cell's paragraphs)."""
+    for child in parent.iterchildren():
+        if child.tag in tags:
             yield child
         elif child.tag == _W + "sdt":
             content = child.find(_W + "sdtContent")
             if content is not None:
-                yield from content.findall(_W + "tc")
+                yield from _unwrapped(content, *tags)
+        elif child.tag == _W + "customXml":
+            yield from _unwrapped(child, *tags)
 
 
 def paragraph_text(p: Any) -> str:
     """Visible text of a ``w:p``: all runs (hyperlinks, fields, insertions, content controls)."""
     parts = []
-    for r in p.xpath(_RUNS_XPATH):
+    for r in _own_runs(p):
         text = getattr(r, "text", None)
         if isinstance(text, str):
             parts.append(text)
     return "".join(parts)
+
+
+def _own_runs(p: Any) -> Iterator[Any]:
+    """The runs whose text is ``p``'s, in order. Only ancestors below ``p`` count, so a
+    paragraph inside a text box (itself inside a run) has runs too."""
+    for r in p.iter(_W + "r"):
+        owner = r.getparent()
+        while owner is not p and owner.tag not in _NOT_OWN:
+            owner = owner.getparent()
+        if owner is p:
+            yield r
 
 
 # -- headers, footers, footnotes, endnotes, text boxes ------------------------------------

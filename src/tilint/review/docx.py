@@ -16,9 +16,10 @@ as ``w:delText``) + ``w:ins`` (one run with the first run's properties and the
 replacement, cased like the match, as ``--fix`` does).
 
 Word does not allow comments in headers and footers, and LibreOffice (7.x) cannot
-open a file with comments in footnotes: findings there get their tracked change in
-place and their comment in the body, quoting the words: on the note's reference mark
-for footnotes and endnotes, on the first paragraph for headers and footers.
+open a file with comments in footnotes: findings there, and in text boxes, get their
+tracked change in place and their comment in the body, quoting the words: on the
+note's reference mark for footnotes and endnotes, on the run holding a text box in
+the body, on the first paragraph for headers and footers.
 python-docx keeps note parts as bytes, so they are parsed with its parser and
 written back.
 
@@ -88,6 +89,7 @@ _COMMENT_EXTRAS = (
     ("http://schemas.microsoft.com/office/2018/08/relationships/commentsExtensible", "//w16cex:commentExtensible",
      f"{{{_NS['w16cex']}}}durableId", "durable"),
 )
+_MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 _NOTES = {
     "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes",
     "http://schemas.openxmlformats.org/officeDocument/2006/relationships/endnotes",
@@ -115,6 +117,8 @@ def render(data: bytes, path: str, config: Config, *, author: str, track_changes
     headers = _other_parts(word)
     stories = headers + [note for _, root, _ in notes for note in _notes_in(root)]
     parts = [word.element.body, *(el for el, _ in headers), *(root for _, root, _ in notes)]
+    boxes = _text_boxes(parts)
+    stories += [(box, where) for where, (box, _) in boxes.items()]
     strip_review(word, author, parts)
 
     body = walk(word)
@@ -149,7 +153,7 @@ def render(data: bytes, path: str, config: Config, *, author: str, track_changes
         result.comments += 1
     for t in targets:
         if t.where:  # comments stay in the body (Word has none in headers; LibreOffice fails on them in notes)
-            runs = _note_reference(word, t.where) or anchor
+            runs = (boxes[t.where][1] if t.where in boxes else _note_reference(word, t.where)) or anchor
             if not runs:
                 result.unplaced.append(t.finding)
                 continue
@@ -196,6 +200,20 @@ def _note_reference(word: Any, where: str) -> list[Any]:
         if ref.tag == f"{W}{kind}Reference":
             return [ref.getparent()]
     return []
+
+
+def _text_boxes(parts: list[Any]) -> dict[str, tuple[Any, list[Any]]]:
+    """Each text box (``w:txbxContent``, not the VML fallback copy of one), labelled "text
+    box 2", with the body run that holds it (where its comments go; none outside the body)."""
+    found: dict[str, tuple[Any, list[Any]]] = {}
+    for part in parts:
+        for box in part.iter(W + "txbxContent"):
+            if any(a.tag == _MC_FALLBACK for a in box.iterancestors()):
+                continue
+            holders = list(box.iterancestors(W + "r"))  # the outermost: a box may sit in a box
+            in_body = part is parts[0] and holders
+            found[f"text box {len(found) + 1}"] = (box, [holders[-1]] if in_body else [])
+    return found
 
 
 def _other_parts(word: Any) -> list[tuple[Any, str]]:
