@@ -40,6 +40,42 @@ def _csv(values: Optional[list[str]]) -> Optional[tuple[str, ...]]:
     return tuple(v.strip() for item in values for v in item.split(",") if v.strip())
 
 
+def _seconds(value: str) -> float:
+    """``--timeout``: a finite number of seconds above 0 (argparse names the option)."""
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = float("nan")
+    if not 0 < seconds < float("inf"):  # also false for NaN
+        raise argparse.ArgumentTypeError(f"{value!r} must be a number of seconds above 0")
+    return seconds
+
+
+def _whole(value: str, least: int, problem: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = least - 1
+    if number < least:
+        raise argparse.ArgumentTypeError(f"{value!r} {problem}")
+    return number
+
+
+def _at_least_one(value: str) -> int:
+    """``--max-file-size``: a whole number of 1 or more."""
+    return _whole(value, 1, "must be a whole number of 1 or more")
+
+
+def _megabytes(value: str) -> int:
+    """``--max-memory``: 50 MB or more, as in the config."""
+    return _whole(value, 50, "must be a whole number of 50 (MB) or more")
+
+
+def _jobs(value: str) -> int:
+    """``--jobs``: 0 (one per CPU) or more; a negative count would start no worker."""
+    return _whole(value, 0, "must be 0 (one per CPU) or more")
+
+
 # -- the parser: every subcommand is built here, one block each ---------------------------
 
 
@@ -93,13 +129,13 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--model", metavar="NAME", help="an installed spaCy pipeline to use instead of blank English")
     check.add_argument("--coverage", action="store_true", help="also report coverage of the trauma-informed principles")
     check.add_argument("--framework", metavar="NAME", help="coverage framework: samhsa-4r (default), samhsa-6, ohid-6 or a YAML file; implies --coverage")
-    check.add_argument("--max-file-size", type=int, metavar="BYTES", help="skip files larger than this")
-    check.add_argument("--timeout", type=float, metavar="SECONDS", help="give up on a file after this long (default 300)")
-    check.add_argument("--max-memory", type=int, metavar="MB", help="give up on a file that needs more memory than this (default 500)")
+    check.add_argument("--max-file-size", type=_at_least_one, metavar="BYTES", help="skip files larger than this")
+    check.add_argument("--timeout", type=_seconds, metavar="SECONDS", help="give up on a file after this long (default 300)")
+    check.add_argument("--max-memory", type=_megabytes, metavar="MB", help="give up on a file that needs more memory than this (default 500)")
     _add_color(check)
     check.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary")
     check.add_argument("--verbose", "-v", action="store_true", help="name every file that was not checked, with the reason")
-    check.add_argument("--jobs", "-j", type=int, metavar="N", help="check files in N processes (0 = one per CPU; default 1)")
+    check.add_argument("--jobs", "-j", type=_jobs, metavar="N", help="check files in N processes (0 = one per CPU; default 1)")
     check.add_argument("--show-config", action="store_true", help="print the effective configuration and exit")
     check.add_argument("--no-cache", action="store_true", help="analyse every file, even unchanged ones (results are otherwise cached)")
     check.add_argument("--baseline", type=Path, metavar="FILE", help="report only findings that are not in this baseline")
@@ -411,7 +447,10 @@ def _check(args: argparse.Namespace, out: TextIO, stack: ExitStack) -> int:
             from .baseline import write_baseline
 
             results = list(stream)
-            count = write_baseline(args.write_baseline, results)
+            try:
+                count = write_baseline(args.write_baseline, results)
+            except OSError as exc:  # a missing folder, a directory, a read-only place
+                raise UsageError(f"cannot write {args.write_baseline}: {exc.strerror or exc}") from None
             print(f"tilint: recorded {count} finding{'s' if count != 1 else ''} in {args.write_baseline}", file=sys.stderr)
             return EXIT_ERROR if any(r.errors for r in results) else EXIT_OK
         if args.fix or args.diff or (bar.enabled and _isatty(out) and not args.output):
@@ -666,10 +705,10 @@ def _add_report_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     report.add_argument("--exclude", action="append", metavar="GLOB", help="skip files matching these globs")
     report.add_argument("--mentions", choices=["skip", "report"], help="report terms that are quoted or mentioned (default: skip)")
     report.add_argument("--model", metavar="NAME", help="an installed spaCy pipeline to use instead of blank English")
-    report.add_argument("--max-file-size", type=int, metavar="BYTES", help="skip files larger than this")
-    report.add_argument("--timeout", type=float, metavar="SECONDS", help="give up on a file after this long (default 300)")
-    report.add_argument("--max-memory", type=int, metavar="MB", help="give up on a file that needs more memory than this (default 500)")
-    report.add_argument("--jobs", "-j", type=int, metavar="N", help="check files in N processes (0 = one per CPU; default 1)")
+    report.add_argument("--max-file-size", type=_at_least_one, metavar="BYTES", help="skip files larger than this")
+    report.add_argument("--timeout", type=_seconds, metavar="SECONDS", help="give up on a file after this long (default 300)")
+    report.add_argument("--max-memory", type=_megabytes, metavar="MB", help="give up on a file that needs more memory than this (default 500)")
+    report.add_argument("--jobs", "-j", type=_jobs, metavar="N", help="check files in N processes (0 = one per CPU; default 1)")
     report.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary line")
     _add_scheduler(report)
 

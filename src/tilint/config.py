@@ -10,6 +10,7 @@ ruff); then command-line flags. Keys use dashes (``fail-on``); see
 from __future__ import annotations
 
 import fnmatch
+import math
 import sys
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -56,6 +57,10 @@ class Config:
                 value = [_inside(base, v, key, path) for v in value]
             if name == "coverage" and base is not None and _is_file_name(value.get("framework")):
                 value = {**value, "framework": _inside(base, value["framework"], "coverage.framework", path)}
+            elif name == "coverage" and "framework" in value:
+                _check_framework_name(value["framework"], path)
+            if name == "timeout" and not math.isfinite(value):  # YAML's .nan and .inf pass the schema
+                raise DataError(str(path or "config"), "timeout: must be a finite number of seconds")
             kwargs[name] = tuple(value) if isinstance(value, list) else value
         return cls(path=path, **kwargs)
 
@@ -111,6 +116,17 @@ def find_config_file(start: Optional[Path] = None) -> Optional[Path]:
 
 def _is_file_name(value: Any) -> bool:
     return isinstance(value, str) and (value.endswith((".yaml", ".yml")) or "/" in value or "\\" in value)
+
+
+def _check_framework_name(name: str, config_path: Optional[str]) -> None:
+    """A built-in framework's name in a config file: an unknown one is an error naming the
+    file (the framework itself loads only when coverage runs)."""
+    from .ruleset import rules_dir
+
+    folder = rules_dir() / "frameworks"
+    if not (folder / f"{name}.yaml").is_file():
+        known = ", ".join(sorted(p.stem for p in folder.glob("*.yaml") if not p.name.startswith("_")))
+        raise DataError(str(config_path or "config"), f"coverage.framework: unknown framework '{name}' (available: {known})")
 
 
 def _inside(base: Path, value: str, key: str, config_path: Optional[str]) -> str:

@@ -1,0 +1,90 @@
+"""Settings a new user can get wrong: each is a one-line error naming the option or the
+config file, exit 2, never a hang, a traceback or an "internal error"."""
+
+from __future__ import annotations
+
+import pytest
+
+BAD = "Patients who fail to attend will be discharged.\n"
+
+
+@pytest.mark.parametrize(
+    "option, value, problem",
+    [
+        ("--jobs", "-1", "must be 0 (one per CPU) or more"),
+        ("--timeout", "inf", "must be a number of seconds above 0"),
+        ("--timeout", "nan", "must be a number of seconds above 0"),
+        ("--timeout", "-1", "must be a number of seconds above 0"),
+        ("--timeout", "0", "must be a number of seconds above 0"),
+        ("--max-memory", "0", "must be a whole number of 50 (MB) or more"),
+        ("--max-memory", "49", "must be a whole number of 50 (MB) or more"),
+        ("--max-file-size", "0", "must be a whole number of 1 or more"),
+    ],
+)
+def test_an_out_of_range_number_option_is_a_usage_error(run_cli, write, capsys, option, value, problem):
+    write("p.md", BAD)
+    with pytest.raises(SystemExit) as done:
+        run_cli("check", option, value, "p.md")
+    assert done.value.code == 2
+    err = capsys.readouterr().err
+    shown = "--jobs/-j" if option == "--jobs" else option
+    assert err.splitlines()[-1] == f"tilint check: error: argument {shown}: {value!r} {problem}"
+
+
+def test_report_takes_the_same_bounds(run_cli, write, capsys):
+    write("p.md", BAD)
+    with pytest.raises(SystemExit) as done:
+        run_cli("report", "-o", "r.html", "--jobs", "-2", "p.md")
+    assert done.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == "tilint report: error: argument --jobs/-j: '-2' must be 0 (one per CPU) or more"
+
+
+@pytest.mark.parametrize("value", [".nan", ".inf"])
+def test_a_timeout_that_is_not_a_finite_number_in_the_config_names_the_file(run_cli, write, tmp_path, value):
+    write(".tilint.yaml", f"timeout: {value}\n")
+    write("p.md", BAD)
+    res = run_cli("check", "--no-cache", "p.md")
+    assert (res.code, res.out) == (2, "")
+    assert res.err == f"tilint: error: {tmp_path / '.tilint.yaml'}: timeout: must be a finite number of seconds\n"
+
+
+def test_jobs_0_in_the_config_means_one_per_cpu_as_on_the_command_line(run_cli, write):
+    write(".tilint.yaml", "jobs: 0\n")
+    assert run_cli("check", "--show-config").json()["jobs"] == 0
+
+
+def test_an_unknown_principle_in_coverage_require_names_the_config(run_cli, write, tmp_path):
+    write(".tilint.yaml", "coverage:\n  require: [realise, realize, nonsense]\n")
+    write("p.md", BAD)
+    res = run_cli("check", "p.md")
+    assert (res.code, res.out) == (2, "")
+    assert res.err == (
+        f"tilint: error: {tmp_path / '.tilint.yaml'}: coverage.require: unknown principle 'nonsense' for framework samhsa-4r"
+        " (valid: realise, recognise, respond, resist)\n"
+    )
+
+
+def test_an_unknown_principle_in_pyproject_coverage_require_names_the_file(run_cli, write, tmp_path):
+    write("pyproject.toml", '[tool.tilint.coverage]\nframework = "samhsa-6"\nrequire = ["safety", "xx"]\n')
+    write("p.md", BAD)
+    res = run_cli("check", "p.md")
+    assert (res.code, res.out) == (2, "")
+    assert res.err.startswith(f"tilint: error: {tmp_path / 'pyproject.toml'}: coverage.require: unknown principle 'xx' for framework samhsa-6 (valid: safety, ")
+
+
+def test_an_unknown_framework_in_the_config_names_the_file(run_cli, write, tmp_path):
+    write(".tilint.yaml", "coverage:\n  framework: nope\n")
+    write("p.md", BAD)
+    res = run_cli("check", "p.md")
+    assert (res.code, res.out) == (2, "")
+    assert res.err == f"tilint: error: {tmp_path / '.tilint.yaml'}: coverage.framework: unknown framework 'nope' (available: ohid-6, samhsa-4r, samhsa-6)\n"
+
+
+@pytest.mark.parametrize("target", ["missing/base.json", "."])
+def test_a_baseline_that_cannot_be_written_is_a_one_line_error(run_cli, write, tmp_path, target):
+    write("p.md", BAD)
+    res = run_cli("check", "--write-baseline", target, "p.md")
+    assert (res.code, res.out) == (2, "")
+    reason = "No such file or directory" if target.startswith("missing") else "Is a directory"
+    assert res.err == f"tilint: error: cannot write {target}: {reason}\n"
+    assert not (tmp_path / "missing").exists()
