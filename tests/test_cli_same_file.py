@@ -1,0 +1,34 @@
+"""One file named several ways (relative, absolute, through ``..``, inside a folder
+also given) is checked, reported and fixed once."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture
+def policy(write, tmp_path):
+    write("sub/x.txt", "Nothing to flag here.\n")
+    return write("p.md", "The addicts were there.\n")
+
+
+@pytest.mark.parametrize("second", ["abs", "sub/../p.md", "."])
+def test_a_file_named_twice_is_reported_once(run_cli, policy, second):
+    other = str(policy) if second == "abs" else second
+    res = run_cli("check", "--format", "concise", "-q", "p.md", other)
+    assert res.code == 1
+    assert res.out.splitlines() == ["p.md:1:5: SU001 'addicts' reduces a person to their drug or alcohol dependence."]
+
+
+def test_a_file_named_twice_is_fixed_once_and_not_reported_after(run_cli, policy):
+    res = run_cli("check", "--fix", "--format", "concise", "-q", "p.md", str(policy))
+    assert (res.code, res.out.splitlines()) == (0, [])
+    assert res.err == "fixed p.md:1:5: SU001 'addicts' -> 'people who use drugs'\n"
+    assert policy.read_text() == "The people who use drugs were there.\n"
+
+
+def test_a_file_named_twice_gives_one_diff(run_cli, policy):
+    res = run_cli("check", "--diff", "p.md", str(policy))
+    assert res.code == 1
+    assert res.out.splitlines() == ["--- a/p.md", "+++ b/p.md", "@@ -1 +1 @@", "-The addicts were there.", "+The people who use drugs were there."]
+    assert res.err == "1 fix available in 1 file (nothing written).\n"
