@@ -88,3 +88,17 @@ def test_a_baseline_that_cannot_be_written_is_a_one_line_error(run_cli, write, t
     reason = "No such file or directory" if target.startswith("missing") else "Is a directory"
     assert res.err == f"tilint: error: cannot write {target}: {reason}\n"
     assert not (tmp_path / "missing").exists()
+
+
+def test_init_pre_commit_keeps_an_existing_config_and_adds_the_hook(run_cli, write, tmp_path):
+    config = write(".tilint.yaml", "ignore: [RK]  # ours\n")
+    res = run_cli("init", "--pre-commit")
+    assert res.code == 0
+    assert res.out.splitlines() == [
+        "kept the existing .tilint.yaml (--force overwrites it)",
+        "wrote .pre-commit-config.yaml (set its repo URL and rev to a tilint commit)",
+    ]
+    assert config.read_text() == "ignore: [RK]  # ours\n"
+    assert (tmp_path / ".pre-commit-config.yaml").read_text().startswith("repos:\n  - repo: ")
+    again = run_cli("init")  # without --pre-commit there is nothing else to do: still refused
+    assert (again.code, again.err) == (2, f"tilint: error: {config}: already exists (use --force to overwrite it)\n")
