@@ -102,3 +102,23 @@ def test_init_pre_commit_keeps_an_existing_config_and_adds_the_hook(run_cli, wri
     assert (tmp_path / ".pre-commit-config.yaml").read_text().startswith("repos:\n  - repo: ")
     again = run_cli("init")  # without --pre-commit there is nothing else to do: still refused
     assert (again.code, again.err) == (2, f"tilint: error: {config}: already exists (use --force to overwrite it)\n")
+
+
+def test_a_key_given_twice_in_the_config_is_an_error_not_a_silent_override(run_cli, write, tmp_path):
+    # YAML keeps the last value, so "ignore: [RK]" below would silently drop the first
+    write(".tilint.yaml", "ignore: [BL001]\nfail-on: error\nignore: [RK]\n")
+    write("p.md", BAD)
+    res = run_cli("check", "p.md")
+    assert (res.code, res.out) == (2, "")
+    assert res.err == f"tilint: error: {tmp_path / '.tilint.yaml'}:3: invalid YAML: a key given twice (first on line 1)\n"
+
+
+def test_a_key_given_twice_in_a_rule_pack_names_its_line(run_cli, write, tmp_path):
+    write(
+        "pack.yaml",
+        "rules:\n  - id: ZQ001\n    name: n\n    name: m\n",
+    )
+    write("p.md", BAD)
+    res = run_cli("check", "--rules", "pack.yaml", "p.md")
+    assert (res.code, res.out) == (2, "")
+    assert res.err == "tilint: error: pack.yaml:4: invalid YAML: a key given twice (first on line 3)\n"
