@@ -32,3 +32,22 @@ def test_a_file_named_twice_gives_one_diff(run_cli, policy):
     assert res.code == 1
     assert res.out.splitlines() == ["--- a/p.md", "+++ b/p.md", "@@ -1 +1 @@", "-The addicts were there.", "+The people who use drugs were there."]
     assert res.err == "1 fix available in 1 file (nothing written).\n"
+
+
+def test_paths_may_come_before_and_after_options(run_cli, write):
+    write("q.md", "Residents who abscond will lose their bed.\n")
+    write("p.md", "The addicts were there.\n")
+    res = run_cli("check", "p.md", "--format", "concise", "-q", "q.md")
+    assert res.code == 1
+    assert res.out.splitlines() == [
+        "p.md:1:5: SU001 'addicts' reduces a person to their drug or alcohol dependence.",
+        "q.md:1:15: CE001 'abscond' treats going missing as escape from custody.",
+    ]
+
+
+def test_an_unknown_option_after_a_path_is_still_a_usage_error(run_cli, write, capsys):
+    write("p.md", "The addicts were there.\n")
+    with pytest.raises(SystemExit) as done:
+        run_cli("check", "p.md", "-q", "--frobnicate", "q.md")
+    assert done.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == "tilint: error: unrecognized arguments: --frobnicate q.md"

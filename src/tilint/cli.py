@@ -899,6 +899,18 @@ COMMANDS = {
 }
 
 
+def _parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
+    """``parse_args``, except that paths may also follow options (``tilint check a.md -q
+    b.md``, as ruff allows): argparse takes only the first run of positionals."""
+    args, extra = parser.parse_known_args(argv)
+    if extra and hasattr(args, "paths") and not any(e.startswith("-") and e != STDIN for e in extra):
+        given = args.paths if args.paths != ["."] or "." in argv else []  # ["."] is check's default
+        args.paths = [*given, *extra]
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    return args
+
+
 def main(argv: Optional[Sequence[str]] = None, out: Optional[TextIO] = None) -> int:
     """Run the CLI; returns the exit code (the console script passes it to sys.exit)."""
     out = out or sys.stdout
@@ -907,7 +919,7 @@ def main(argv: Optional[Sequence[str]] = None, out: Optional[TextIO] = None) -> 
 
         freeze_long_lived()
     argv = list(sys.argv[1:] if argv is None else argv)
-    args = build_parser().parse_args(argv)
+    args = _parse(build_parser(), argv)
     debug = getattr(args, "debug", False)
     try:
         return COMMANDS[args.command](args, out)
