@@ -644,26 +644,18 @@ def cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_coverage(args: argparse.Namespace, out: TextIO) -> int:
-    from .coverage import check_document
     from .discovery import discover
-    from .readers import ReadError, read_document
+    from .linter import Linter
 
     config = Config() if args.isolated else load_config(args.config)
     framework = args.framework or config.coverage.get("framework", "samhsa-4r")
     if args.scheduler:
         results = _coverage_on_cluster(args, config, framework)
-    else:
+    else:  # each file in a worker under the watchdog (timeout, max-memory), as `check` does
         found = discover(args.paths, config.include, config.exclude, gitignore=True)
         refuse_inputs(args.output, [*found.files, *args.paths], "--output")
-        results = [FileResult(path=p, errors=[FileError(m)]) for p, m in found.missing]
-        for path in found.files:
-            try:
-                doc = read_document(Path(path), max_bytes=config.max_file_size)
-            except ReadError as exc:
-                results.append(FileResult(path=path, errors=[FileError(str(exc))]))
-                continue
-            results.append(FileResult(path=path, coverage=check_document(doc, framework=framework)))
-        results.sort(key=lambda r: r.path)
+        found_results = Linter(_coverage_only(config, framework)).iter_found(found, isolate=True)
+        results = [FileResult(path=r.path, errors=r.errors, coverage=r.coverage) for r in found_results]
     with _output(args.output, out) as target:
         if args.format == "json":
             json.dump({"version": 1, "files": [r.to_dict() for r in results]}, target, indent=2, ensure_ascii=False)
@@ -675,12 +667,16 @@ def cmd_coverage(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_ERROR if any(r.errors for r in results) else EXIT_OK
 
 
+def _coverage_only(config: Config, framework: str) -> Config:
+    """``config`` for coverage only: no language rules, the framework asked for."""
+    return config.merged(select=(), extend_select=(), coverage={**config.coverage, "framework": framework, "enabled": True})
+
+
 def _coverage_on_cluster(args: argparse.Namespace, config: Config, framework: str) -> list[FileResult]:
     """``tilint coverage --scheduler``: the same results, computed by the cluster's workers."""
     from . import distributed
 
-    # coverage only: no language rules, the framework asked for
-    config = config.merged(select=(), extend_select=(), coverage={**config.coverage, "framework": framework, "enabled": True})
+    config = _coverage_only(config, framework)
     found, sizes = distributed.discover_inputs(args.paths, config, gitignore=True)
     refuse_inputs(args.output, [*found.files, *args.paths], "--output")
     with distributed.session(args.scheduler) as client:
