@@ -122,3 +122,19 @@ def test_a_key_given_twice_in_a_rule_pack_names_its_line(run_cli, write, tmp_pat
     res = run_cli("check", "--rules", "pack.yaml", "p.md")
     assert (res.code, res.out) == (2, "")
     assert res.err == "tilint: error: pack.yaml:4: invalid YAML: a key given twice (first on line 3)\n"
+
+
+@pytest.mark.parametrize("fmt", ["sarif", "junit", "github"])
+def test_statistics_in_a_machine_format_it_cannot_give_is_refused(run_cli, write, fmt):
+    # a SARIF upload or a JUnit reader given a text table fails later, far from the cause
+    write("p.md", BAD)
+    res = run_cli("check", "--statistics", "--format", fmt, "p.md")
+    assert (res.code, res.out) == (2, "")
+    assert res.err == f"tilint: error: --statistics prints text or JSON, not {fmt}\n"
+
+
+def test_statistics_in_concise_format_is_the_text_table(run_cli, write):
+    write("p.md", BAD)
+    res = run_cli("check", "--statistics", "--format", "concise", "-q", "p.md")
+    assert res.code == 1
+    assert res.out.splitlines() == ["1  BL001   failed-to-attend", "1  PU008   sanction-on-a-trigger"]

@@ -429,6 +429,8 @@ def _check(args: argparse.Namespace, out: TextIO, stack: ExitStack) -> int:
         json.dump({"config-file": config.path, **config.to_dict()}, out, indent=2)
         out.write("\n")
         return EXIT_OK
+    if args.statistics and args.format in ("sarif", "junit", "github"):  # a table where a CI tool expects its format
+        raise UsageError(f"--statistics prints text or JSON, not {args.format}")
     if STDIN in args.paths and (args.fix or args.write_baseline):
         raise UsageError("--fix and --write-baseline need files, not standard input")
     show_progress = not args.quiet and sys.stderr.isatty() and STDIN not in args.paths
