@@ -150,7 +150,7 @@ def load_config(path: Optional[Path] = None, *, discover: bool = True) -> Config
         path = find_config_file()
     if path is None:
         return Config()
-    if path.name == "pyproject.toml":
+    if path.suffix == ".toml":  # pyproject.toml, or a TOML file named with --config
         data = _read_pyproject(path) or {}
         for err_path, message in schema_errors(data, "config.schema.json"):
             field_name = ".".join(map(str, err_path))
