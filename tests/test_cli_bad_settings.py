@@ -8,6 +8,15 @@ import pytest
 BAD = "Patients who fail to attend will be discharged.\n"
 
 
+def config_error(run_cli, write, name: str, content: str, *options: str) -> str:
+    """The error of checking a policy under the config file ``name`` (exit 2, no output)."""
+    write(name, content)
+    write("p.md", BAD)
+    res = run_cli("check", *options, "p.md")
+    assert (res.code, res.out) == (2, "")
+    return res.err
+
+
 @pytest.mark.parametrize(
     "option, value, problem",
     [
@@ -41,11 +50,8 @@ def test_report_takes_the_same_bounds(run_cli, write, capsys):
 
 @pytest.mark.parametrize("value", [".nan", ".inf"])
 def test_a_timeout_that_is_not_a_finite_number_in_the_config_names_the_file(run_cli, write, tmp_path, value):
-    write(".tilint.yaml", f"timeout: {value}\n")
-    write("p.md", BAD)
-    res = run_cli("check", "--no-cache", "p.md")
-    assert (res.code, res.out) == (2, "")
-    assert res.err == f"tilint: error: {tmp_path / '.tilint.yaml'}: timeout: must be a finite number of seconds\n"
+    err = config_error(run_cli, write, ".tilint.yaml", f"timeout: {value}\n", "--no-cache")
+    assert err == f"tilint: error: {tmp_path / '.tilint.yaml'}: timeout: must be a finite number of seconds\n"
 
 
 def test_jobs_0_in_the_config_means_one_per_cpu_as_on_the_command_line(run_cli, write):
@@ -54,30 +60,21 @@ def test_jobs_0_in_the_config_means_one_per_cpu_as_on_the_command_line(run_cli, 
 
 
 def test_an_unknown_principle_in_coverage_require_names_the_config(run_cli, write, tmp_path):
-    write(".tilint.yaml", "coverage:\n  require: [realise, realize, nonsense]\n")
-    write("p.md", BAD)
-    res = run_cli("check", "p.md")
-    assert (res.code, res.out) == (2, "")
-    assert res.err == (
+    err = config_error(run_cli, write, ".tilint.yaml", "coverage:\n  require: [realise, realize, nonsense]\n")
+    assert err == (
         f"tilint: error: {tmp_path / '.tilint.yaml'}: coverage.require: unknown principle 'nonsense' for framework samhsa-4r"
         " (valid: realise, recognise, respond, resist)\n"
     )
 
 
 def test_an_unknown_principle_in_pyproject_coverage_require_names_the_file(run_cli, write, tmp_path):
-    write("pyproject.toml", '[tool.tilint.coverage]\nframework = "samhsa-6"\nrequire = ["safety", "xx"]\n')
-    write("p.md", BAD)
-    res = run_cli("check", "p.md")
-    assert (res.code, res.out) == (2, "")
-    assert res.err.startswith(f"tilint: error: {tmp_path / 'pyproject.toml'}: coverage.require: unknown principle 'xx' for framework samhsa-6 (valid: safety, ")
+    err = config_error(run_cli, write, "pyproject.toml", '[tool.tilint.coverage]\nframework = "samhsa-6"\nrequire = ["safety", "xx"]\n')
+    assert err.startswith(f"tilint: error: {tmp_path / 'pyproject.toml'}: coverage.require: unknown principle 'xx' for framework samhsa-6 (valid: safety, ")
 
 
 def test_an_unknown_framework_in_the_config_names_the_file(run_cli, write, tmp_path):
-    write(".tilint.yaml", "coverage:\n  framework: nope\n")
-    write("p.md", BAD)
-    res = run_cli("check", "p.md")
-    assert (res.code, res.out) == (2, "")
-    assert res.err == f"tilint: error: {tmp_path / '.tilint.yaml'}: coverage.framework: unknown framework 'nope' (available: ohid-6, samhsa-4r, samhsa-6)\n"
+    err = config_error(run_cli, write, ".tilint.yaml", "coverage:\n  framework: nope\n")
+    assert err == f"tilint: error: {tmp_path / '.tilint.yaml'}: coverage.framework: unknown framework 'nope' (available: ohid-6, samhsa-4r, samhsa-6)\n"
 
 
 @pytest.mark.parametrize("target", ["missing/base.json", "."])
@@ -106,11 +103,8 @@ def test_init_pre_commit_keeps_an_existing_config_and_adds_the_hook(run_cli, wri
 
 def test_a_key_given_twice_in_the_config_is_an_error_not_a_silent_override(run_cli, write, tmp_path):
     # YAML keeps the last value, so "ignore: [RK]" below would silently drop the first
-    write(".tilint.yaml", "ignore: [BL001]\nfail-on: error\nignore: [RK]\n")
-    write("p.md", BAD)
-    res = run_cli("check", "p.md")
-    assert (res.code, res.out) == (2, "")
-    assert res.err == f"tilint: error: {tmp_path / '.tilint.yaml'}:3: invalid YAML: a key given twice (first on line 1)\n"
+    err = config_error(run_cli, write, ".tilint.yaml", "ignore: [BL001]\nfail-on: error\nignore: [RK]\n")
+    assert err == f"tilint: error: {tmp_path / '.tilint.yaml'}:3: invalid YAML: a key given twice (first on line 1)\n"
 
 
 def test_a_key_given_twice_in_a_rule_pack_names_its_line(run_cli, write, tmp_path):
