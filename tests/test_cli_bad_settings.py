@@ -8,10 +8,10 @@ import pytest
 BAD = "Patients who fail to attend will be discharged.\n"
 
 
-def config_error(run_cli, write, name: str, content: str, *options: str) -> str:
-    """The error of checking a policy under the config file ``name`` (exit 2, no output)."""
+def config_error(run_cli, write, name: str, content: str, *options: str, text: str = BAD) -> str:
+    """The error of checking ``text`` under the config file ``name`` (exit 2, no output)."""
     write(name, content)
-    write("p.md", BAD)
+    write("p.md", text)
     res = run_cli("check", *options, "p.md")
     assert (res.code, res.out) == (2, "")
     return res.err
@@ -132,3 +132,16 @@ def test_statistics_in_concise_format_is_the_text_table(run_cli, write):
     res = run_cli("check", "--statistics", "--format", "concise", "-q", "p.md")
     assert res.code == 1
     assert res.out.splitlines() == ["1  BL001   failed-to-attend", "1  PU008   sanction-on-a-trigger"]
+
+
+def test_a_model_that_is_not_installed_is_an_error_even_for_a_clean_file(run_cli, write, tmp_path):
+    # the pipeline loads only for a file that could match, so a clean file passed silently
+    err = config_error(run_cli, write, ".tilint.yaml", "model: en_core_web_notthere\n", text="Nothing to see here.\n")
+    assert err == f"tilint: error: {tmp_path / '.tilint.yaml'}: model: 'en_core_web_notthere' is not an installed spaCy pipeline package\n"
+
+
+def test_a_model_option_that_is_not_installed_is_a_usage_error(run_cli, write):
+    write("clean.md", "Nothing to see here.\n")
+    res = run_cli("check", "--model", "./planted", "clean.md")
+    assert (res.code, res.out) == (2, "")
+    assert res.err == "tilint: error: --model: './planted' is not an installed spaCy pipeline package\n"

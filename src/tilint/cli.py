@@ -212,6 +212,12 @@ def _overrides(args: argparse.Namespace, base: Config) -> dict[str, Any]:
 
 
 def _config(args: argparse.Namespace, config_file: Optional[Path] = None) -> Config:
+    model = getattr(args, "model", None)
+    if model:  # checked now, not when the first file that could match loads the pipeline
+        from .nlp import installed_pipeline
+
+        if not installed_pipeline(model):
+            raise UsageError(f"--model: '{model}' is not an installed spaCy pipeline package")
     if args.isolated:
         base = Config()
     else:

@@ -59,6 +59,8 @@ class Config:
                 value = {**value, "framework": _inside(base, value["framework"], "coverage.framework", path)}
             elif name == "coverage" and "framework" in value:
                 _check_framework_name(value["framework"], path)
+            if name == "model" and value is not None:
+                _check_model(value, path)
             if name == "timeout" and not math.isfinite(value):  # YAML's .nan and .inf pass the schema
                 raise DataError(str(path or "config"), "timeout: must be a finite number of seconds")
             kwargs[name] = tuple(value) if isinstance(value, list) else value
@@ -116,6 +118,15 @@ def find_config_file(start: Optional[Path] = None) -> Optional[Path]:
 
 def _is_file_name(value: Any) -> bool:
     return isinstance(value, str) and (value.endswith((".yaml", ".yml")) or "/" in value or "\\" in value)
+
+
+def _check_model(model: str, config_path: Optional[str]) -> None:
+    """``model:`` names an installed pipeline package: checked when the config loads, not
+    only when the first file that could match loads the pipeline."""
+    from .nlp import installed_pipeline
+
+    if not installed_pipeline(model):
+        raise DataError(str(config_path or "config"), f"model: '{model}' is not an installed spaCy pipeline package")
 
 
 def _check_framework_name(name: str, config_path: Optional[str]) -> None:
