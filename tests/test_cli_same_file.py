@@ -51,3 +51,15 @@ def test_an_unknown_option_after_a_path_is_still_a_usage_error(run_cli, write, c
         run_cli("check", "p.md", "-q", "--frobnicate", "q.md")
     assert done.value.code == 2
     assert capsys.readouterr().err.splitlines()[-1] == "tilint: error: unrecognized arguments: --frobnicate q.md"
+
+
+@pytest.mark.parametrize("name", [None, "p.md"])
+def test_diff_of_standard_input_is_refused_not_reported_as_nothing_to_fix(run_cli, policy, monkeypatch, name):
+    # it said "0 fixes available" (exit 0) for fixable text, or diffed the file on disk
+    import io
+    import sys
+
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"The addicts left.\n")))
+    res = run_cli("check", "--diff", *(("--stdin-filename", name) if name else ()), "-")
+    assert (res.code, res.out) == (2, "")
+    assert res.err == "tilint: error: --fix, --diff and --write-baseline need files, not standard input\n"

@@ -437,8 +437,8 @@ def _check(args: argparse.Namespace, out: TextIO, stack: ExitStack) -> int:
         return EXIT_OK
     if args.statistics and args.format in ("sarif", "junit", "github"):  # a table where a CI tool expects its format
         raise UsageError(f"--statistics prints text or JSON, not {args.format}")
-    if STDIN in args.paths and (args.fix or args.write_baseline):
-        raise UsageError("--fix and --write-baseline need files, not standard input")
+    if STDIN in args.paths and (args.fix or args.diff or args.write_baseline):
+        raise UsageError("--fix, --diff and --write-baseline need files, not standard input")
     show_progress = not args.quiet and sys.stderr.isatty() and STDIN not in args.paths
     with _progress_bar(show_progress) as bar:
         groups, found, stream = _lint(args, bar.advance, stack)
