@@ -146,8 +146,8 @@ def discover(
     # one file named several ways (``p.md``, ``/abs/p.md``, ``sub/../p.md``) is one file:
     # checked, reported and fixed once, under the spelling met first
     spellings: dict[str, str] = {}
-    for f in found.files:
-        spellings.setdefault(os.path.abspath(f), f)
+    for name in found.files:
+        spellings.setdefault(os.path.abspath(name), name)
     found.files = sorted(spellings.values())
     found.skipped.sort()
     return found
