@@ -67,3 +67,13 @@ def test_empty_config_file_means_defaults(write):
     path = write(".tilint.yaml", "# nothing yet\n")
     cfg = load_config(path)
     assert cfg.to_dict() == Config().to_dict() and cfg.path == str(path)
+
+
+def test_a_toml_config_named_on_the_command_line_is_read_as_toml(run_cli, write, tmp_path):
+    # `--config tilint.toml` was parsed as YAML: "invalid YAML: did not find expected <document start>"
+    write("ci/tilint.toml", '[tool.tilint]\nignore = ["BL001"]\n')
+    write("p.md", "Patients who fail to attend will be discharged.\n")
+    res = run_cli("check", "--config", "ci/tilint.toml", "--format", "concise", "-q", "p.md")
+    assert res.code == 1 and res.err == ""
+    assert res.out.splitlines() == ["p.md:1:37: PU008 'discharged' makes a sanction follow automatically from a missed appointment or an incident."]
+    assert run_cli("check", "--config", "ci/tilint.toml", "--show-config").json()["config-file"] == "ci/tilint.toml"

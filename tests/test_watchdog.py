@@ -167,3 +167,16 @@ def test_shared_objects_come_back_as_the_parents_own_and_the_rest_as_copies(tmp_
     for r in results:
         got = r.coverage
         assert got[0] is shared and got[1] == private and got[1] is not private and got[2] is None and got[3] == shared
+
+
+def test_coverage_checks_each_file_under_the_watchdog_too(hostile_reader, run_cli, write):
+    # `tilint coverage` read every file in its own process: a hostile file hung it for ever
+    write(".tilint.yaml", "timeout: 8\n")
+    write("a.md", "HANG\n")
+    write("b.md", "# Policy\n\nWe train all staff in trauma-informed care.\n")
+    res = run_cli("coverage", "--format", "json", ".")
+    assert res.code == 2
+    files = res.json()["files"]
+    assert [f["path"] for f in files] == ["a.md", "b.md"]
+    assert files[0]["errors"] == [{"message": "not checked: reading and checking it took over 8 s (the per-file time limit, `timeout`)"}]
+    assert files[1]["errors"] == [] and files[1]["coverage"]["framework"] == "samhsa-4r"

@@ -40,6 +40,42 @@ def _csv(values: Optional[list[str]]) -> Optional[tuple[str, ...]]:
     return tuple(v.strip() for item in values for v in item.split(",") if v.strip())
 
 
+def _seconds(value: str) -> float:
+    """``--timeout``: a finite number of seconds above 0 (argparse names the option)."""
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = float("nan")
+    if not 0 < seconds < float("inf"):  # also false for NaN
+        raise argparse.ArgumentTypeError(f"{value!r} must be a number of seconds above 0")
+    return seconds
+
+
+def _whole(value: str, least: int, problem: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = least - 1
+    if number < least:
+        raise argparse.ArgumentTypeError(f"{value!r} {problem}")
+    return number
+
+
+def _at_least_one(value: str) -> int:
+    """``--max-file-size``: a whole number of 1 or more."""
+    return _whole(value, 1, "must be a whole number of 1 or more")
+
+
+def _megabytes(value: str) -> int:
+    """``--max-memory``: 50 MB or more, as in the config."""
+    return _whole(value, 50, "must be a whole number of 50 (MB) or more")
+
+
+def _jobs(value: str) -> int:
+    """``--jobs``: 0 (one per CPU) or more; a negative count would start no worker."""
+    return _whole(value, 0, "must be 0 (one per CPU) or more")
+
+
 # -- the parser: every subcommand is built here, one block each ---------------------------
 
 
@@ -93,13 +129,13 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--model", metavar="NAME", help="an installed spaCy pipeline to use instead of blank English")
     check.add_argument("--coverage", action="store_true", help="also report coverage of the trauma-informed principles")
     check.add_argument("--framework", metavar="NAME", help="coverage framework: samhsa-4r (default), samhsa-6, ohid-6 or a YAML file; implies --coverage")
-    check.add_argument("--max-file-size", type=int, metavar="BYTES", help="skip files larger than this")
-    check.add_argument("--timeout", type=float, metavar="SECONDS", help="give up on a file after this long (default 300)")
-    check.add_argument("--max-memory", type=int, metavar="MB", help="give up on a file that needs more memory than this (default 500)")
+    check.add_argument("--max-file-size", type=_at_least_one, metavar="BYTES", help="skip files larger than this")
+    check.add_argument("--timeout", type=_seconds, metavar="SECONDS", help="give up on a file after this long (default 300)")
+    check.add_argument("--max-memory", type=_megabytes, metavar="MB", help="give up on a file that needs more memory than this (default 500)")
     _add_color(check)
     check.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary")
     check.add_argument("--verbose", "-v", action="store_true", help="name every file that was not checked, with the reason")
-    check.add_argument("--jobs", "-j", type=int, metavar="N", help="check files in N processes (0 = one per CPU; default 1)")
+    check.add_argument("--jobs", "-j", type=_jobs, metavar="N", help="check files in N processes (0 = one per CPU; default 1)")
     check.add_argument("--show-config", action="store_true", help="print the effective configuration and exit")
     check.add_argument("--no-cache", action="store_true", help="analyse every file, even unchanged ones (results are otherwise cached)")
     check.add_argument("--baseline", type=Path, metavar="FILE", help="report only findings that are not in this baseline")
@@ -176,6 +212,12 @@ def _overrides(args: argparse.Namespace, base: Config) -> dict[str, Any]:
 
 
 def _config(args: argparse.Namespace, config_file: Optional[Path] = None) -> Config:
+    model = getattr(args, "model", None)
+    if model:  # checked now, not when the first file that could match loads the pipeline
+        from .nlp import installed_pipeline
+
+        if not installed_pipeline(model):
+            raise UsageError(f"--model: '{model}' is not an installed spaCy pipeline package")
     if args.isolated:
         base = Config()
     else:
@@ -393,8 +435,10 @@ def _check(args: argparse.Namespace, out: TextIO, stack: ExitStack) -> int:
         json.dump({"config-file": config.path, **config.to_dict()}, out, indent=2)
         out.write("\n")
         return EXIT_OK
-    if STDIN in args.paths and (args.fix or args.write_baseline):
-        raise UsageError("--fix and --write-baseline need files, not standard input")
+    if args.statistics and args.format in ("sarif", "junit", "github"):  # a table where a CI tool expects its format
+        raise UsageError(f"--statistics prints text or JSON, not {args.format}")
+    if STDIN in args.paths and (args.fix or args.diff or args.write_baseline):
+        raise UsageError("--fix, --diff and --write-baseline need files, not standard input")
     show_progress = not args.quiet and sys.stderr.isatty() and STDIN not in args.paths
     with _progress_bar(show_progress) as bar:
         groups, found, stream = _lint(args, bar.advance, stack)
@@ -411,7 +455,10 @@ def _check(args: argparse.Namespace, out: TextIO, stack: ExitStack) -> int:
             from .baseline import write_baseline
 
             results = list(stream)
-            count = write_baseline(args.write_baseline, results)
+            try:
+                count = write_baseline(args.write_baseline, results)
+            except OSError as exc:  # a missing folder, a directory, a read-only place
+                raise UsageError(f"cannot write {args.write_baseline}: {exc.strerror or exc}") from None
             print(f"tilint: recorded {count} finding{'s' if count != 1 else ''} in {args.write_baseline}", file=sys.stderr)
             return EXIT_ERROR if any(r.errors for r in results) else EXIT_OK
         if args.fix or args.diff or (bar.enabled and _isatty(out) and not args.output):
@@ -605,26 +652,18 @@ def cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_coverage(args: argparse.Namespace, out: TextIO) -> int:
-    from .coverage import check_document
     from .discovery import discover
-    from .readers import ReadError, read_document
+    from .linter import Linter
 
     config = Config() if args.isolated else load_config(args.config)
     framework = args.framework or config.coverage.get("framework", "samhsa-4r")
     if args.scheduler:
         results = _coverage_on_cluster(args, config, framework)
-    else:
+    else:  # each file in a worker under the watchdog (timeout, max-memory), as `check` does
         found = discover(args.paths, config.include, config.exclude, gitignore=True)
         refuse_inputs(args.output, [*found.files, *args.paths], "--output")
-        results = [FileResult(path=p, errors=[FileError(m)]) for p, m in found.missing]
-        for path in found.files:
-            try:
-                doc = read_document(Path(path), max_bytes=config.max_file_size)
-            except ReadError as exc:
-                results.append(FileResult(path=path, errors=[FileError(str(exc))]))
-                continue
-            results.append(FileResult(path=path, coverage=check_document(doc, framework=framework)))
-        results.sort(key=lambda r: r.path)
+        found_results = Linter(_coverage_only(config, framework)).iter_found(found, isolate=True)
+        results = [FileResult(path=r.path, errors=r.errors, coverage=r.coverage) for r in found_results]
     with _output(args.output, out) as target:
         if args.format == "json":
             json.dump({"version": 1, "files": [r.to_dict() for r in results]}, target, indent=2, ensure_ascii=False)
@@ -636,12 +675,16 @@ def cmd_coverage(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_ERROR if any(r.errors for r in results) else EXIT_OK
 
 
+def _coverage_only(config: Config, framework: str) -> Config:
+    """``config`` for coverage only: no language rules, the framework asked for."""
+    return config.merged(select=(), extend_select=(), coverage={**config.coverage, "framework": framework, "enabled": True})
+
+
 def _coverage_on_cluster(args: argparse.Namespace, config: Config, framework: str) -> list[FileResult]:
     """``tilint coverage --scheduler``: the same results, computed by the cluster's workers."""
     from . import distributed
 
-    # coverage only: no language rules, the framework asked for
-    config = config.merged(select=(), extend_select=(), coverage={**config.coverage, "framework": framework, "enabled": True})
+    config = _coverage_only(config, framework)
     found, sizes = distributed.discover_inputs(args.paths, config, gitignore=True)
     refuse_inputs(args.output, [*found.files, *args.paths], "--output")
     with distributed.session(args.scheduler) as client:
@@ -666,10 +709,10 @@ def _add_report_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     report.add_argument("--exclude", action="append", metavar="GLOB", help="skip files matching these globs")
     report.add_argument("--mentions", choices=["skip", "report"], help="report terms that are quoted or mentioned (default: skip)")
     report.add_argument("--model", metavar="NAME", help="an installed spaCy pipeline to use instead of blank English")
-    report.add_argument("--max-file-size", type=int, metavar="BYTES", help="skip files larger than this")
-    report.add_argument("--timeout", type=float, metavar="SECONDS", help="give up on a file after this long (default 300)")
-    report.add_argument("--max-memory", type=int, metavar="MB", help="give up on a file that needs more memory than this (default 500)")
-    report.add_argument("--jobs", "-j", type=int, metavar="N", help="check files in N processes (0 = one per CPU; default 1)")
+    report.add_argument("--max-file-size", type=_at_least_one, metavar="BYTES", help="skip files larger than this")
+    report.add_argument("--timeout", type=_seconds, metavar="SECONDS", help="give up on a file after this long (default 300)")
+    report.add_argument("--max-memory", type=_megabytes, metavar="MB", help="give up on a file that needs more memory than this (default 500)")
+    report.add_argument("--jobs", "-j", type=_jobs, metavar="N", help="check files in N processes (0 = one per CPU; default 1)")
     report.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary line")
     _add_scheduler(report)
 
@@ -870,6 +913,18 @@ COMMANDS = {
 }
 
 
+def _parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
+    """``parse_args``, except that paths may also follow options (``tilint check a.md -q
+    b.md``, as ruff allows): argparse takes only the first run of positionals."""
+    args, extra = parser.parse_known_args(argv)
+    if extra and hasattr(args, "paths") and not any(e.startswith("-") and e != STDIN for e in extra):
+        given = args.paths if args.paths != ["."] or "." in argv else []  # ["."] is check's default
+        args.paths = [*given, *extra]
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    return args
+
+
 def main(argv: Optional[Sequence[str]] = None, out: Optional[TextIO] = None) -> int:
     """Run the CLI; returns the exit code (the console script passes it to sys.exit)."""
     out = out or sys.stdout
@@ -878,7 +933,7 @@ def main(argv: Optional[Sequence[str]] = None, out: Optional[TextIO] = None) -> 
 
         freeze_long_lived()
     argv = list(sys.argv[1:] if argv is None else argv)
-    args = build_parser().parse_args(argv)
+    args = _parse(build_parser(), argv)
     debug = getattr(args, "debug", False)
     try:
         return COMMANDS[args.command](args, out)

@@ -10,6 +10,7 @@ ruff); then command-line flags. Keys use dashes (``fail-on``); see
 from __future__ import annotations
 
 import fnmatch
+import math
 import sys
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -56,6 +57,12 @@ class Config:
                 value = [_inside(base, v, key, path) for v in value]
             if name == "coverage" and base is not None and _is_file_name(value.get("framework")):
                 value = {**value, "framework": _inside(base, value["framework"], "coverage.framework", path)}
+            elif name == "coverage" and "framework" in value:
+                _check_framework_name(value["framework"], path)
+            if name == "model" and value is not None:
+                _check_model(value, path)
+            if name == "timeout" and not math.isfinite(value):  # YAML's .nan and .inf pass the schema
+                raise DataError(str(path or "config"), "timeout: must be a finite number of seconds")
             kwargs[name] = tuple(value) if isinstance(value, list) else value
         return cls(path=path, **kwargs)
 
@@ -113,6 +120,26 @@ def _is_file_name(value: Any) -> bool:
     return isinstance(value, str) and (value.endswith((".yaml", ".yml")) or "/" in value or "\\" in value)
 
 
+def _check_model(model: str, config_path: Optional[str]) -> None:
+    """``model:`` names an installed pipeline package: checked when the config loads, not
+    only when the first file that could match loads the pipeline."""
+    from .nlp import installed_pipeline
+
+    if not installed_pipeline(model):
+        raise DataError(str(config_path or "config"), f"model: '{model}' is not an installed spaCy pipeline package")
+
+
+def _check_framework_name(name: str, config_path: Optional[str]) -> None:
+    """A built-in framework's name in a config file: an unknown one is an error naming the
+    file (the framework itself loads only when coverage runs)."""
+    from .ruleset import rules_dir
+
+    folder = rules_dir() / "frameworks"
+    if not (folder / f"{name}.yaml").is_file():
+        known = ", ".join(sorted(p.stem for p in folder.glob("*.yaml") if not p.name.startswith("_")))
+        raise DataError(str(config_path or "config"), f"coverage.framework: unknown framework '{name}' (available: {known})")
+
+
 def _inside(base: Path, value: str, key: str, config_path: Optional[str]) -> str:
     """A path named in a config file, resolved against the config's folder. It may not
     leave the repository the config is in (the config's own folder when it is in none): a
@@ -134,7 +161,7 @@ def load_config(path: Optional[Path] = None, *, discover: bool = True) -> Config
         path = find_config_file()
     if path is None:
         return Config()
-    if path.name == "pyproject.toml":
+    if path.suffix == ".toml":  # pyproject.toml, or a TOML file named with --config
         data = _read_pyproject(path) or {}
         for err_path, message in schema_errors(data, "config.schema.json"):
             field_name = ".".join(map(str, err_path))

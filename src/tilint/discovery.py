@@ -143,6 +143,11 @@ def discover(
             found.files.append(str(p))
         else:
             found.missing.append((str(p), "no such file or directory"))
-    found.files = sorted(dict.fromkeys(found.files))
+    # one file named several ways (``p.md``, ``/abs/p.md``, ``sub/../p.md``) is one file:
+    # checked, reported and fixed once, under the spelling met first
+    spellings: dict[str, str] = {}
+    for name in found.files:
+        spellings.setdefault(os.path.abspath(name), name)
+    found.files = sorted(spellings.values())
     found.skipped.sort()
     return found

@@ -25,6 +25,7 @@ from .result_cache import ResultCache
 from .ruleset import RuleSet, load_ruleset, rules_dir
 from .ids import UnknownSelector, check_selectors, is_known, unknown_message
 from .suppress import parse_suppressions
+from .yamlutil import DataError
 from . import watchdog
 
 __all__ = ["Linter", "discover", "Discovery", "shared_linter"]
@@ -69,6 +70,15 @@ class Linter:
         for rule_id in cfg.severity:  # an override applies to one whole rule id, spelled exactly
             if rule_id not in self.all_rules.by_id:
                 raise UnknownSelector(unknown_message(rule_id, self.all_rules, "severity (needs a whole rule id)"), cfg.path)
+        if self._coverage_on() and cfg.coverage.get("require"):  # each a principle of the framework used
+            from .coverage import load_framework
+
+            framework = load_framework(cfg.coverage.get("framework", "samhsa-4r"))
+            for key in cfg.coverage["require"]:
+                try:
+                    framework.principle(key)
+                except KeyError as exc:
+                    raise DataError(cfg.path or "config", f"coverage.require: {exc.args[0]}") from None
 
     def _framework_ids(self) -> tuple[str, ...]:
         """The ``CV…`` ids of a framework file named in the config (the built-in

@@ -164,6 +164,20 @@ def _build_nlp(model: Optional[str]) -> "Language":
             gc.enable()
 
 
+def installed_pipeline(model: str) -> bool:
+    """``model`` may name an installed pipeline package (checked without importing spaCy;
+    never a folder). Whether it loads as a pipeline is known only when it is loaded."""
+    from importlib import metadata
+
+    if not _PACKAGE_NAME.fullmatch(model):
+        return False
+    try:
+        metadata.distribution(model)
+    except metadata.PackageNotFoundError:
+        return False
+    return True
+
+
 def _build_nlp_now(model: Optional[str]) -> "Language":
     with _lock:
         _import_spacy()

@@ -68,9 +68,12 @@ def init_project(folder: Path, *, pre_commit: bool = False, force: bool = False)
     lines = []
     config = folder / ".tilint.yaml"
     if config.exists() and not force:
-        raise DataError(str(config), "already exists (use --force to overwrite it)")
-    config.write_text(CONFIG_TEMPLATE, encoding="utf-8")
-    lines.append(f"wrote {config.name}")
+        if not pre_commit:
+            raise DataError(str(config), "already exists (use --force to overwrite it)")
+        lines.append(f"kept the existing {config.name} (--force overwrites it)")  # the hook is still added
+    else:
+        config.write_text(CONFIG_TEMPLATE, encoding="utf-8")
+        lines.append(f"wrote {config.name}")
     if pre_commit:
         hooks = folder / ".pre-commit-config.yaml"
         if hooks.exists():

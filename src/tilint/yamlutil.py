@@ -77,6 +77,9 @@ def load_yaml(path: Path, text: Optional[str] = None) -> tuple[Any, Optional[yam
         node = yaml.compose(text, Loader=_Loader)
         if node is not None and _expanded_size(node, {}) > MAX_NODES:
             raise DataError(str(path), f"too many YAML nodes once aliases are expanded (over {MAX_NODES:,})")
+        twice = _key_given_twice(node, set()) if node is not None else None
+        if twice:  # YAML keeps the last value silently (yamllint's key-duplicates)
+            raise DataError(str(path), f"invalid YAML: a key given twice (first on line {twice[0]})", twice[1])
         data = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -110,6 +113,32 @@ def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
                 break
     memo[key] = size
     return size
+
+
+def _key_given_twice(node: yaml.Node, seen: set[int]) -> Optional[tuple[int, int]]:
+    """(first line, repeated line) of the first mapping key given twice, visiting each
+    distinct node once (aliases are not expanded). The key itself is not named: errors
+    never echo a data file's content."""
+    if id(node) in seen:
+        return None
+    seen.add(id(node))
+    children: list[yaml.Node] = []
+    if isinstance(node, yaml.MappingNode):
+        first: dict[tuple[str, str], int] = {}
+        for k, v in node.value:
+            if isinstance(k, yaml.ScalarNode) and k.tag != "tag:yaml.org,2002:merge":
+                key = (k.tag, k.value)
+                if key in first:
+                    return first[key], k.start_mark.line + 1
+                first[key] = k.start_mark.line + 1
+            children += (k, v)
+    elif isinstance(node, yaml.SequenceNode):
+        children = node.value
+    for child in children:
+        found = _key_given_twice(child, seen)
+        if found:
+            return found
+    return None
 
 
 def node_line(node: Optional[yaml.Node], path: Iterable[Any]) -> Optional[int]:
