@@ -35,6 +35,9 @@ def suggest():
         ("He is an addict.", ("person who uses drugs",)),
         ("Addicts wait outside.", ("People who use drugs",)),  # plural head, verb agrees, case kept
         ("Many addicts wait.", ("people who use drugs",)),
+        # a numeral opening its sentence numbers a section or a list item, it counts nothing
+        ("4 No-show fees are waived.", ("Missed appointment",)),
+        ("2.3 Addict support", ("Person who uses drugs",)),
     ],
 )
 def test_number_follows_the_match_and_what_precedes_it(suggest, text, expected):
@@ -77,6 +80,14 @@ def test_a_suggestion_is_kept_to_its_sense_of_the_word(suggest):
 def test_tense_follows_the_matched_verb(suggest, text, expected):
     (hit,) = suggest(text)
     assert hit[2] == (expected,)
+
+
+def test_a_modal_opening_a_suggestion_keeps_its_form(suggest):
+    # "putting" asks for -ing forms: "being at risk", but "may" stays "may", not "maying"
+    assert suggest("A pupil who is putting themselves at risk is referred.") == [
+        ("ZS008", "putting themselves at risk", ("may be being exploited", "being at risk from others"))
+    ]
+    assert suggest("He puts themselves at risk.") == [("ZS008", "puts themselves at risk", ("may be being exploited", "is at risk from others"))]
 
 
 def test_acronym_case_is_not_shouted(suggest):

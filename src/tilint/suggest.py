@@ -51,6 +51,7 @@ _PLURAL_SUBJECT_CUES = {"who", "that", "they", "we", "you", "i"}
 _CLAUSE_MARKERS = {"who", "that", "which", "whose", "with", "of", "for", "from", "in", "on", "at", "to", "as", "where", "when", "because", "about"}
 _VERB_OBJECT_CUES = {"to", "the", "a", "an", "his", "her", "their", "our", "my", "your", "its", "this", "these", "those", "him", "them", "it", "me", "us", "any", "all"}
 _VERB_SUBJECT_CUES = {"who", "that", "he", "she", "it", "they", "and", "often", "repeatedly", "never", "also"}
+_MODALS = {"can", "could", "may", "might", "must", "shall", "should", "will", "would"}  # no -ing, -ed or -s form
 _FINITE_AUX = {"was", "were", "is", "are", "has", "have", "had", "did", "does", "do", "will", "would", "can", "cannot", "could", "should", "must"}
 _IRREGULAR_PLURALS = {"person": "people", "child": "children", "woman": "women", "man": "men", "is": "are", "was": "were", "has": "have"}
 _IRREGULAR_SINGULARS = {v: k for k, v in _IRREGULAR_PLURALS.items()}
@@ -194,10 +195,13 @@ def _word_number(word: str) -> Optional[str]:
 _FIT_CACHE = 16384
 
 
-def _match_number(span: "Span") -> Optional[str]:
+def _match_number(span: "Span", sent: "Span") -> Optional[str]:
     """'plural', 'singular', or None when the match has no noun head we are sure of."""
     before = span.doc[span.start - 1] if span.start > 0 else None
-    return _number_of(before.lower_ if before is not None else None, before is not None and before.like_num, span.text)
+    # a numeral opening the sentence numbers a section or an item ("4 Zero tolerance"),
+    # it does not count the words after it
+    counts = before is not None and before.like_num and before.i != sent.start
+    return _number_of(before.lower_ if before is not None else None, counts, span.text)
 
 
 @lru_cache(maxsize=_FIT_CACHE)
@@ -396,7 +400,8 @@ def _fitted(text: str, plural: Optional[str], matched: str, at_start: bool, befo
     (opening their sentence or not) after the word ``before`` (lowercase, or "")."""
     if is_advice(text):
         return match_case(text, matched, at_start)  # advice is not inflected
-    if tense and inflection.verb_lemma(text.split()[0]) is not None and text.split()[0].lower() not in _PERSON_NOUNS:
+    first = text.split()[0].lower()
+    if tense and first not in _MODALS and inflection.verb_lemma(first) is not None and first not in _PERSON_NOUNS:
         text = _retense(text, tense)  # "fails to attend" -> "misses the appointment"
     elif number == "plural" and plural:
         text = plural
@@ -434,7 +439,7 @@ def fit_suggestions(rule: "Rule", pattern_index: Optional[int], span: "Span", se
     specs = (rule.patterns[pattern_index].get("suggest") if pattern_index is not None else None) or getattr(rule, "suggestion_specs", ()) or rule.suggestions
     templates, addressed = _templates(specs)
     second_person = addressed and bool(_SECOND_PERSON.search(sent.text))  # Span.text is built token by token
-    number = _match_number(span)
+    number = _match_number(span, sent)
     tense = _match_tense(span)
     out: list[str] = []
     for t in templates:
