@@ -815,8 +815,13 @@ def _add_review(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def cmd_review(args: argparse.Namespace, out: TextIO) -> int:
+    import unicodedata
+
     from .review import ReviewError, default_output, review_file
 
+    if any(unicodedata.category(ch) == "Cc" for ch in args.author):  # XML refuses most; a name never has them
+        print("tilint: error: --author must not contain control characters (newlines, tabs, NUL)", file=sys.stderr)
+        return EXIT_ERROR
     inputs = _review_inputs(args.paths)
     if args.output and (len(inputs) != 1 or args.output_dir):
         print("tilint: error: -o/--output takes one input file (use --output-dir for several)", file=sys.stderr)
