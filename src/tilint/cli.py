@@ -191,9 +191,9 @@ def _add_scheduler(p: argparse.ArgumentParser) -> None:
 
 def _overrides(args: argparse.Namespace, base: Config) -> dict[str, Any]:
     """The settings the command line changes, applied over a config file's."""
-    ignore, rules = _csv(args.ignore), _csv(getattr(args, "rules", None))
+    ignore, rules = _csv(getattr(args, "ignore", None)), _csv(getattr(args, "rules", None))
     overrides: dict[str, Any] = {
-        "select": _csv(args.select),
+        "select": _csv(getattr(args, "select", None)),
         "extend_select": _csv(getattr(args, "extend_select", None)),
         "ignore": (*base.ignore, *ignore) if ignore else None,
         "extra_rules": (*base.extra_rules, *rules) if rules else None,
@@ -338,12 +338,7 @@ def _lint(args: argparse.Namespace, progress: Optional[Callable[[str], None]], s
     linters: list[tuple[Any, list[str]]] = []
     streams: list[Iterator[FileResult]] = []
     kept: list[str] = []
-    for config, files in _groups(args, found.files):
-        if config.exclude != root.exclude:  # a nested config's own exclude
-            excluded = [f for f in files if _excluded_by(config, f)]
-            for f in excluded:
-                found.skip(f, "excluded")
-            files = [f for f in files if f not in excluded]
+    for config, files in _nested_groups(args, found, root):
         linter = Linter(config)
         if not getattr(args, "no_cache", True):  # check only (coverage recomputes)
             linter.use_result_cache()
@@ -359,6 +354,17 @@ def _lint(args: argparse.Namespace, progress: Optional[Callable[[str], None]], s
     found.files = sorted(kept)
     found.skipped.sort()
     return linters, found, heapq.merge(*streams, key=lambda r: r.path)
+
+
+def _nested_groups(args: argparse.Namespace, found: Any, root: Config) -> Iterator[tuple[Config, list[str]]]:
+    """:func:`_groups` of the files found, less those a nested config excludes (skipped in ``found``)."""
+    for config, files in _groups(args, found.files):
+        if config.exclude != root.exclude:  # a nested config's own exclude
+            excluded = [f for f in files if _excluded_by(config, f)]
+            for f in excluded:
+                found.skip(f, "excluded")
+            files = [f for f in files if f not in excluded]
+        yield config, files
 
 
 class _Cluster:
@@ -652,17 +658,22 @@ def cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_coverage(args: argparse.Namespace, out: TextIO) -> int:
-    from .discovery import discover
+    from .discovery import Discovery, discover
     from .linter import Linter
 
     config = Config() if args.isolated else load_config(args.config)
     framework = args.framework or config.coverage.get("framework", "samhsa-4r")
     if args.scheduler:
         results = _coverage_on_cluster(args, config, framework)
-    else:  # each file in a worker under the watchdog (timeout, max-memory), as `check` does
+    else:  # each file in a worker under the watchdog (timeout, max-memory), with its own config, as `check` does
         found = discover(args.paths, config.include, config.exclude, gitignore=True)
         refuse_inputs(args.output, [*found.files, *args.paths], "--output")
-        found_results = Linter(_coverage_only(config, framework)).iter_found(found, isolate=True)
+        streams = [
+            Linter(_coverage_only(cfg, args.framework or cfg.coverage.get("framework", "samhsa-4r"))).iter_found(
+                Discovery(files=files, missing=found.missing if not i else []), isolate=True)
+            for i, (cfg, files) in enumerate(_nested_groups(args, found, config))
+        ]
+        found_results = heapq.merge(*streams, key=lambda r: r.path)
         results = [FileResult(path=r.path, errors=r.errors, coverage=r.coverage) for r in found_results]
     with _output(args.output, out) as target:
         if args.format == "json":
