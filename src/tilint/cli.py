@@ -658,23 +658,16 @@ def cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_coverage(args: argparse.Namespace, out: TextIO) -> int:
-    from .discovery import Discovery, discover
+    from .discovery import discover
     from .linter import Linter
 
     config = Config() if args.isolated else load_config(args.config)
-    framework = args.framework or config.coverage.get("framework", "samhsa-4r")
     if args.scheduler:
-        results = _coverage_on_cluster(args, config, framework)
+        results = _coverage_on_cluster(args, config)
     else:  # each file in a worker under the watchdog (timeout, max-memory), with its own config, as `check` does
         found = discover(args.paths, config.include, config.exclude, gitignore=True)
         refuse_inputs(args.output, [*found.files, *args.paths], "--output")
-        streams = [
-            Linter(_coverage_only(cfg, args.framework or cfg.coverage.get("framework", "samhsa-4r"))).iter_found(
-                Discovery(files=files, missing=found.missing if not i else []), isolate=True)
-            for i, (cfg, files) in enumerate(_nested_groups(args, found, config))
-        ]
-        found_results = heapq.merge(*streams, key=lambda r: r.path)
-        results = [FileResult(path=r.path, errors=r.errors, coverage=r.coverage) for r in found_results]
+        results = _coverage_results(args, config, found, lambda sub, cfg: Linter(cfg).iter_found(sub, isolate=True))
     with _output(args.output, out) as target:
         if args.format == "json":
             json.dump({"version": 1, "files": [r.to_dict() for r in results]}, target, indent=2, ensure_ascii=False)
@@ -686,23 +679,31 @@ def cmd_coverage(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_ERROR if any(r.errors for r in results) else EXIT_OK
 
 
-def _coverage_only(config: Config, framework: str) -> Config:
-    """``config`` for coverage only: no language rules, the framework asked for."""
+def _coverage_only(config: Config, framework: Optional[str] = None) -> Config:
+    """``config`` for coverage only: no language rules, the framework asked for (else its own)."""
+    framework = framework or config.coverage.get("framework", "samhsa-4r")
     return config.merged(select=(), extend_select=(), coverage={**config.coverage, "framework": framework, "enabled": True})
 
 
-def _coverage_on_cluster(args: argparse.Namespace, config: Config, framework: str) -> list[FileResult]:
+def _coverage_results(args: argparse.Namespace, root: Config, found: Any, lint: Callable[[Any, Config], Iterable[FileResult]]) -> list[FileResult]:
+    """Coverage of each file found with its closest config (URLs: ``root``); ``lint(discovery, config)`` gives the results."""
+    from .discovery import Discovery
+
+    local = Discovery(files=[f for f in found.files if "://" not in f])
+    groups = list(_nested_groups(args, local, root)) + [(root, [f for f in found.files if "://" in f])]
+    streams = [lint(Discovery(files=files, missing=found.missing if not i else []), _coverage_only(cfg, args.framework))
+               for i, (cfg, files) in enumerate(groups) if files or not i]
+    return [FileResult(path=r.path, errors=r.errors, coverage=r.coverage) for r in heapq.merge(*streams, key=lambda r: r.path)]
+
+
+def _coverage_on_cluster(args: argparse.Namespace, config: Config) -> list[FileResult]:
     """``tilint coverage --scheduler``: the same results, computed by the cluster's workers."""
     from . import distributed
 
-    config = _coverage_only(config, framework)
-    found, sizes = distributed.discover_inputs(args.paths, config, gitignore=True)
+    found, sizes = distributed.discover_inputs(args.paths, _coverage_only(config, args.framework), gitignore=True)
     refuse_inputs(args.output, [*found.files, *args.paths], "--output")
     with distributed.session(args.scheduler) as client:
-        return [
-            FileResult(path=r.path, errors=r.errors, coverage=r.coverage)
-            for r in distributed.lint_found(found, client, config, sizes=sizes)
-        ]
+        return _coverage_results(args, config, found, lambda sub, cfg: distributed.lint_found(sub, client, cfg, sizes=sizes))
 
 
 # -- tilint report: the governance report (HTML, CSV) ----------------------------------
