@@ -211,6 +211,42 @@ def test_each_file_uses_the_closest_config_with_two_nested_configs(cli, tmp_path
     assert cli("check", "orgs/a/b").code == 0  # its own fail-on: error
 
 
+def test_coverage_uses_the_closest_config_per_file_as_check_does(cli, tmp_path):
+    text = "# Policy\n\nWe ask people what helps them feel safe.\n"
+    write(tmp_path, {
+        ".tilint.yaml": "coverage:\n  framework: samhsa-4r\n",
+        "a/.tilint.yaml": "coverage:\n  framework: samhsa-6\n",
+        "b/.tilint.yaml": "coverage:\n  framework: ohid-6\nexclude: ['draft*']\n",
+        "top.md": text, "a/p.md": text, "b/p.md": text, "b/draft.md": text,
+    })
+
+    def statuses(*args):
+        res = cli("coverage", "--format", "json", *args)
+        assert res.code == 0 and res.err == "", res.err
+        return [(f["path"], f["errors"], f["findings"], f["coverage"]["framework"],
+                 [(p["id"], p["status"]) for p in f["coverage"]["principles"]]) for f in json.loads(res.out)["files"]]
+
+    missing = "missing"
+    samhsa6 = [("safety", "partial"), ("trustworthiness-transparency", missing), ("peer-support", missing),
+               ("collaboration-mutuality", missing), ("empowerment-voice-choice", missing), ("cultural-historical-gender", missing)]
+    ohid6 = [("safety", "partial"), ("trust", missing), ("choice", missing), ("collaboration", missing),
+             ("empowerment", missing), ("cultural-consideration", missing)]
+    four_r = [("realise", missing), ("recognise", missing), ("respond", missing), ("resist", "partial")]
+    assert statuses(".") == [
+        ("a/p.md", [], [], "samhsa-6", samhsa6),
+        ("b/p.md", [], [], "ohid-6", ohid6),
+        ("top.md", [], [], "samhsa-4r", four_r),
+    ]
+    text = cli("coverage", "--color", "never", ".")  # one table per framework: no principle under another's heading
+    assert [line for line in text.lines if line.startswith("Coverage (")] == [
+        "Coverage (samhsa-6), 1 document", "Coverage (ohid-6), 1 document", "Coverage (samhsa-4r), 1 document"]
+    assert [line.split()[:3] for line in text.lines if line.startswith(" b/p.md")] == [["b/p.md", "~", "partial"]]
+    # --config names one config for every file; --framework wins over every config
+    assert [(f[0], f[3]) for f in statuses("--config", "a/.tilint.yaml", ".")] == [
+        ("a/p.md", "samhsa-6"), ("b/draft.md", "samhsa-6"), ("b/p.md", "samhsa-6"), ("top.md", "samhsa-6")]
+    assert {f[3] for f in statuses("--framework", "ohid-6", ".")} == {"ohid-6"}
+
+
 def test_gitignore_is_respected_unless_no_gitignore(cli, tmp_path):
     (tmp_path / ".git").mkdir()
     write(tmp_path, {".gitignore": "build/\n*.draft.md\n!keep.draft.md\n", "docs/a.md": "The addict.\n", "build/b.md": "The addict.\n",

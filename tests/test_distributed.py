@@ -172,3 +172,16 @@ def test_report_on_a_cluster_has_the_local_findings_and_coverage(run_cli, estate
         tables[name] = [(out / f).read_text(encoding="utf-8-sig").replace(str(out), "OUT") for f in ("findings.csv", "coverage.csv")]
     assert tables["cluster"] == tables["local"]
     assert ",BL001,failed-to-attend," in tables["local"][0] and ",SU001," in tables["local"][0]
+
+
+@pytest.mark.slow
+def test_coverage_on_a_cluster_uses_each_files_closest_config(run_cli, tmp_path):
+    for name, content in {"a/.tilint.yaml": "coverage:\n  framework: samhsa-6\n", "b/.tilint.yaml": "coverage:\n  framework: ohid-6\n",
+                          "a/p.md": "We ask people what helps them feel safe.\n", "b/p.md": "We ask people what helps them feel safe.\n"}.items():
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text(content)
+    local = run_cli("coverage", "--format", "json", ".", "gone.md", cwd=tmp_path)
+    remote = run_cli("coverage", "--format", "json", "--scheduler", "local:1", ".", "gone.md", cwd=tmp_path)
+    assert remote.code == local.code == 2 and remote.out == local.out
+    assert [(f["path"], f["errors"], f.get("coverage") and f["coverage"]["framework"]) for f in remote.json()["files"]] == [
+        ("a/p.md", [], "samhsa-6"), ("b/p.md", [], "ohid-6"), ("gone.md", [{"message": "no such file or directory"}], None)]

@@ -585,6 +585,15 @@ def test_cli_review_writes_copies_and_reports(run_cli, policy, tmp_path):
     assert res.code == 0 and res.out == "a.docx -> mine.docx: 5 findings\n"
 
 
+@pytest.mark.parametrize("author", ["Policy\nteam", "Policy\x00team", "Policy\x1bteam", "Policy\x85team"])
+def test_cli_review_refuses_an_author_with_control_characters_before_reading(run_cli, policy, tmp_path, author):
+    shutil.copy(policy, tmp_path / "a.docx")
+    res = run_cli("review", "a.docx", "missing.pdf", "--author", author, cwd=tmp_path)
+    assert (res.code, res.out) == (2, "")
+    assert res.err == "tilint: error: --author must not contain control characters (newlines, tabs, NUL)\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.docx"]
+
+
 def test_cli_review_never_writes_over_another_input_or_another_inputs_copy(run_cli, policy, tmp_path):
     for folder in ("a", "b", "out"):
         (tmp_path / folder).mkdir()

@@ -189,18 +189,18 @@ def test_truncated_pdf_is_one_line(tmp_path):
     assert not (tmp_path / "cut.reviewed.pdf").exists()
 
 
-def test_pdf_with_only_an_owner_password_is_reviewed(tmp_path):
-    from fpdf.enums import EncryptionMethod
-
-    pdf = fpdf.FPDF()
-    pdf.add_page()
-    pdf.set_font("Helvetica", size=11)
-    pdf.multi_cell(0, 6, TEXT)
-    pdf.set_encryption(owner_password="owner", user_password="", encryption_method=EncryptionMethod.RC4)
-    src = tmp_path / "open.pdf"
-    pdf.output(str(src))
-    [lint] = tilint.lint_paths([src])
-    assert lint.errors == [] and lint.findings
-    result = review_pdf(src, tmp_path / "open.reviewed.pdf")
-    marks = [a for _, a in _annotations(tmp_path / "open.reviewed.pdf") if a["/Subtype"] == "/Highlight"]
-    assert len(marks) == len(result.findings) == len(lint.findings)
+def test_pdf_with_an_owner_password_is_checked_but_not_reviewed(run_cli, tmp_path):
+    """A copy written without the protection would silently drop the owner's restrictions."""
+    writer = pypdf.PdfWriter(clone_from=str(build_pdf(tmp_path / "plain.pdf", second_page=False)))
+    writer.encrypt(user_password="", owner_password="owner", permissions_flag=0)
+    with open(tmp_path / "locked.pdf", "wb") as fh:
+        writer.write(fh)
+    [lint] = tilint.lint_paths([tmp_path / "locked.pdf"])
+    assert lint.errors == [] and sorted(f.rule_id for f in lint.findings) == ["BL001", "BL002", "PU008", "SU001"]
+    res = run_cli("review", "locked.pdf", "plain.pdf", cwd=tmp_path)
+    assert res.code == 2
+    assert res.err == (
+        "locked.pdf: error: encrypted PDF: tilint cannot keep its protection on a reviewed copy; remove the protection first\n"
+    )
+    assert res.out == "plain.pdf -> plain.reviewed.pdf: 4 findings\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["locked.pdf", "plain.pdf", "plain.reviewed.pdf"]

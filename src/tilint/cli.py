@@ -191,9 +191,9 @@ def _add_scheduler(p: argparse.ArgumentParser) -> None:
 
 def _overrides(args: argparse.Namespace, base: Config) -> dict[str, Any]:
     """The settings the command line changes, applied over a config file's."""
-    ignore, rules = _csv(args.ignore), _csv(getattr(args, "rules", None))
+    ignore, rules = _csv(getattr(args, "ignore", None)), _csv(getattr(args, "rules", None))
     overrides: dict[str, Any] = {
-        "select": _csv(args.select),
+        "select": _csv(getattr(args, "select", None)),
         "extend_select": _csv(getattr(args, "extend_select", None)),
         "ignore": (*base.ignore, *ignore) if ignore else None,
         "extra_rules": (*base.extra_rules, *rules) if rules else None,
@@ -338,12 +338,7 @@ def _lint(args: argparse.Namespace, progress: Optional[Callable[[str], None]], s
     linters: list[tuple[Any, list[str]]] = []
     streams: list[Iterator[FileResult]] = []
     kept: list[str] = []
-    for config, files in _groups(args, found.files):
-        if config.exclude != root.exclude:  # a nested config's own exclude
-            excluded = [f for f in files if _excluded_by(config, f)]
-            for f in excluded:
-                found.skip(f, "excluded")
-            files = [f for f in files if f not in excluded]
+    for config, files in _nested_groups(args, found, root):
         linter = Linter(config)
         if not getattr(args, "no_cache", True):  # check only (coverage recomputes)
             linter.use_result_cache()
@@ -359,6 +354,17 @@ def _lint(args: argparse.Namespace, progress: Optional[Callable[[str], None]], s
     found.files = sorted(kept)
     found.skipped.sort()
     return linters, found, heapq.merge(*streams, key=lambda r: r.path)
+
+
+def _nested_groups(args: argparse.Namespace, found: Any, root: Config) -> Iterator[tuple[Config, list[str]]]:
+    """:func:`_groups` of the files found, less those a nested config excludes (skipped in ``found``)."""
+    for config, files in _groups(args, found.files):
+        if config.exclude != root.exclude:  # a nested config's own exclude
+            excluded = [f for f in files if _excluded_by(config, f)]
+            for f in excluded:
+                found.skip(f, "excluded")
+            files = [f for f in files if f not in excluded]
+        yield config, files
 
 
 class _Cluster:
@@ -656,14 +662,12 @@ def cmd_coverage(args: argparse.Namespace, out: TextIO) -> int:
     from .linter import Linter
 
     config = Config() if args.isolated else load_config(args.config)
-    framework = args.framework or config.coverage.get("framework", "samhsa-4r")
     if args.scheduler:
-        results = _coverage_on_cluster(args, config, framework)
-    else:  # each file in a worker under the watchdog (timeout, max-memory), as `check` does
+        results = _coverage_on_cluster(args, config)
+    else:  # each file in a worker under the watchdog (timeout, max-memory), with its own config, as `check` does
         found = discover(args.paths, config.include, config.exclude, gitignore=True)
         refuse_inputs(args.output, [*found.files, *args.paths], "--output")
-        found_results = Linter(_coverage_only(config, framework)).iter_found(found, isolate=True)
-        results = [FileResult(path=r.path, errors=r.errors, coverage=r.coverage) for r in found_results]
+        results = _coverage_results(args, config, found, lambda sub, cfg: Linter(cfg).iter_found(sub, isolate=True))
     with _output(args.output, out) as target:
         if args.format == "json":
             json.dump({"version": 1, "files": [r.to_dict() for r in results]}, target, indent=2, ensure_ascii=False)
@@ -675,23 +679,31 @@ def cmd_coverage(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_ERROR if any(r.errors for r in results) else EXIT_OK
 
 
-def _coverage_only(config: Config, framework: str) -> Config:
-    """``config`` for coverage only: no language rules, the framework asked for."""
+def _coverage_only(config: Config, framework: Optional[str] = None) -> Config:
+    """``config`` for coverage only: no language rules, the framework asked for (else its own)."""
+    framework = framework or config.coverage.get("framework", "samhsa-4r")
     return config.merged(select=(), extend_select=(), coverage={**config.coverage, "framework": framework, "enabled": True})
 
 
-def _coverage_on_cluster(args: argparse.Namespace, config: Config, framework: str) -> list[FileResult]:
+def _coverage_results(args: argparse.Namespace, root: Config, found: Any, lint: Callable[[Any, Config], Iterable[FileResult]]) -> list[FileResult]:
+    """Coverage of each file found with its closest config (URLs: ``root``); ``lint(discovery, config)`` gives the results."""
+    from .discovery import Discovery
+
+    local = Discovery(files=[f for f in found.files if "://" not in f])
+    groups = list(_nested_groups(args, local, root)) + [(root, [f for f in found.files if "://" in f])]
+    streams = [lint(Discovery(files=files, missing=found.missing if not i else []), _coverage_only(cfg, args.framework))
+               for i, (cfg, files) in enumerate(groups) if files or not i]
+    return [FileResult(path=r.path, errors=r.errors, coverage=r.coverage) for r in heapq.merge(*streams, key=lambda r: r.path)]
+
+
+def _coverage_on_cluster(args: argparse.Namespace, config: Config) -> list[FileResult]:
     """``tilint coverage --scheduler``: the same results, computed by the cluster's workers."""
     from . import distributed
 
-    config = _coverage_only(config, framework)
-    found, sizes = distributed.discover_inputs(args.paths, config, gitignore=True)
+    found, sizes = distributed.discover_inputs(args.paths, _coverage_only(config, args.framework), gitignore=True)
     refuse_inputs(args.output, [*found.files, *args.paths], "--output")
     with distributed.session(args.scheduler) as client:
-        return [
-            FileResult(path=r.path, errors=r.errors, coverage=r.coverage)
-            for r in distributed.lint_found(found, client, config, sizes=sizes)
-        ]
+        return _coverage_results(args, config, found, lambda sub, cfg: distributed.lint_found(sub, client, cfg, sizes=sizes))
 
 
 # -- tilint report: the governance report (HTML, CSV) ----------------------------------
@@ -815,8 +827,13 @@ def _add_review(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def cmd_review(args: argparse.Namespace, out: TextIO) -> int:
+    import unicodedata
+
     from .review import ReviewError, default_output, review_file
 
+    if any(unicodedata.category(ch) == "Cc" for ch in args.author):  # XML refuses most; a name never has them
+        print("tilint: error: --author must not contain control characters (newlines, tabs, NUL)", file=sys.stderr)
+        return EXIT_ERROR
     inputs = _review_inputs(args.paths)
     if args.output and (len(inputs) != 1 or args.output_dir):
         print("tilint: error: -o/--output takes one input file (use --output-dir for several)", file=sys.stderr)

@@ -41,15 +41,16 @@ def render_coverage_results(results: Sequence[FileResult], out: TextIO, *, color
     if len(done) == 1 or verbose:
         for r in done:
             render_coverage(console, display_path(r.path), r.coverage)
-    if len(done) > 1:
-        console.print(_summary_table(done))
+    if len(done) > 1:  # one table per framework (nested configs may name different ones)
+        for framework in dict.fromkeys(r.coverage.framework for r in done):
+            console.print(_summary_table([r for r in done if r.coverage.framework == framework]))
     console.file.flush()
 
 
 def _summary_table(results: Sequence[FileResult]) -> Table:
     framework = results[0].coverage.framework
     principles = [(p.id, p.name) for p in results[0].coverage.principles]
-    table = Table(box=box.SIMPLE, title=f"Coverage ({framework}), {len(results)} documents", title_justify="left", pad_edge=False)
+    table = Table(box=box.SIMPLE, title=f"Coverage ({framework}), {len(results)} document{'s' if len(results) != 1 else ''}", title_justify="left", pad_edge=False)
     table.add_column("Document", no_wrap=True)  # a path is never split
     for pid, _ in principles:
         table.add_column(pid, no_wrap=True)

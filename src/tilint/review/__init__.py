@@ -127,6 +127,8 @@ def _review(path: str | Path, out: str | Path | None, config: Optional[Config], 
         written, result = render(data, config)
     except ReadError as exc:
         raise ReviewError(str(exc)) from None
+    except ReviewError:
+        raise
     except (MemoryError, RecursionError):
         raise ReviewError("file is too large or nested too deeply to review") from None
     except Exception as exc:  # a format library failing on a hostile file

@@ -18,7 +18,7 @@ from typing import Any, Optional
 from ..config import Config
 from ..models import Finding
 from ..readers.pdf import PageLine, read_layout
-from . import SIGNATURE, ReviewResult, comment_text, lint_and_cover, summary_text
+from . import SIGNATURE, ReviewError, ReviewResult, comment_text, lint_and_cover, summary_text
 
 __all__ = ["render", "word_boxes"]
 
@@ -31,10 +31,10 @@ def render(data: bytes, path: str, config: Config, *, author: str) -> tuple[byte
     from pypdf import PdfReader, PdfWriter
 
     doc, pages, frames = read_layout(Path(path), data)
-    findings, coverage = lint_and_cover(doc, config)
     reader = PdfReader(io.BytesIO(data))
-    if reader.is_encrypted:  # opened with the empty password by the reader above
-        reader.decrypt("")
+    if reader.is_encrypted:  # readable with the empty password, but the copy would lose the owner's restrictions
+        raise ReviewError("encrypted PDF: tilint cannot keep its protection on a reviewed copy; remove the protection first")
+    findings, coverage = lint_and_cover(doc, config)
     writer = PdfWriter(clone_from=reader)
     _strip_notes(writer, author)
     result = ReviewResult(path=path, output="", coverage=coverage)
