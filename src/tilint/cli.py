@@ -13,6 +13,7 @@ import argparse
 import heapq
 import json
 import os
+import re
 import sys
 from collections import Counter
 from contextlib import ExitStack, contextmanager
@@ -263,6 +264,35 @@ def refuse_inputs(target: Optional[Path], inputs: Iterable[str], option: str) ->
             raise UsageError(f"{option} {target} is one of the files being checked ({path}); refusing to overwrite it")
 
 
+# What each output format of tilint writes (text summary, coverage table, JSON, SARIF or
+# baseline, JUnit, GitHub annotations): a file found in a scanned folder that is this run's
+# output and reads like one of these is the report of an earlier run, not a document.
+_EARLIER_OUTPUT = re.compile(
+    r'(?m)^\d+ findings?\b.* checked\.$|^\S.*  [\w.-]+: \d+/\d+ \w+ covered$|^\{\s*"version": 1,\s*"files": \['
+    r'|"(?:name|tool)": "tilint"|<testsuites name="tilint"|^::(?:error|warning|notice) file='
+)
+
+
+def skip_earlier_outputs(found: Any, targets: Iterable[Optional[Path]], named: Sequence[str]) -> None:
+    """Leave out of ``found`` a file found by walking a folder that is one of this run's
+    output ``targets`` and holds an earlier tilint output, so the same command can run
+    again (as ruff and Vale do). A file named as an input, or a document that is not an
+    earlier output, stays an input and :func:`refuse_inputs` refuses to overwrite it."""
+    from .formatters.report import is_report
+
+    outputs = [t for t in targets if t is not None]
+    for path in list(found.files):
+        if not any(_same_file(Path(path), t) for t in outputs) or any(p != STDIN and _same_file(Path(p), Path(path)) for p in named):
+            continue
+        try:
+            with open(path, "rb") as fh:
+                head, size = fh.read(65536).decode("utf-8", "replace"), os.fstat(fh.fileno()).st_size
+        except OSError:
+            continue
+        if size == 0 or is_report(Path(path)) or _EARLIER_OUTPUT.search(head):
+            found.files.remove(path)
+
+
 @contextmanager
 def _output(target: Optional[Path], out: TextIO) -> Iterator[TextIO]:
     if target is None:
@@ -335,6 +365,7 @@ def _lint(args: argparse.Namespace, progress: Optional[Callable[[str], None]], s
     cluster = _Cluster(args, stack, progress) if args.scheduler else None
     urls = cluster.urls(paths) if cluster else []
     found = discover([p for p in paths if p not in urls], root.include, root.exclude, gitignore=not args.no_gitignore, include_given=bool(args.include))
+    skip_earlier_outputs(found, [args.output, args.write_baseline], paths)
     linters: list[tuple[Any, list[str]]] = []
     streams: list[Iterator[FileResult]] = []
     kept: list[str] = []
@@ -661,6 +692,7 @@ def cmd_coverage(args: argparse.Namespace, out: TextIO) -> int:
         results = _coverage_on_cluster(args, config, framework)
     else:  # each file in a worker under the watchdog (timeout, max-memory), as `check` does
         found = discover(args.paths, config.include, config.exclude, gitignore=True)
+        skip_earlier_outputs(found, [args.output], args.paths)
         refuse_inputs(args.output, [*found.files, *args.paths], "--output")
         found_results = Linter(_coverage_only(config, framework)).iter_found(found, isolate=True)
         results = [FileResult(path=r.path, errors=r.errors, coverage=r.coverage) for r in found_results]
@@ -686,6 +718,7 @@ def _coverage_on_cluster(args: argparse.Namespace, config: Config, framework: st
 
     config = _coverage_only(config, framework)
     found, sizes = distributed.discover_inputs(args.paths, config, gitignore=True)
+    skip_earlier_outputs(found, [args.output], args.paths)
     refuse_inputs(args.output, [*found.files, *args.paths], "--output")
     with distributed.session(args.scheduler) as client:
         return [
@@ -729,20 +762,10 @@ def _same_file(a: Path, b: Path) -> bool:
 
 
 def _output_clash(found, outputs: list[Path], named: Sequence[str]) -> Optional[Path]:
-    """The first output that is one of the documents found (never overwritten). The
-    report of an earlier run, found inside a scanned folder, is left out of the
-    documents instead, so the same command can run again."""
-    from .formatters.report import is_report
-
-    for path in list(found.files):
-        for target in outputs:
-            if not _same_file(Path(path), target):
-                continue
-            if target == outputs[0] and is_report(target) and not any(_same_file(Path(p), target) for p in named):
-                found.files.remove(path)
-                continue
-            return target
-    return None
+    """The first output that is one of the documents found (never overwritten), once
+    the report of an earlier run found inside a scanned folder is left out."""
+    skip_earlier_outputs(found, outputs, named)
+    return next((t for path in found.files for t in outputs if _same_file(Path(path), t)), None)
 
 
 def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
