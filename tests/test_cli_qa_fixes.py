@@ -48,3 +48,33 @@ def test_baseline_and_coverage_run_again_over_their_own_output(run_cli, write, t
         assert (res.code, res.err) == (0, "")
         assert json.dumps((tmp_path / "cov.txt").read_text()) == first
         (tmp_path / "cov.txt").unlink()
+
+
+# -- `--select BL001 --ignore BL` enabled nothing: the more specific selector wins (as ruff) ----
+
+
+def _ids(run_cli, *options: str) -> list[str]:
+    res = run_cli("rules", "--format", "json", *options)
+    assert res.code == 0, res.err
+    return [r["id"] for r in json.loads(res.out)["rules"]]
+
+
+def test_the_more_specific_selector_wins(run_cli, write):
+    assert _ids(run_cli, "--select", "BL001", "--ignore", "BL") == ["BL001"]
+    assert _ids(run_cli, "--select", "BL", "--ignore", "BL001") == [i for i in _ids(run_cli, "--select", "BL") if i != "BL001"]
+    assert _ids(run_cli, "--select", "BL001", "--ignore", "BL001") == []  # equal specificity: ignore wins
+    assert "BL001" not in _ids(run_cli, "--select", "BL0", "--ignore", "BL00") != []
+    assert _ids(run_cli, "--select", "BL001", "--ignore", "blame-deficit") == ["BL001"]  # an id is more specific than a category
+    write(".tilint.yaml", "select: [BL001]\nignore: [BL]\n")
+    assert _ids(run_cli) == ["BL001"]
+    write("p.md", "Patients who fail to attend are discharged.\n")
+    res = run_cli("check", "--format", "json", "p.md")
+    assert [f["rule_id"] for f in json.loads(res.out)["files"][0]["findings"]] == ["BL001"]
+
+
+def test_per_file_ignores_still_remove_a_specifically_selected_rule(run_cli, write):
+    write(".tilint.yaml", "select: [BL001]\nignore: [BL]\nper-file-ignores:\n  'old/*': [BL001]\n")
+    write("p.md", "Patients who fail to attend are discharged.\n")
+    write("old/p.md", "Patients who fail to attend are discharged.\n")
+    res = run_cli("check", "--format", "json", ".")
+    assert {f["path"]: [x["rule_id"] for x in f["findings"]] for f in json.loads(res.out)["files"]} == {"old/p.md": [], "p.md": ["BL001"]}
