@@ -78,3 +78,20 @@ def test_per_file_ignores_still_remove_a_specifically_selected_rule(run_cli, wri
     write("old/p.md", "Patients who fail to attend are discharged.\n")
     res = run_cli("check", "--format", "json", ".")
     assert {f["path"]: [x["rule_id"] for x in f["findings"]] for f in json.loads(res.out)["files"]} == {"old/p.md": [], "p.md": ["BL001"]}
+
+
+# -- `tilint check --show-config PATH` ignored PATH (ruff's --show-settings PATH does not) ------
+
+
+def test_show_config_for_a_path_is_the_config_check_uses_there(run_cli, write, tmp_path):
+    write(".tilint.yaml", "fail-on: error\n")
+    write("org/.tilint.yaml", "fail-on: info\nignore: [BL001]\n")
+    write("org/p.md", "Hello.\n")
+    root, org = str(tmp_path / ".tilint.yaml"), str(tmp_path / "org" / ".tilint.yaml")
+    for args, path, fail_on in [((), root, "error"), (("org/p.md",), org, "info"), (("org",), org, "info"), (("p.md",), root, "error"), (("org/p.md", "p.md"), org, "info")]:
+        res = run_cli("check", "--show-config", *args)
+        assert (res.code, res.err) == (0, "")
+        assert (res.json()["config-file"], res.json()["fail-on"]) == (path, fail_on), args
+    assert run_cli("check", "--show-config", "--ignore", "SU", "org").json()["ignore"] == ["BL001", "SU"]
+    assert run_cli("check", "--show-config", "--isolated", "org").json()["config-file"] is None
+    assert run_cli("check", "--show-config", "--config", ".tilint.yaml", "org/p.md").json()["fail-on"] == "error"

@@ -137,7 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary")
     check.add_argument("--verbose", "-v", action="store_true", help="name every file that was not checked, with the reason")
     check.add_argument("--jobs", "-j", type=_jobs, metavar="N", help="check files in N processes (0 = one per CPU; default 1)")
-    check.add_argument("--show-config", action="store_true", help="print the effective configuration and exit")
+    check.add_argument("--show-config", action="store_true", help="print the configuration that applies to the first PATH (default: .) and exit")
     check.add_argument("--no-cache", action="store_true", help="analyse every file, even unchanged ones (results are otherwise cached)")
     check.add_argument("--baseline", type=Path, metavar="FILE", help="report only findings that are not in this baseline")
     check.add_argument("--write-baseline", type=Path, metavar="FILE", help="record today's findings in FILE and exit 0")
@@ -461,8 +461,9 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _check(args: argparse.Namespace, out: TextIO, stack: ExitStack) -> int:
-    if args.show_config:
-        config = _config(args, None if args.config or args.isolated else find_config_file())
+    if args.show_config:  # for the first PATH, with the config `check` would use for it
+        first = Path(args.stdin_filename or "." if args.paths[0] == STDIN else args.paths[0])
+        config = _config(args, None if args.config or args.isolated else find_config_file(first if first.is_dir() else first.parent) or find_config_file())
         json.dump({"config-file": config.path, **config.to_dict()}, out, indent=2)
         out.write("\n")
         return EXIT_OK
