@@ -15,9 +15,10 @@ BAD = "The addict left.\n"
 # -- `tilint check . -o report.txt` failed on every re-run (its last report was an input) ------
 
 
-@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "junit", "github"])
+@pytest.mark.parametrize("fmt", ["text", "concise", "json", "sarif", "junit", "github"])
 def test_check_runs_again_over_its_own_report(run_cli, write, tmp_path, fmt):
     write("p.md", BAD)
+    write("photo.png", b"\x89PNG")  # not checked: the text summary then ends otherwise
     first = run_cli("check", *ZZ, "--format", fmt, ".", "-o", "report.txt")
     assert (first.code, first.out, first.err) == (1, "", "")
     report = (tmp_path / "report.txt").read_text(encoding="utf-8")
