@@ -27,6 +27,16 @@ def test_check_runs_again_over_its_own_report(run_cli, write, tmp_path, fmt):
     assert (tmp_path / "report.txt").read_text(encoding="utf-8") == report  # not a second input's findings
 
 
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_statistics_run_again_over_their_own_output(run_cli, write, tmp_path, fmt):
+    write("p.md", BAD + "The addicts left.\n")
+    assert run_cli("check", *ZZ, "--statistics", "--format", fmt, ".", "-o", "stats.txt").code == 1
+    report = (tmp_path / "stats.txt").read_text(encoding="utf-8")
+    again = run_cli("check", *ZZ, "--statistics", "--format", fmt, ".", "-o", "stats.txt")
+    assert (again.code, again.err) == (1, "")
+    assert (tmp_path / "stats.txt").read_text(encoding="utf-8") == report
+
+
 def test_a_named_output_or_a_document_found_as_the_output_is_still_refused(run_cli, write, tmp_path):
     write("p.md", BAD)
     run_cli("check", *ZZ, ".", "-o", "report.txt")

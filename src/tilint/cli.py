@@ -265,12 +265,13 @@ def refuse_inputs(target: Optional[Path], inputs: Iterable[str], option: str) ->
 
 
 # What each output format of tilint writes (text summary, coverage table, JSON, SARIF or
-# baseline, JUnit, GitHub annotations): a file found in a scanned folder that is this run's
+# baseline, JUnit, GitHub annotations, statistics): a file found in a scanned folder that is this run's
 # output and reads like one of these is the report of an earlier run, not a document.
 _EARLIER_OUTPUT = re.compile(
     r'(?m)^\d+ findings?\b.* in \d+ of \d+ files? checked\b|^\S+:\d+:\d+: (?:(?:error|warning|info) )?[A-Z]{2,4}\d{3} '
     r'|^\S.*  [\w.-]+: \d+/\d+ \w+ covered$|^\{\s*"version": 1,\s*"files": \['
     r'|"(?:name|tool)": "tilint"|<testsuites name="tilint"|^::(?:error|warning|notice) file='
+    r'|^ *\d+  [A-Z]{2,4}\d{3} +[a-z][\w-]*(?:  \[fixable\])?$|^\[\s*\{\s*"rule_id": '  # --statistics
 )
 
 
