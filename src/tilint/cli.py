@@ -13,6 +13,7 @@ import argparse
 import heapq
 import json
 import os
+import re
 import sys
 from collections import Counter
 from contextlib import ExitStack, contextmanager
@@ -136,7 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary")
     check.add_argument("--verbose", "-v", action="store_true", help="name every file that was not checked, with the reason")
     check.add_argument("--jobs", "-j", type=_jobs, metavar="N", help="check files in N processes (0 = one per CPU; default 1)")
-    check.add_argument("--show-config", action="store_true", help="print the effective configuration and exit")
+    check.add_argument("--show-config", action="store_true", help="print the configuration that applies to the first PATH (default: .) and exit")
     check.add_argument("--no-cache", action="store_true", help="analyse every file, even unchanged ones (results are otherwise cached)")
     check.add_argument("--baseline", type=Path, metavar="FILE", help="report only findings that are not in this baseline")
     check.add_argument("--write-baseline", type=Path, metavar="FILE", help="record today's findings in FILE and exit 0")
@@ -263,6 +264,37 @@ def refuse_inputs(target: Optional[Path], inputs: Iterable[str], option: str) ->
             raise UsageError(f"{option} {target} is one of the files being checked ({path}); refusing to overwrite it")
 
 
+# What each output format of tilint writes (text summary, coverage table, JSON, SARIF or
+# baseline, JUnit, GitHub annotations, statistics): a file found in a scanned folder that is this run's
+# output and reads like one of these is the report of an earlier run, not a document.
+_EARLIER_OUTPUT = re.compile(
+    r'(?m)^\d+ findings?\b.* in \d+ of \d+ files? checked\b|^\S+:\d+:\d+: (?:(?:error|warning|info) )?[A-Z]{2,4}\d{3} '
+    r'|^\S.*  [\w.-]+: \d+/\d+ \w+ covered$|^\{\s*"version": 1,\s*"files": \['
+    r'|"(?:name|tool)": "tilint"|<testsuites name="tilint"|^::(?:error|warning|notice) file='
+    r'|^ *\d+  [A-Z]{2,4}\d{3} +[a-z][\w-]*(?:  \[fixable\])?$|^\[\s*\{\s*"rule_id": '  # --statistics
+)
+
+
+def skip_earlier_outputs(found: Any, targets: Iterable[Optional[Path]], named: Sequence[str]) -> None:
+    """Leave out of ``found`` a file found by walking a folder that is one of this run's
+    output ``targets`` and holds an earlier tilint output, so the same command can run
+    again (as ruff and Vale do). A file named as an input, or a document that is not an
+    earlier output, stays an input and :func:`refuse_inputs` refuses to overwrite it."""
+    from .formatters.report import is_report
+
+    outputs = [t for t in targets if t is not None]
+    for path in list(found.files):
+        if not any(_same_file(Path(path), t) for t in outputs) or any(p != STDIN and _same_file(Path(p), Path(path)) for p in named):
+            continue
+        try:
+            with open(path, "rb") as fh:
+                head, size = fh.read(65536).decode("utf-8", "replace"), os.fstat(fh.fileno()).st_size
+        except OSError:
+            continue
+        if size == 0 or is_report(Path(path)) or _EARLIER_OUTPUT.search(head):
+            found.files.remove(path)
+
+
 @contextmanager
 def _output(target: Optional[Path], out: TextIO) -> Iterator[TextIO]:
     if target is None:
@@ -335,6 +367,7 @@ def _lint(args: argparse.Namespace, progress: Optional[Callable[[str], None]], s
     cluster = _Cluster(args, stack, progress) if args.scheduler else None
     urls = cluster.urls(paths) if cluster else []
     found = discover([p for p in paths if p not in urls], root.include, root.exclude, gitignore=not args.no_gitignore, include_given=bool(args.include))
+    skip_earlier_outputs(found, [args.output, args.write_baseline], paths)
     linters: list[tuple[Any, list[str]]] = []
     streams: list[Iterator[FileResult]] = []
     kept: list[str] = []
@@ -436,8 +469,9 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _check(args: argparse.Namespace, out: TextIO, stack: ExitStack) -> int:
-    if args.show_config:
-        config = _config(args, None if args.config or args.isolated else find_config_file())
+    if args.show_config:  # for the first PATH, with the config `check` would use for it
+        first = Path(args.stdin_filename or "." if args.paths[0] == STDIN else args.paths[0])
+        config = _config(args, None if args.config or args.isolated else find_config_file(first if first.is_dir() else first.parent) or find_config_file())
         json.dump({"config-file": config.path, **config.to_dict()}, out, indent=2)
         out.write("\n")
         return EXIT_OK
@@ -666,6 +700,7 @@ def cmd_coverage(args: argparse.Namespace, out: TextIO) -> int:
         results = _coverage_on_cluster(args, config)
     else:  # each file in a worker under the watchdog (timeout, max-memory), with its own config, as `check` does
         found = discover(args.paths, config.include, config.exclude, gitignore=True)
+        skip_earlier_outputs(found, [args.output], args.paths)
         refuse_inputs(args.output, [*found.files, *args.paths], "--output")
         results = _coverage_results(args, config, found, lambda sub, cfg: Linter(cfg).iter_found(sub, isolate=True))
     with _output(args.output, out) as target:
@@ -701,6 +736,7 @@ def _coverage_on_cluster(args: argparse.Namespace, config: Config) -> list[FileR
     from . import distributed
 
     found, sizes = distributed.discover_inputs(args.paths, _coverage_only(config, args.framework), gitignore=True)
+    skip_earlier_outputs(found, [args.output], args.paths)
     refuse_inputs(args.output, [*found.files, *args.paths], "--output")
     with distributed.session(args.scheduler) as client:
         return _coverage_results(args, config, found, lambda sub, cfg: distributed.lint_found(sub, client, cfg, sizes=sizes))
@@ -741,20 +777,10 @@ def _same_file(a: Path, b: Path) -> bool:
 
 
 def _output_clash(found, outputs: list[Path], named: Sequence[str]) -> Optional[Path]:
-    """The first output that is one of the documents found (never overwritten). The
-    report of an earlier run, found inside a scanned folder, is left out of the
-    documents instead, so the same command can run again."""
-    from .formatters.report import is_report
-
-    for path in list(found.files):
-        for target in outputs:
-            if not _same_file(Path(path), target):
-                continue
-            if target == outputs[0] and is_report(target) and not any(_same_file(Path(p), target) for p in named):
-                found.files.remove(path)
-                continue
-            return target
-    return None
+    """The first output that is one of the documents found (never overwritten), once
+    the report of an earlier run found inside a scanned folder is left out."""
+    skip_earlier_outputs(found, outputs, named)
+    return next((t for path in found.files for t in outputs if _same_file(Path(path), t)), None)
 
 
 def cmd_report(args: argparse.Namespace, out: TextIO) -> int:

@@ -97,7 +97,8 @@ class Linter:
 
     def lint_document(self, doc: Document) -> FileResult:
         ignores = self.config.ignores_for(doc.path)
-        rules = self.rules.select(("ALL",), ignores) if ignores != self.config.ignore else self.rules
+        extra = ignores[len(self.config.ignore):]  # per-file-ignores remove even what was selected by id
+        rules = self.rules.select(("ALL",), extra) if extra else self.rules
         engine = get_engine(rules, model=self.config.model)
         if not engine.is_built and any(engine.is_candidate(b.text) for b in doc.blocks):
             with watchdog.unbounded():  # the pipeline is tilint's, not the file's, memory

@@ -105,11 +105,16 @@ class RuleSet:
     def known_selector(self, selector: str) -> bool:
         return any(self.matches(r, selector) for r in self.rules)
 
+    def specificity(self, rule: Rule, selectors: Iterable[str]) -> int:
+        """How closely the most specific of ``selectors`` names ``rule``, as ruff ranks them:
+        0 none, 1 ALL, 2 a category or pack, then longer id prefixes higher."""
+        return max((1 if s.strip().upper() == "ALL" else 2 if s.strip().lower() in (rule.category, rule.pack) else 2 + len(s.strip()) for s in selectors if self.matches(rule, s)), default=0)
+
     def select(self, select: Iterable[str] = ("ALL",), ignore: Iterable[str] = ()) -> "RuleSet":
+        """The rules ``select`` names, less those ``ignore`` names at least as specifically
+        (``--select BL001 --ignore BL`` keeps BL001; ``--select BL --ignore BL001`` drops it)."""
         select, ignore = list(select) or ["ALL"], list(ignore)
-        return RuleSet(
-            [r for r in self.rules if any(self.matches(r, s) for s in select) and not any(self.matches(r, s) for s in ignore)]
-        )
+        return RuleSet([r for r in self.rules if self.specificity(r, select) > self.specificity(r, ignore)])
 
 
 def _rule_where(data: Any, path: list) -> tuple[str, list]:
