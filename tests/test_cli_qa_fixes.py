@@ -91,6 +91,23 @@ def test_per_file_ignores_still_remove_a_specifically_selected_rule(run_cli, wri
     assert {f["path"]: [x["rule_id"] for x in f["findings"]] for f in json.loads(res.out)["files"]} == {"old/p.md": [], "p.md": ["BL001"]}
 
 
+def test_coverage_findings_follow_the_same_specificity(run_cli, write):
+    # coverage findings are asked for by `coverage.require`; a broad ignore still drops them
+    # unless a selector names them more specifically, and a per-file-ignore always does
+    write(".tilint.yaml", "coverage:\n  require: [realise, resist]\nper-file-ignores:\n  'old/*': [CV101]\n")
+    write("p.md", "We keep records.\n")
+    write("old/p.md", "We keep records.\n")
+
+    def ids(*options: str) -> dict[str, list[str]]:
+        res = run_cli("check", "--format", "json", *options, ".")
+        return {f["path"]: [x["rule_id"] for x in f["findings"]] for f in json.loads(res.out)["files"]}
+
+    assert ids() == {"old/p.md": ["CV104"], "p.md": ["CV101", "CV104"]}
+    assert ids("--ignore", "CV") == {"old/p.md": [], "p.md": []}
+    assert ids("--select", "CV101", "--ignore", "CV") == {"old/p.md": [], "p.md": ["CV101"]}
+    assert ids("--select", "CV", "--ignore", "CV101") == {"old/p.md": ["CV104"], "p.md": ["CV104"]}
+
+
 # -- `tilint check --show-config PATH` ignored PATH (ruff's --show-settings PATH does not) ------
 
 

@@ -22,7 +22,7 @@ from .engine import Hit, get_engine
 from .models import FileError, FileResult, Finding, severity_rank
 from .readers import ReadError, parse_document, read_document, read_text
 from .result_cache import ResultCache
-from .ruleset import RuleSet, load_ruleset, rules_dir
+from .ruleset import RuleSet, load_ruleset, rules_dir, selector_rank
 from .ids import UnknownSelector, check_selectors, is_known, unknown_message
 from .suppress import parse_suppressions
 from .yamlutil import DataError
@@ -97,8 +97,8 @@ class Linter:
 
     def lint_document(self, doc: Document) -> FileResult:
         ignores = self.config.ignores_for(doc.path)
-        extra = ignores[len(self.config.ignore):]  # per-file-ignores remove even what was selected by id
-        rules = self.rules.select(("ALL",), extra) if extra else self.rules
+        per_file = ignores[len(self.config.ignore) :]  # per-file-ignores remove even what was selected by id
+        rules = self.rules.select(("ALL",), per_file) if per_file else self.rules
         engine = get_engine(rules, model=self.config.model)
         if not engine.is_built and any(engine.is_candidate(b.text) for b in doc.blocks):
             with watchdog.unbounded():  # the pipeline is tilint's, not the file's, memory
@@ -118,12 +118,15 @@ class Linter:
         if doc.source is not None:
             findings = self._apply_suppressions(doc, findings)
         # coverage (CV...) and meta (TIL...) findings are asked for by config, not by
-        # --select; they are reported unless ignored (by id, prefix or category)
-        findings = [f for f in findings if f.rule_id in rules.by_id or not _named(f, ignores)]
+        # --select; they are reported unless ignored (by id, prefix or category) at least
+        # as specifically as a selector names them (--select CV101 --ignore CV keeps CV101),
+        # or by a per-file-ignore
+        select = (*self.config.select, *self.config.extend_select)
+        findings = [
+            f for f in findings if f.rule_id in rules.by_id or not (_ignored(f, select, self.config.ignore) or _ignored(f, (), per_file))
+        ]
         result.findings = sorted(findings, key=lambda f: (f.location.get("page", 0), place.get(id(f), (-1,))[0], f.sort_key))
         return result
-
-
 
     def _finding(self, doc: Document, hit: Hit) -> Finding:
         rule, block = hit.rule, hit.block
@@ -418,9 +421,10 @@ def shared_linter(config: Optional[Config] = None) -> Linter:
     return linter
 
 
-def _named(finding: Finding, selectors: Sequence[str]) -> bool:
-    """Does a selector (ALL, an id prefix or the category) name this finding?"""
-    return any(s.upper() == "ALL" or finding.rule_id.startswith(s.upper()) or s.lower() == finding.category for s in selectors)
+def _ignored(finding: Finding, select: Sequence[str], ignore: Sequence[str]) -> bool:
+    """Does an ignore selector name this finding at least as specifically as any select does?"""
+    worst = max((selector_rank(s, finding.rule_id, finding.category) for s in ignore), default=0)
+    return worst > 0 and worst >= max((selector_rank(s, finding.rule_id, finding.category) for s in select), default=0)
 
 
 _WORKER: Optional[Linter] = None

@@ -97,10 +97,7 @@ class RuleSet:
 
     def matches(self, rule: Rule, selector: str) -> bool:
         """True if ``selector`` (ALL, an id, an id prefix, a category or pack name) names ``rule``."""
-        sel = selector.strip()
-        if sel.upper() == "ALL" or sel.lower() in (rule.category, rule.pack):
-            return True
-        return bool(_ID_PREFIX.fullmatch(sel.upper())) and rule.id.startswith(sel.upper())
+        return selector_rank(selector, rule.id, rule.category, rule.pack) > 0
 
     def known_selector(self, selector: str) -> bool:
         return any(self.matches(r, selector) for r in self.rules)
@@ -108,13 +105,25 @@ class RuleSet:
     def specificity(self, rule: Rule, selectors: Iterable[str]) -> int:
         """How closely the most specific of ``selectors`` names ``rule``, as ruff ranks them:
         0 none, 1 ALL, 2 a category or pack, then longer id prefixes higher."""
-        return max((1 if s.strip().upper() == "ALL" else 2 if s.strip().lower() in (rule.category, rule.pack) else 2 + len(s.strip()) for s in selectors if self.matches(rule, s)), default=0)
+        return max((selector_rank(s, rule.id, rule.category, rule.pack) for s in selectors), default=0)
 
     def select(self, select: Iterable[str] = ("ALL",), ignore: Iterable[str] = ()) -> "RuleSet":
         """The rules ``select`` names, less those ``ignore`` names at least as specifically
         (``--select BL001 --ignore BL`` keeps BL001; ``--select BL --ignore BL001`` drops it)."""
         select, ignore = list(select) or ["ALL"], list(ignore)
         return RuleSet([r for r in self.rules if self.specificity(r, select) > self.specificity(r, ignore)])
+
+
+def selector_rank(selector: str, rule_id: str, category: str, pack: str = "") -> int:
+    """How closely ``selector`` names a rule (or a coverage or meta finding's id), as ruff
+    ranks selectors: 0 not at all, 1 ALL, 2 its category or pack, then longer id prefixes
+    higher."""
+    sel = selector.strip()
+    if sel.upper() == "ALL":
+        return 1
+    if sel.lower() in (category, pack):
+        return 2
+    return 2 + len(sel) if _ID_PREFIX.fullmatch(sel.upper()) and rule_id.startswith(sel.upper()) else 0
 
 
 def _rule_where(data: Any, path: list) -> tuple[str, list]:
