@@ -565,10 +565,7 @@ class _Compiled:
             tokens = places = None
             if patterns is not None:
                 if pairs is None:
-                    from spacy.attrs import NORM, ORTH
-
-                    columns = doc.to_array([ORTH, NORM]).T.tolist()
-                    pairs = list(zip(*columns))
+                    pairs = patterns.pairs(doc)
                 tokens = patterns.sentence(pairs[sent.start : sent.end])
                 inside += patterns.run(tokens, self.indicator_patterns)
             else:
@@ -800,6 +797,14 @@ class _TokenPatterns:
         return None  # nothing required: every token
 
     # -- tokens -------------------------------------------------------------------------
+    @staticmethod
+    def pairs(doclike: Any) -> list[tuple[int, int]]:
+        """The ORTH and NORM hashes of each token of a Doc or Span, as :meth:`sentence` reads them."""
+        from spacy.attrs import NORM, ORTH
+
+        orths, norms = doclike.to_array([ORTH, NORM]).reshape(-1, 2).T.tolist()
+        return list(zip(orths, norms))
+
     def sentence(self, pairs: Iterable[tuple[int, int]]) -> "_Sentence":
         """A sentence given as its tokens' ORTH and NORM hashes, ready for :meth:`run`."""
         # one pass, looking further only at the few tokens with a condition bit (only

@@ -537,10 +537,7 @@ class GatedMatcher:
         keys: Container[int] = range(len(port.keys)) if only is None else {k for i in only for k in self._port_keys[i]}
         if not keys or not len(doclike):
             return []
-        from spacy.attrs import NORM, ORTH
-
-        orths, norms = doclike.to_array([ORTH, NORM]).T.tolist()
-        return sorted(port.run(port.sentence(zip(orths, norms)), keys), key=_by_place)
+        return sorted(port.run(port.sentence(port.pairs(doclike)), keys), key=_by_place)
 
 
 def _by_place(match: tuple[int, int, int]) -> tuple[int, int, int]:

@@ -205,12 +205,13 @@ def _match_number(span: "Span", sent: "Span") -> Optional[str]:
 
 
 @lru_cache(maxsize=_FIT_CACHE)
-def _number_of(before: Optional[str], before_like_num: bool, text: str) -> Optional[str]:
-    """:func:`_match_number` of a match ``text`` after the word ``before`` (lowercase)."""
+def _number_of(before: Optional[str], counted: bool, text: str) -> Optional[str]:
+    """:func:`_match_number` of a match ``text`` after the word ``before`` (lowercase),
+    ``counted`` when that word is a numeral counting the match."""
     if before is not None:
         if before in _SINGULAR or before == "1":
             return "singular"
-        if before in _PLURAL or (before_like_num and before not in {"one", "1"}):
+        if before in _PLURAL or (counted and before not in {"one", "1"}):
             return "plural"
     words = text.split()
     if words and words[0].lower() in _SINGULAR:
